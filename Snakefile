@@ -1,0 +1,26 @@
+# msk-cooccurrence: how knee osteoarthritis, bunions, obesity and low back pain co-occur.
+# Wiring only; every stage's logic is in src/msk_cooccurrence (see DESIGN.md in the project notes).
+from snakemake.utils import min_version, validate
+
+
+min_version("8.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/validate.smk"
+include: "workflow/rules/analyse.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        expand("reports/{dataset}/report.html", dataset=DATASETS),
+    default_target: True

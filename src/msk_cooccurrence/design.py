@@ -1,0 +1,139 @@
+"""Survey design and Taylor-linearized (sandwich) variance, the way R's `survey` computes it.
+
+We keep this small module rather than adopt a survey library: statsmodels has no design-based
+variance (its `cov_type="cluster"` neither centres PSU totals within strata nor uses the design
+degrees of freedom), samplics is archived and uses the wrong degrees of freedom, and matching R
+`survey` to 1e-6 needs R's exact handling of domains and lonely PSUs, which is a few dozen lines
+here and is tested against R's own figures (tests/test_design.py, tests/test_reference_r.py).
+
+Conventions (R `survey` 4.1, `svydesign(ids=~psu, strata=~stratum, weights=~w, nest=TRUE)`):
+with-replacement approximation, no finite population correction; PSU totals of the influence
+values are centred within their stratum and scaled by n_h / (n_h - 1), with n_h the number of PSUs
+the stratum has in the whole design. A domain (rows kept for one estimate) is a zero-weighted
+subset: rows outside it still define their PSU and stratum, so n_h and the centring match R's
+`subset()` of a design. Degrees of freedom are those of R's `degf()` on the domain: PSUs minus
+strata among the rows in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+LONELY_PSU_OPTIONS = ("adjust", "average", "certainty", "remove", "fail")
+
+
+class LonelyPSUError(ValueError):
+    """A stratum has a single PSU and the design says `lonely_psu: fail`."""
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyDesign:
+    """A stratified single-stage (ultimate cluster) design over n rows.
+
+    `stratum` and `psu` are integer codes; PSU codes are unique across strata (nested).
+    """
+
+    weight: np.ndarray
+    stratum: np.ndarray
+    psu: np.ndarray
+    lonely_psu: str = "adjust"
+    has_clusters: bool = True
+
+    @classmethod
+    def from_columns(cls, weight, stratum=None, psu=None, lonely_psu: str = "adjust") -> SurveyDesign:
+        """Build a design from row arrays; without stratum and PSU each row is its own PSU."""
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, not {lonely_psu!r}")
+        weight = np.asarray(weight, dtype=float)
+        n = weight.shape[0]
+        if stratum is None and psu is None:
+            return cls(weight, np.zeros(n, dtype=np.int64), np.arange(n, dtype=np.int64), lonely_psu, False)
+        strata_values = np.zeros(n, dtype=np.int64) if stratum is None else pd.factorize(np.asarray(stratum))[0]
+        psu_values = np.arange(n) if psu is None else pd.factorize(np.asarray(psu))[0]
+        # nest=TRUE: a PSU label is only meaningful within its stratum
+        nested = pd.factorize(pd.MultiIndex.from_arrays([strata_values, psu_values]))[0]
+        return cls(weight, strata_values.astype(np.int64), nested.astype(np.int64), lonely_psu, True)
+
+    @property
+    def n(self) -> int:
+        return self.weight.shape[0]
+
+    def psu_stratum(self) -> np.ndarray:
+        """Stratum code of each PSU code."""
+        out = np.empty(self.psu.max() + 1 if self.n else 0, dtype=np.int64)
+        out[self.psu] = self.stratum
+        return out
+
+    def psus_per_stratum(self) -> np.ndarray:
+        """n_h: number of PSUs each stratum has in the whole design."""
+        return np.bincount(self.psu_stratum(), minlength=self.stratum.max() + 1 if self.n else 0)
+
+    def degrees_of_freedom(self, domain: np.ndarray | None = None) -> int:
+        """R's degf(): distinct PSUs minus distinct strata among the domain's rows with weight."""
+        inset = self.weight > 0 if domain is None else (np.asarray(domain, bool) & (self.weight > 0))
+        return int(np.unique(self.psu[inset]).size - np.unique(self.stratum[inset]).size)
+
+    def variance(self, influence: np.ndarray, domain: np.ndarray | None = None) -> np.ndarray:
+        """Design covariance of a sum of row influence values (n x p) -> (p x p).
+
+        Influence values must already be zero outside the domain.
+        """
+        x = np.asarray(influence, dtype=float)
+        x = x.reshape(self.n, -1)
+        present = np.ones(self.n, bool) if domain is None else np.asarray(domain, bool)
+        n_psu = self.psu.max() + 1
+        totals = np.column_stack([np.bincount(self.psu, weights=x[:, j], minlength=n_psu) for j in range(x.shape[1])])
+        psu_stratum = self.psu_stratum()
+        n_h = self.psus_per_stratum()
+        # the strata R's subset() would still hold
+        strata_present = np.unique(self.stratum[present])
+        return _sum_strata(totals, psu_stratum, n_h, strata_present, self.lonely_psu)
+
+
+def _sum_strata(totals, psu_stratum, n_h, strata_present, lonely_psu) -> np.ndarray:
+    """R survey's onestage(): per-stratum crossproducts of centred PSU totals, summed."""
+    p = totals.shape[1]
+    total = np.zeros((p, p))
+    n_undefined = 0
+    stratum_sums = np.zeros((n_h.size, p))
+    np.add.at(stratum_sums, psu_stratum, totals)
+    for h in strata_present:
+        rows = totals[psu_stratum == h]
+        nh = n_h[h]
+        if nh > 1:
+            centred = rows - stratum_sums[h] / nh
+            total += centred.T @ centred * (nh / (nh - 1))
+            continue
+        # a lonely PSU (the stratum has one PSU in the whole design)
+        if lonely_psu == "fail":
+            raise LonelyPSUError(f"stratum {h} has only one PSU (lonely_psu: fail)")
+        if lonely_psu == "average":
+            n_undefined += 1
+        elif lonely_psu == "adjust":
+            # centred at the grand mean, which is zero for influence values
+            total += rows.T @ rows
+        # certainty and remove contribute nothing
+    n_strata = len(strata_present)
+    if n_undefined:
+        # R: the defined strata stand in for the lonely ones
+        total = total * n_strata / (n_strata - n_undefined) if n_strata > n_undefined else total * np.nan
+    return total
+
+
+def domain_mean_influence(y: np.ndarray, weight: np.ndarray, domain: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean of y over a domain and its influence values (zero outside the domain)."""
+    w = np.where(domain, weight, 0.0)
+    total_w = w.sum()
+    yy = np.where(domain, y, 0.0)
+    mean = float((w * yy).sum() / total_w)
+    return mean, w * (yy - mean) / total_w
+
+
+def design_of(frame: pd.DataFrame, lonely_psu: str = "adjust") -> SurveyDesign:
+    """The design of a validated analysis table: clusters when it has stratum and PSU columns."""
+    if "stratum" in frame and "psu" in frame:
+        return SurveyDesign.from_columns(frame["weight"], frame["stratum"], frame["psu"], lonely_psu)
+    return SurveyDesign.from_columns(frame["weight"], lonely_psu=lonely_psu)

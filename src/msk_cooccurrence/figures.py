@@ -1,0 +1,139 @@
+"""Figures drawn from the output tables only (never from row-level data), saved as PNG and SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import matplotlib.ticker
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+# fixed ids and no timestamps: the same tables give byte-identical SVG files
+matplotlib.rcParams["svg.hashsalt"] = "msk-cooccurrence"
+matplotlib.rcParams["svg.fonttype"] = "path"
+GROUP_TITLES = {"overall": "Overall", "sex": "Sex", "age_band": "Age band", "bmi_class": "BMI class"}
+MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
+
+
+def label(name: str) -> str:
+    """A column name as a reader sees it: knee_oa -> knee oa."""
+    return str(name).replace("_", " ")
+
+
+def save_to(fig, png: Path | str, svg: Path | str) -> None:
+    """Write the figure as PNG and SVG without timestamps, then close it."""
+    fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+
+
+def prevalence_figure(table: pd.DataFrame):
+    """Point estimates with 95% CIs, one panel per grouping, one colour per condition."""
+    sns.set_theme(style="whitegrid", context="paper")
+    # an estimate without an interval (0 or 1, such as obesity within a BMI class) is not drawn
+    table = table[np.isfinite(table["ci_low"])]
+    groups = [g for g in GROUP_TITLES if g in set(table["group"])]
+    conditions = list(dict.fromkeys(table["condition"]))
+    palette = dict(zip(conditions, sns.color_palette("colorblind", len(conditions))))
+    heights = [max(1, table.loc[table["group"] == g, "level"].nunique()) for g in groups]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(7, 1.2 + 0.55 * sum(heights)), sharex=True,
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)  # fmt: skip
+    offsets = np.linspace(-0.25, 0.25, len(conditions)) if len(conditions) > 1 else [0.0]
+    for ax, group in zip(axes[:, 0], groups):
+        part = table[table["group"] == group]
+        levels = list(dict.fromkeys(part["level"]))
+        for offset, condition in zip(offsets, conditions):
+            rows = part[part["condition"] == condition]
+            y = np.array([levels.index(v) for v in rows["level"]]) + offset
+            err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
+            ax.errorbar(rows["estimate"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2,
+                        color=palette[condition], label=label(condition))  # fmt: skip
+        ax.set_yticks(range(len(levels)), [label(v) for v in levels])
+        ax.invert_yaxis()
+        ax.set_ylabel(GROUP_TITLES[group])
+    axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return fig
+
+
+def upset_figure(patterns: pd.DataFrame, conditions):
+    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership."""
+    sns.set_theme(style="whitegrid", context="paper")
+    present = [c for c in conditions if c in patterns]
+    data = patterns.reset_index(drop=True)
+    x = np.arange(len(data))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(6, 0.45 * len(data) + 2), 5.5), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 0.35 * len(present) + 0.3]})  # fmt: skip
+    err = np.vstack([data["estimate"] - data["ci_low"], data["ci_high"] - data["estimate"]])
+    top.bar(x, data["estimate"], color="#4c72b0", width=0.7)
+    top.errorbar(x, data["estimate"], yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    top.scatter(x, data["expected"], marker="_", s=180, color="#dd8452", zorder=3, label="expected if independent")
+    top.set_ylabel("Weighted share of adults (95% CI)")
+    top.legend(frameon=False)
+    for j, condition in enumerate(present):
+        member = data[condition].astype(bool).to_numpy()
+        bottom.scatter(x, np.full(len(x), j), s=40, color=np.where(member, "black", "#d0d0d0"))
+    for i in x:
+        rows = [j for j, c in enumerate(present) if bool(data.loc[i, c])]
+        if len(rows) > 1:
+            bottom.plot([i, i], [min(rows), max(rows)], color="black", lw=1.5)
+    bottom.set_yticks(range(len(present)), [label(c) for c in present])
+    bottom.set_ylim(len(present) - 0.5, -0.5)
+    bottom.set_xticks([])
+    bottom.grid(False)
+    return fig
+
+
+def forest_figure(odds: pd.DataFrame):
+    """Odds ratios with 95% CIs per pair and model, on a log scale."""
+    sns.set_theme(style="whitegrid", context="paper")
+    pairs = list(dict.fromkeys(zip(odds["condition_a"], odds["condition_b"])))
+    fig, ax = plt.subplots(figsize=(7, 0.75 * len(pairs) + 1.2))
+    palette = dict(zip(MODEL_MARKERS, sns.color_palette("colorblind", 3)))
+    for k, (model, marker) in enumerate(MODEL_MARKERS.items()):
+        rows = odds[(odds["model"] == model) & np.isfinite(odds["estimate"])]
+        y = np.array([pairs.index(p) for p in zip(rows["condition_a"], rows["condition_b"])]) + (k - 1) * 0.22
+        err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
+        ax.errorbar(rows["estimate"], y, xerr=np.nan_to_num(err), fmt=marker, ms=4, capsize=2,
+                    color=palette[model], label=model)  # fmt: skip
+    ax.axvline(1, color="grey", lw=1, ls="--")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xticks([t for t in (0.25, 0.5, 1, 2, 4, 8, 16) if _within(odds, t)])
+    ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
+    ax.invert_yaxis()
+    ax.set_xlabel("Odds ratio (95% CI, log scale)")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def _within(odds: pd.DataFrame, tick: float) -> bool:
+    """Whether a tick falls inside the range the intervals span (keeps the axis readable)."""
+    low = np.nanmin(odds["ci_low"].to_numpy(float), initial=1.0)
+    high = np.nanmax(odds["ci_high"].to_numpy(float), initial=1.0)
+    return low / 1.5 <= tick <= high * 1.5
+
+
+def heatmap_figure(odds: pd.DataFrame, conditions, model: str = "adjusted"):
+    """Adjusted odds ratio of every pair, coloured on the log scale (blue below 1, red above)."""
+    sns.set_theme(style="white", context="paper")
+    present = [c for c in conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
+    matrix = pd.DataFrame(np.nan, index=present, columns=present)
+    for row in odds[odds["model"] == model].itertuples():
+        matrix.loc[row.condition_a, row.condition_b] = matrix.loc[row.condition_b, row.condition_a] = row.estimate
+    log_or = np.log(matrix.astype(float))
+    limit = max(np.log(2), float(np.nanmax(np.abs(log_or.to_numpy()))) if np.isfinite(log_or.to_numpy()).any() else 1)
+    fig, ax = plt.subplots(figsize=(1.3 * len(present) + 1.5, 1.1 * len(present) + 0.8))
+    annotations = matrix.map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
+    sns.heatmap(log_or, ax=ax, cmap="RdBu_r", vmin=-limit, vmax=limit, annot=annotations, fmt="",
+                cbar_kws={"label": f"log odds ratio ({model})"}, square=True, linewidths=0.5)  # fmt: skip
+    ticks = [label(c) for c in present]
+    ax.set_xticks(np.arange(len(present)) + 0.5, ticks, rotation=30, ha="right")
+    ax.set_yticks(np.arange(len(present)) + 0.5, ticks, rotation=0)
+    return fig

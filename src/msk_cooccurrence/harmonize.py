@@ -1,0 +1,116 @@
+"""Harmonize: rename to the harmonized columns, recode with the `codes:` map, derive obesity.
+
+A value that cannot be converted or has no entry in its column's codes map becomes missing here
+and is reported as a problem of its row, which validation then quarantines; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .ingest import SOURCE_ROW
+
+NUMERIC = ("age", "bmi", "weight")
+TEXT = ("id", "stratum", "psu")
+BOOLEAN_WORDS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
+SEX_WORDS = {"female": "female", "male": "male", "f": "female", "m": "male"}
+PROBLEM_COLUMNS = [SOURCE_ROW, "column", "check", "value"]
+
+
+def canonical(value, text_as_written: bool = False) -> str | None:
+    """A value as a code key: numbers without a trailing .0, text stripped; None when missing.
+
+    With text_as_written, text that looks like a number stays as written (ids keep leading zeros).
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    text = str(value).strip()
+    if text == "":
+        return None
+    if text_as_written and isinstance(value, str):
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def harmonize(
+    raw: pd.DataFrame, columns: Mapping[str, str], codes: Mapping[str, Mapping], conditions, obesity_bmi: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Harmonized table (one row per raw row, same order) and its conversion problems."""
+    out = pd.DataFrame({SOURCE_ROW: raw[SOURCE_ROW].to_numpy()})
+    problems = []
+    for key, source in columns.items():
+        values, bad = _convert(key, raw[source], codes.get(key), conditions)
+        out[key] = values
+        if bad.any():
+            problems.append(
+                pd.DataFrame(
+                    {
+                        SOURCE_ROW: raw.loc[bad, SOURCE_ROW].to_numpy(),
+                        "column": key,
+                        "check": _problem_label(key, codes.get(key)),
+                        "value": raw.loc[bad, source].astype(str).to_numpy(),
+                    }
+                )
+            )
+    if "weight" not in out:
+        out["weight"] = 1.0  # unweighted data: every row stands for itself
+    if "obesity" in conditions and "obesity" not in out and "bmi" in out:
+        out["obesity"] = pd.array(np.where(out["bmi"].isna(), None, out["bmi"] >= obesity_bmi), dtype="boolean")
+    problem_table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    return out, problem_table
+
+
+def _problem_label(key: str, code_map) -> str:
+    if code_map:
+        return "value has no entry in codes"
+    if key in NUMERIC:
+        return "not a number"
+    return "not a recognised value"
+
+
+def _convert(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Series, np.ndarray]:
+    """Converted values and a mask of rows whose non-missing value could not be converted."""
+    if not code_map and key in NUMERIC and pd.api.types.is_numeric_dtype(series):
+        return series.astype(float).to_numpy(), np.zeros(len(series), bool)
+    if not code_map and key in conditions and pd.api.types.is_bool_dtype(series):
+        return pd.array(series, dtype="boolean"), np.zeros(len(series), bool)
+    keys = _canonical_series(series, text_as_written=key in TEXT and not code_map)
+    bad = np.zeros(len(series), bool)
+    if code_map:
+        lookup = {canonical(k): _code_target(v) for k, v in code_map.items()}
+        bad |= (keys.notna() & ~keys.isin(list(lookup))).to_numpy()
+        keys = keys.map(lookup)
+    if key in NUMERIC:
+        values = pd.to_numeric(keys, errors="coerce").astype(float).to_numpy()
+    elif key in conditions:
+        values = pd.array(keys.str.lower().map(BOOLEAN_WORDS), dtype="boolean")
+    elif key == "sex":
+        # unknown words stay as written: validation rejects them with the original value
+        values = keys.map(lambda v: SEX_WORDS.get(v.lower(), v), na_action="ignore").astype("str").to_numpy()
+    else:
+        values = keys.astype("str").to_numpy()
+    bad |= (keys.notna() & pd.isna(pd.Series(values, index=keys.index))).to_numpy()
+    return values, bad
+
+
+def _canonical_series(series: pd.Series, text_as_written: bool) -> pd.Series:
+    """canonical() of every value, computed once per distinct value."""
+    uniques = pd.unique(series.dropna())
+    lookup = {value: canonical(value, text_as_written) for value in uniques}
+    return series.map(lookup).astype("str")
+
+
+def _code_target(value) -> str | None:
+    """A codes-map target as text: booleans become true/false so they parse like the file's own."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return None if value is None else str(value)

@@ -1,0 +1,104 @@
+"""Ingest: read a dataset's rows as they are in the file (or draw the synthetic cohort)."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xpt": "xpt",
+    ".sas7bdat": "sas7bdat",
+    ".dta": "stata",
+}
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def table_format(path: Path, declared: str) -> str:
+    if declared != "auto":
+        return declared
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"Cannot tell the format of '{path}' from its extension; set `format:` for this dataset "
+            f"to one of {sorted(set(FORMATS.values()))}."
+        )
+    return fmt
+
+
+def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
+    """The mapped columns of a `source: table` dataset, values as in the file, plus SOURCE_ROW."""
+    path = Path(dataset["path"])
+    if not path.is_file():
+        raise InputError(
+            f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
+            f"(relative paths are read from the directory you run snakemake in)."
+        )
+    fmt = table_format(path, dataset.get("format", "auto"))
+    frame = _read(name, path, fmt, dataset)
+    if frame.shape[1] == 0 or len(frame) == 0:
+        what = "is empty" if frame.shape[1] == 0 else "has a header and no rows"
+        raise InputError(f"Dataset '{name}': the file '{path}' {what}. Point `path:` at a file with data rows.")
+    columns = dict(dataset["columns"])
+    _check_columns_present(name, path, columns, frame.columns)
+    frame = frame[list(dict.fromkeys(columns.values()))].copy()
+    frame.insert(0, SOURCE_ROW, range(1, len(frame) + 1))
+    return frame
+
+
+def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
+    encoding = dataset.get("encoding", "utf-8")
+    try:
+        if fmt == "csv":
+            # everything as text: codes and ids are matched as written, numbers converted later
+            return pd.read_csv(path, sep=dataset.get("delimiter", ","), encoding=encoding, dtype=str)
+        if fmt == "parquet":
+            return pd.read_parquet(path)
+        if fmt in ("xpt", "sas7bdat"):
+            return pd.read_sas(path, format="xport" if fmt == "xpt" else "sas7bdat", encoding=encoding)
+        return pd.read_stata(path, convert_categoricals=False)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"Dataset '{name}': the file '{path}' is not valid {encoding} (byte {error.start}: "
+            f"{error.object[error.start:error.start + 1]!r}). Set `encoding:` for this dataset to the "
+            f"file's real encoding (for example latin-1 or cp1252)."
+        ) from None
+    except (ValueError, OSError) as error:
+        raise InputError(
+            f"Dataset '{name}': cannot read '{path}' as {fmt} ({error}). Check the file and `format:`."
+        ) from None
+
+
+def _check_columns_present(name: str, path: Path, columns: Mapping[str, str], present) -> None:
+    missing = [(key, source) for key, source in columns.items() if source not in present]
+    if not missing:
+        return
+    described = []
+    for key, source in missing:
+        close = difflib.get_close_matches(source, [str(c) for c in present], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        described.append(f"'{source}' for {key}{hint}")
+    raise InputError(
+        f"Dataset '{name}': the file '{path}' has no column " + ", ".join(described) + ". Fix "
+        f"`columns:` in the config; the file's columns are: {', '.join(map(str, list(present)[:30]))}."
+    )

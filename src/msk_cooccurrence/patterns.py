@@ -1,0 +1,74 @@
+"""Co-occurrence patterns: weighted share of each combination of conditions against independence."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from .design import SurveyDesign, domain_mean_influence
+from .inference import proportion, t_quantile
+from .prevalence import condition_values
+
+COLUMNS = ["pattern", "n_conditions", "n", "estimate", "se", "ci_low", "ci_high", "expected", "oe_ratio",
+           "oe_ci_low", "oe_ci_high", "note"]  # fmt: skip
+
+
+def pattern_label(present: tuple[str, ...]) -> str:
+    return "+".join(present) if present else "none"
+
+
+def pattern_table(frame: pd.DataFrame, conditions, design: SurveyDesign) -> pd.DataFrame:
+    """One row per pattern, among rows where every analysed condition is known.
+
+    expected = product of the marginal prevalences (on the same rows); the CI of observed/expected
+    linearizes log(share) - sum(log marginal), so it is design-based like the others.
+    """
+    present = [c for c in conditions if c in frame]
+    values = np.column_stack([condition_values(frame, c) for c in present])
+    complete = ~np.isnan(values).any(axis=1)
+    known = np.nan_to_num(values)
+    marginals = [domain_mean_influence(known[:, j], design.weight, complete) for j in range(len(present))]
+    rows = []
+    for states in itertools.product([1, 0], repeat=len(present)):
+        states = np.array(states)
+        in_pattern = (known == states).all(axis=1).astype(float)
+        share = proportion(np.where(complete, in_pattern, np.nan), design, complete)
+        expected, log_expected_influence = _expected(states, marginals)
+        row = {
+            "pattern": pattern_label(tuple(c for c, s in zip(present, states) if s)),
+            "n_conditions": int(states.sum()),
+            **{k: getattr(share, k) for k in ("n", "estimate", "se", "ci_low", "ci_high", "note")},
+            "expected": expected,
+            "oe_ratio": share.estimate / expected if expected > 0 else np.nan,
+        }
+        row["n"] = int((in_pattern * complete).sum())
+        row["oe_ci_low"], row["oe_ci_high"] = _oe_interval(
+            share, row["oe_ratio"], in_pattern, complete, log_expected_influence, design
+        )
+        rows.append(row | {c: bool(s) for c, s in zip(present, states)})
+    table = pd.DataFrame(rows, columns=COLUMNS + present)
+    return table.sort_values(["n_conditions", "estimate"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def _expected(states: np.ndarray, marginals) -> tuple[float, np.ndarray]:
+    """Product of marginals for a pattern, and the influence values of its logarithm."""
+    expected = 1.0
+    influence = 0.0
+    for state, (mean, infl) in zip(states, marginals):
+        factor = mean if state else 1 - mean
+        expected *= factor
+        influence = influence + (infl if state else -infl) / factor if factor > 0 else np.nan
+    return expected, influence
+
+
+def _oe_interval(share, oe_ratio, in_pattern, complete, log_expected_influence, design) -> tuple[float, float]:
+    """Wald interval of log(observed/expected), t on the domain's design df."""
+    if not (share.estimate > 0) or share.df <= 0 or not np.all(np.isfinite(log_expected_influence)):
+        return np.nan, np.nan
+    _, share_influence = domain_mean_influence(in_pattern, design.weight, complete)
+    influence = share_influence / share.estimate - log_expected_influence
+    se = float(np.sqrt(design.variance(influence, complete)[0, 0]))
+    half = t_quantile(share.df) * se
+    return float(oe_ratio * np.exp(-half)), float(oe_ratio * np.exp(half))

@@ -1,0 +1,147 @@
+"""One function per workflow stage, from input paths to output paths (the scripts call these).
+
+Each writes its outputs atomically (a temporary file renamed into place), so an interrupted run
+never leaves a half-written file that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from . import figures as fig
+from .config import Settings
+from .design import design_of
+from .harmonize import harmonize
+from .ingest import SOURCE_ROW, file_sha256, read_table
+from .odds_ratios import odds_ratio_table
+from .patterns import pattern_table
+from .prevalence import prevalence_table
+from .report import render_report
+from .synthetic import SyntheticSpec, draw_cohort, ground_truth
+from .validate import validate
+
+FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
+TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
+FIGURE_NAMES = ("prevalence", "upset", "forest", "heatmap")
+
+
+@contextmanager
+def atomic_path(path: Path | str):
+    """Yield a temporary path beside `path`; rename it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    os.chmod(temporary, 0o644)  # mkstemp makes files private; outputs are meant to be shared
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_csv(frame: pd.DataFrame, path) -> None:
+    with atomic_path(path) as temporary:
+        frame.to_csv(temporary, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_parquet(frame: pd.DataFrame, path) -> None:
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False)
+
+
+def write_json(data, path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def write_text(text: str, path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def ingest_dataset(name: str, config: Mapping, raw_path, truth_path, provenance_path) -> None:
+    """Rows as the source has them (+ source_row), the synthetic truth if any, and provenance."""
+    settings = Settings.from_dict(config)
+    dataset = settings.datasets[name]
+    truth = pd.DataFrame(columns=TRUTH_COLUMNS)
+    if dataset["source"] == "synthetic":
+        spec = SyntheticSpec.from_config(dataset, settings.obesity_bmi)
+        raw = draw_cohort(spec)
+        raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
+        truth = ground_truth(spec)
+        described = f"synthetic cohort (n = {spec.n}, seed = {spec.seed})"
+    else:
+        raw = read_table(name, dataset)
+        described = str(dataset["path"])
+    write_parquet(raw, raw_path)
+    write_csv(truth, truth_path)
+    checksum = file_sha256(dataset["path"] if dataset["source"] == "table" else raw_path)
+    write_json({"dataset": name, "source": dataset["source"], "input": described, "sha256": checksum,
+                "rows": len(raw), "lonely_psu": settings.lonely_psu}, provenance_path)  # fmt: skip
+
+
+def validate_dataset(name: str, config: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path,
+                     validation_path) -> None:  # fmt: skip
+    """Harmonize and validate; quarantine bad rows; stop when too many are bad."""
+    settings = Settings.from_dict(config)
+    dataset = settings.datasets[name]
+    raw = pd.read_parquet(raw_path)
+    if dataset["source"] == "synthetic":
+        columns = {c: c for c in raw.columns if c != SOURCE_ROW}
+        codes, source = {}, "synthetic cohort"
+    else:
+        columns, codes, source = dict(dataset["columns"]), dict(dataset.get("codes", {})), str(dataset["path"])
+    harmonized, problems = harmonize(raw, columns, codes, settings.conditions, settings.obesity_bmi)
+    result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, source)
+    write_parquet(harmonized, harmonized_path)
+    write_parquet(result.analysis, analysis_path)
+    write_csv(result.quarantine, quarantine_path)
+    write_json(result.summary, validation_path)
+
+
+def analyse_dataset(config: Mapping, analysis_path, prevalence_path, odds_path, patterns_path) -> None:
+    settings = Settings.from_dict(config)
+    frame = pd.read_parquet(analysis_path)
+    design = design_of(frame, settings.lonely_psu)
+    write_csv(prevalence_table(frame, settings.conditions, design, settings.age_bands, settings.obesity_bmi),
+              prevalence_path)  # fmt: skip
+    write_csv(odds_ratio_table(frame, settings.conditions, settings.covariates, design), odds_path)
+    write_csv(pattern_table(frame, settings.conditions, design), patterns_path)
+
+
+def draw_figures(config: Mapping, prevalence_path, odds_path, patterns_path, figure_dir) -> None:
+    conditions = Settings.from_dict(config).conditions
+    odds = pd.read_csv(odds_path)
+    drawn = {
+        "prevalence": fig.prevalence_figure(pd.read_csv(prevalence_path)),
+        "upset": fig.upset_figure(pd.read_csv(patterns_path), conditions),
+        "forest": fig.forest_figure(odds),
+        "heatmap": fig.heatmap_figure(odds, conditions),
+    }
+    for name, figure in drawn.items():
+        with atomic_path(Path(figure_dir) / f"{name}.svg") as svg, atomic_path(Path(figure_dir) / f"{name}.png") as png:
+            fig.save_to(figure, png, svg)
+
+
+def write_report(name: str, config: Mapping, tables: Mapping[str, Path], figure_dir, validation_path,
+                 provenance_path, truth_path, report_path) -> None:  # fmt: skip
+    truth = pd.read_csv(truth_path)
+    html = render_report(
+        dataset=name,
+        config=dict(config),
+        validation=json.loads(Path(validation_path).read_text()),
+        provenance=json.loads(Path(provenance_path).read_text()),
+        tables={key: pd.read_csv(path) for key, path in tables.items()},
+        figures={key: Path(figure_dir) / f"{key}.svg" for key in FIGURE_NAMES},
+        truth=truth if len(truth) else None,
+    )
+    write_text(html, report_path)

@@ -1,0 +1,59 @@
+"""Weighted prevalence of each condition, overall and by sex, age band and BMI class."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .design import SurveyDesign
+from .inference import proportion
+
+COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high", "df", "note"]
+BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
+
+
+def condition_values(frame: pd.DataFrame, condition: str) -> np.ndarray:
+    """A condition as floats: 1, 0, NaN for unknown."""
+    return frame[condition].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
+    bounds = sorted(lower_bounds)
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(bounds, bounds[1:])] + [f"{bounds[-1]}+"]
+    return pd.cut(age, bins=[*bounds, np.inf], right=False, labels=labels)
+
+
+def bmi_class_labels(bmi: pd.Series, obesity_bmi: float) -> pd.Series:
+    edges = [lower for lower, _ in BMI_CLASSES] + [obesity_bmi]
+    labels = [label for _, label in BMI_CLASSES] + [f"obese ({obesity_bmi:g}+)"]
+    classes = pd.cut(bmi, bins=[*edges, np.inf], right=False, labels=labels)
+    return classes.cat.add_categories("unknown").fillna("unknown")
+
+
+def grouping(frame: pd.DataFrame, age_bands, obesity_bmi: float) -> dict[str, pd.Series]:
+    """Group name -> the level of each row (overall first, in the contract's order)."""
+    groups = {"overall": pd.Series("all", index=frame.index)}
+    groups["sex"] = frame["sex"]
+    groups["age_band"] = age_band_labels(frame["age"], age_bands)
+    if "bmi" in frame:
+        groups["bmi_class"] = bmi_class_labels(frame["bmi"], obesity_bmi)
+    return groups
+
+
+def prevalence_table(frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi) -> pd.DataFrame:
+    rows = []
+    groups = grouping(frame, age_bands, obesity_bmi)
+    for condition in [c for c in conditions if c in frame]:
+        y = condition_values(frame, condition)
+        for group, levels in groups.items():
+            for level in _ordered_levels(levels):
+                result = proportion(y, design, (levels == level).to_numpy())
+                rows.append({"condition": condition, "group": group, "level": level, **vars(result)})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _ordered_levels(levels: pd.Series) -> list[str]:
+    """Levels present, in their natural order: bands and classes ascending, otherwise sorted."""
+    if isinstance(levels.dtype, pd.CategoricalDtype):
+        return [str(c) for c in levels.cat.categories if (levels == c).any()]
+    return sorted(levels.dropna().unique())

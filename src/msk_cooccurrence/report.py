@@ -1,0 +1,157 @@
+"""The self-contained HTML report of one dataset: findings, data, tables, figures, methods, provenance.
+
+Everything a dataset supplies reaches the page through Jinja2 with autoescaping, so a column or
+value named like markup is shown as text. Figures are embedded as data URIs: the file opens from
+disk with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.metadata
+import platform
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+import yaml
+
+from .figures import label
+
+PACKAGES = ("msk-cooccurrence", "numpy", "pandas", "pandera", "statsmodels", "scipy", "matplotlib", "seaborn",
+            "snakemake", "jinja2")  # fmt: skip
+FIGURES = {
+    "prevalence": "Weighted prevalence of each condition with 95% confidence intervals (logit scale, t on "
+    "the design degrees of freedom), overall and by sex, age band and BMI class.",
+    "upset": "UpSet plot of co-occurrence patterns among adults with every condition known: bars are the "
+    "weighted share of each combination (95% CI), orange ticks the share expected if the conditions were "
+    "independent (product of the marginal prevalences); the dots below mark the pattern's conditions.",
+    "forest": "Odds ratios of each pair with 95% CIs: crude, adjusted for the covariates, and mutual "
+    "(adjusted also for the other conditions). Logistic regression of the second condition on the first; "
+    "design-based standard errors.",
+    "heatmap": "Adjusted odds ratio of every pair of conditions; colour on the log scale (red above 1, blue "
+    "below). Empty cells: not estimable or not in the dataset.",
+}
+
+
+def percent(value: float, digits: int = 1) -> str:
+    return "n/a" if not np.isfinite(value) else f"{100 * value:.{digits}f}%"
+
+
+def ratio(value: float) -> str:
+    return "n/a" if not np.isfinite(value) else f"{value:.2f}"
+
+
+def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame) -> list[str]:
+    """Plain sentences for the top of the report."""
+    findings = []
+    overall = prevalence[prevalence["group"] == "overall"]
+    parts = [f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
+             for r in overall.itertuples()]  # fmt: skip
+    findings.append("Weighted prevalence (95% CI): " + "; ".join(parts) + ".")
+    adjusted = odds[(odds["model"] == "adjusted") & np.isfinite(odds["estimate"])]
+    above = adjusted[adjusted["ci_low"] > 1].sort_values("estimate", ascending=False)
+    below = adjusted[adjusted["ci_high"] < 1].sort_values("estimate")
+    for rows, word in ((above, "more"), (below, "less")):
+        if len(rows):
+            listed = "; ".join(f"{label(r.condition_a)} & {label(r.condition_b)} OR {ratio(r.estimate)} "
+                               f"({ratio(r.ci_low)} to {ratio(r.ci_high)})" for r in rows.itertuples())  # fmt: skip
+            findings.append(f"Pairs that occur together {word} often than chance, adjusted for the covariates: {listed}.")
+    unclear = adjusted[(adjusted["ci_low"] <= 1) & (adjusted["ci_high"] >= 1)]
+    if len(unclear):
+        listed = ", ".join(f"{label(r.condition_a)} & {label(r.condition_b)}" for r in unclear.itertuples())
+        findings.append(f"No clear adjusted association (95% CI includes 1): {listed}.")
+    multi = patterns[(patterns["n_conditions"] >= 2) & np.isfinite(patterns["oe_ratio"])]
+    if len(multi):
+        top = multi.sort_values("oe_ratio", ascending=False).iloc[0]
+        findings.append(
+            f"The combination most over-represented relative to independence is {label(top.pattern)}: "
+            f"{percent(top.estimate)} of adults against {percent(top.expected)} expected "
+            f"(observed/expected {ratio(top.oe_ratio)}, 95% CI {ratio(top.oe_ci_low)} to {ratio(top.oe_ci_high)})."
+        )
+    failed = odds[odds["note"].fillna("").str.len() > 0]
+    if len(failed):
+        findings.append(f"{len(failed)} odds-ratio rows carry a note (see the table): read them before citing.")
+    return findings
+
+
+def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame | None:
+    """For a synthetic dataset: the true population value beside each estimate and whether the CI covers it."""
+    if truth is None or truth.empty:
+        return None
+    rows = []
+    true_prev = truth[(truth["kind"] == "prevalence") & (truth["quantity"] == "all")]
+    for r in prevalence[prevalence["group"] == "overall"].itertuples():
+        match = true_prev[true_prev["condition_a"] == r.condition]
+        if len(match):
+            rows.append(_compare("prevalence", r.condition, "", match["value"].iloc[0], r))
+    true_or = truth[truth["kind"] == "odds_ratio"]
+    for r in odds.itertuples():
+        match = true_or[(true_or["condition_a"] == r.condition_a) & (true_or["condition_b"] == r.condition_b)
+                        & (true_or["quantity"] == r.model)]  # fmt: skip
+        if len(match):
+            rows.append(_compare(f"odds ratio, {r.model}", r.condition_a, r.condition_b, match["value"].iloc[0], r))
+    return pd.DataFrame(rows) if rows else None
+
+
+def _compare(quantity, a, b, true_value, r) -> dict:
+    covered = bool(r.ci_low <= true_value <= r.ci_high) if np.isfinite(r.ci_low) else None
+    return {"quantity": quantity, "condition": " & ".join(filter(None, [label(a), label(b)])), "true": true_value,
+            "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
+            "CI covers truth": {True: "yes", False: "no", None: "n/a"}[covered]}  # fmt: skip
+
+
+def html_table(frame: pd.DataFrame, digits: int = 4) -> str:
+    """A table as escaped HTML with rounded numbers."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}g}")
+    return shown.to_html(index=False, escape=True, na_rep="", border=0, classes="data")
+
+
+def svg_data_uri(path: Path | str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def render_report(
+    dataset: str,
+    config: dict,
+    validation: dict,
+    provenance: dict,
+    tables: dict[str, pd.DataFrame],
+    figures: dict[str, Path],
+    truth: pd.DataFrame | None = None,
+) -> str:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("msk_cooccurrence", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    dataset_config = config["datasets"][dataset]
+    shown_config = {k: v for k, v in config.items() if k != "datasets"} | {"datasets": {dataset: dataset_config}}
+    comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
+    return environment.get_template("report.html.j2").render(
+        dataset=dataset,
+        findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"]),
+        validation=validation,
+        top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
+        provenance=provenance,
+        tables={name: html_table(frame) for name, frame in tables.items()},
+        figures={name: (svg_data_uri(path), FIGURES[name]) for name, path in figures.items()},
+        truth=None if comparison is None else html_table(comparison),
+        config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
+        versions=package_versions(),
+        covariates=", ".join(config["covariates"]),
+    )

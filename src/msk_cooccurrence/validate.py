@@ -1,0 +1,158 @@
+"""Validate the harmonized table with pandera; quarantine bad rows with their reasons.
+
+Row-level failures (a value out of range, a code with no mapping, a duplicated id, a missing or
+non-positive weight) send the row to the quarantine with every check it failed; dataset-level
+failures (a required column missing, too many bad rows) stop the run with a plain message.
+Invariant: rows_in = rows_valid + rows_quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from .errors import InputError
+from .ingest import SOURCE_ROW
+
+AGE_RANGE = (18, 120)
+BMI_RANGE = (10, 100)
+
+
+class Harmonized(pa.DataFrameModel):
+    """The harmonized columns every dataset is brought to (DESIGN.md); conditions are added per run."""
+
+    source_row: Series[int] = pa.Field(unique=True)
+    id: Series[str] = pa.Field(unique=True)
+    age: Series[float] = pa.Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])
+    sex: Series[str] = pa.Field(isin=["female", "male"])
+    bmi: Optional[Series[float]] = pa.Field(ge=BMI_RANGE[0], le=BMI_RANGE[1], nullable=True)
+    weight: Series[float] = pa.Field(gt=0)
+    # a row of a cluster design without its stratum or PSU cannot be placed in the design
+    stratum: Optional[Series[str]]
+    psu: Optional[Series[str]]
+
+    class Config:
+        strict = False
+
+
+def harmonized_schema(conditions) -> pa.DataFrameSchema:
+    return Harmonized.to_schema().add_columns(
+        {c: pa.Column("boolean", nullable=True, required=False) for c in conditions}
+    )
+
+
+@dataclass(frozen=True)
+class Validated:
+    analysis: pd.DataFrame
+    quarantine: pd.DataFrame
+    summary: dict
+
+
+def validate(
+    harmonized: pd.DataFrame,
+    problems: pd.DataFrame,
+    raw: pd.DataFrame,
+    conditions,
+    max_invalid_share: float,
+    dataset: str,
+    source: str,
+) -> Validated:
+    """Split rows into the analysis table and the quarantine; stop on dataset-level failures."""
+    _check_design_columns(harmonized, dataset, source)
+    failures = pd.concat([_schema_failures(harmonized, conditions, dataset, source), problems], ignore_index=True)
+    # a value harmonize could not convert is missing afterwards: report it once, as harmonize saw it
+    failures = failures.drop_duplicates([SOURCE_ROW, "column"], keep="last")
+    failures["reason"] = failures["column"] + ": " + failures["check"] + " (" + failures["value"] + ")"
+    bad_rows = failures[SOURCE_ROW].unique()
+    is_bad = harmonized[SOURCE_ROW].isin(bad_rows)
+    quarantine = _quarantine_table(raw, failures)
+    summary = {
+        "dataset": dataset,
+        "source": source,
+        "rows_in": int(len(harmonized)),
+        "rows_valid": int((~is_bad).sum()),
+        "rows_quarantined": int(is_bad.sum()),
+        "max_invalid_share": max_invalid_share,
+        "checks": {k: int(v) for k, v in (failures["column"] + ": " + failures["check"]).value_counts().items()},
+        "conditions_analysed": [c for c in conditions if c in harmonized],
+        "conditions_absent": [c for c in conditions if c not in harmonized],
+        "design": design_kind(harmonized),
+    }
+    _check_share(summary, failures, source)
+    analysis = harmonized.loc[~is_bad].reset_index(drop=True)
+    return Validated(analysis, quarantine, summary)
+
+
+def design_kind(frame: pd.DataFrame) -> str:
+    if "stratum" in frame and "psu" in frame:
+        return "stratified cluster sample (strata, PSUs, weights)"
+    return "weights only (each row its own PSU)"
+
+
+def _check_design_columns(frame: pd.DataFrame, dataset: str, source: str) -> None:
+    if ("stratum" in frame) != ("psu" in frame):
+        given, absent = ("stratum", "psu") if "stratum" in frame else ("psu", "stratum")
+        raise InputError(
+            f"Dataset '{dataset}' ({source}) maps a {given} column but no {absent} column. A design "
+            f"needs both (PSUs nested in strata) or neither (weights only); add `{absent}:` to "
+            f"`columns:` or remove `{given}:`."
+        )
+
+
+def _schema_failures(frame: pd.DataFrame, conditions, dataset: str, source: str) -> pd.DataFrame:
+    """Row-level failures as (source_row, column, check, value); raise on dataset-level ones."""
+    try:
+        harmonized_schema(conditions).validate(frame, lazy=True)
+        return pd.DataFrame(columns=[SOURCE_ROW, "column", "check", "value"])
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    dataset_level = cases[cases["index"].isna()]
+    if len(dataset_level):
+        described = "; ".join(f"{r.column}: {r.check} ({r.failure_case})" for r in dataset_level.itertuples())
+        raise InputError(
+            f"Dataset '{dataset}' ({source}) cannot be validated: {described}. Map the required "
+            f"columns (id, age, sex) in `columns:` and check the column types."
+        ) from None
+    rows = cases["index"].astype(int).to_numpy()
+    out = pd.DataFrame(
+        {
+            SOURCE_ROW: frame[SOURCE_ROW].to_numpy()[rows],
+            "column": cases["column"].astype(str).to_numpy(),
+            "check": cases["check"].astype(str).map(_plain_check).to_numpy(),
+            "value": cases["failure_case"].astype(str).to_numpy(),
+        }
+    )
+    return out.drop_duplicates([SOURCE_ROW, "column", "check"])
+
+
+def _plain_check(check: str) -> str:
+    plain = {"not_nullable": "missing", "field_uniqueness": "duplicated", "dtype('float64')": "not a number"}
+    return plain.get(check, check)
+
+
+def _quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+    """One row per quarantined input row: its original values and every reason, in file order."""
+    reasons = failures.groupby(SOURCE_ROW, sort=True)["reason"].agg("; ".join).rename("reasons")
+    table = raw[raw[SOURCE_ROW].isin(reasons.index)].merge(reasons, left_on=SOURCE_ROW, right_index=True)
+    columns = [SOURCE_ROW, "reasons"] + [c for c in raw.columns if c != SOURCE_ROW]
+    return table[columns].sort_values(SOURCE_ROW).reset_index(drop=True)
+
+
+def _check_share(summary: dict, failures: pd.DataFrame, source: str) -> None:
+    share = summary["rows_quarantined"] / summary["rows_in"]
+    if share <= summary["max_invalid_share"]:
+        return
+    common = failures.groupby(["column", "check"]).agg(rows=(SOURCE_ROW, "nunique"), first=(SOURCE_ROW, "min"))
+    common = common.sort_values("rows", ascending=False).head(5)
+    listed = "; ".join(f"{c}: {k} in {r.rows} rows (first at row {r.first})" for (c, k), r in common.iterrows())
+    raise InputError(
+        f"Dataset '{summary['dataset']}' ({source}): {summary['rows_quarantined']} of "
+        f"{summary['rows_in']} rows ({share:.1%}) are invalid, more than max_invalid_share "
+        f"({summary['max_invalid_share']:.1%}). Commonest problems: {listed}. This usually means a "
+        f"wrong `columns:` or `codes:` mapping; fix it, or raise `max_invalid_share` if the rows "
+        f"are really bad."
+    )

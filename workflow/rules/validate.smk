@@ -1,0 +1,13 @@
+# harmonize and validate run in one job: the harmonize problems feed the quarantine directly
+rule validate:
+    input:
+        raw="data/interim/{dataset}/raw.parquet",
+    output:
+        harmonized="data/interim/{dataset}/harmonized.parquet",
+        analysis="data/processed/{dataset}/analysis.parquet",
+        quarantine="data/processed/{dataset}/quarantine.csv",
+        validation="data/processed/{dataset}/validation.json",
+    log:
+        "logs/validate/{dataset}.log",
+    script:
+        "../scripts/validate.py"

@@ -1,0 +1,14 @@
+"""Snakemake adapter: figures of one dataset, from its tables."""
+
+from pathlib import Path
+
+from msk_cooccurrence.pipeline import draw_figures
+from msk_cooccurrence.runner import run_stage
+
+s = snakemake  # noqa: F821 (injected by Snakemake)
+run_stage(
+    s.log[0],
+    lambda: draw_figures(
+        s.config, s.input.prevalence, s.input.odds_ratios, s.input.patterns, Path(s.output.prevalence_png).parent
+    ),
+)
