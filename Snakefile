@@ -2,7 +2,6 @@
 # Wiring only; every stage's logic is in src/msk_cooccurrence (see DESIGN.md in the project notes).
 from snakemake.utils import min_version, validate
 
-
 min_version("8.0")
 
 
@@ -21,6 +20,6 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         expand("reports/{dataset}/report.html", dataset=DATASETS),
-    default_target: True

@@ -41,8 +41,14 @@ def prevalence_figure(table: pd.DataFrame):
     conditions = list(dict.fromkeys(table["condition"]))
     palette = dict(zip(conditions, sns.color_palette("colorblind", len(conditions))))
     heights = [max(1, table.loc[table["group"] == g, "level"].nunique()) for g in groups]
-    fig, axes = plt.subplots(len(groups), 1, figsize=(7, 1.2 + 0.55 * sum(heights)), sharex=True,
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)  # fmt: skip
+    fig, axes = plt.subplots(
+        len(groups),
+        1,
+        figsize=(7, 1.2 + 0.55 * sum(heights)),
+        sharex=True,
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
     offsets = np.linspace(-0.25, 0.25, len(conditions)) if len(conditions) > 1 else [0.0]
     for ax, group in zip(axes[:, 0], groups):
         part = table[table["group"] == group]
@@ -51,8 +57,16 @@ def prevalence_figure(table: pd.DataFrame):
             rows = part[part["condition"] == condition]
             y = np.array([levels.index(v) for v in rows["level"]]) + offset
             err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
-            ax.errorbar(rows["estimate"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2,
-                        color=palette[condition], label=label(condition))  # fmt: skip
+            ax.errorbar(
+                rows["estimate"],
+                y,
+                xerr=np.nan_to_num(err),
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=palette[condition],
+                label=label(condition),
+            )
         ax.set_yticks(range(len(levels)), [label(v) for v in levels])
         ax.invert_yaxis()
         ax.set_ylabel(GROUP_TITLES[group])
@@ -67,8 +81,13 @@ def upset_figure(patterns: pd.DataFrame, conditions):
     present = [c for c in conditions if c in patterns]
     data = patterns.reset_index(drop=True)
     x = np.arange(len(data))
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(6, 0.45 * len(data) + 2), 5.5), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 0.35 * len(present) + 0.3]})  # fmt: skip
+    fig, (top, bottom) = plt.subplots(
+        2,
+        1,
+        figsize=(max(6, 0.45 * len(data) + 2), 5.5),
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 0.35 * len(present) + 0.3]},
+    )
     err = np.vstack([data["estimate"] - data["ci_low"], data["ci_high"] - data["estimate"]])
     top.bar(x, data["estimate"], color="#4c72b0", width=0.7)
     top.errorbar(x, data["estimate"], yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=2, lw=0.8)
@@ -99,8 +118,9 @@ def forest_figure(odds: pd.DataFrame):
         rows = odds[(odds["model"] == model) & np.isfinite(odds["estimate"])]
         y = np.array([pairs.index(p) for p in zip(rows["condition_a"], rows["condition_b"])]) + (k - 1) * 0.22
         err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
-        ax.errorbar(rows["estimate"], y, xerr=np.nan_to_num(err), fmt=marker, ms=4, capsize=2,
-                    color=palette[model], label=model)  # fmt: skip
+        ax.errorbar(
+            rows["estimate"], y, xerr=np.nan_to_num(err), fmt=marker, ms=4, capsize=2, color=palette[model], label=model
+        )
     ax.axvline(1, color="grey", lw=1, ls="--")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
@@ -131,8 +151,18 @@ def heatmap_figure(odds: pd.DataFrame, conditions, model: str = "adjusted"):
     limit = max(np.log(2), float(np.nanmax(np.abs(log_or.to_numpy()))) if np.isfinite(log_or.to_numpy()).any() else 1)
     fig, ax = plt.subplots(figsize=(1.3 * len(present) + 1.5, 1.1 * len(present) + 0.8))
     annotations = matrix.map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
-    sns.heatmap(log_or, ax=ax, cmap="RdBu_r", vmin=-limit, vmax=limit, annot=annotations, fmt="",
-                cbar_kws={"label": f"log odds ratio ({model})"}, square=True, linewidths=0.5)  # fmt: skip
+    sns.heatmap(
+        log_or,
+        ax=ax,
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+        annot=annotations,
+        fmt="",
+        cbar_kws={"label": f"log odds ratio ({model})"},
+        square=True,
+        linewidths=0.5,
+    )
     ticks = [label(c) for c in present]
     ax.set_xticks(np.arange(len(present)) + 0.5, ticks, rotation=30, ha="right")
     ax.set_yticks(np.arange(len(present)) + 0.5, ticks, rotation=0)

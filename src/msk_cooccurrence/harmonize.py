@@ -57,7 +57,7 @@ def harmonize(
                         SOURCE_ROW: raw.loc[bad, SOURCE_ROW].to_numpy(),
                         "column": key,
                         "check": _problem_label(key, codes.get(key)),
-                        "value": raw.loc[bad, source].astype(str).to_numpy(),
+                        "value": raw.loc[bad, source].map(str).to_numpy(),
                     }
                 )
             )

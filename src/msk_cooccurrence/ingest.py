@@ -80,7 +80,7 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
     except UnicodeDecodeError as error:
         raise InputError(
             f"Dataset '{name}': the file '{path}' is not valid {encoding} (byte {error.start}: "
-            f"{error.object[error.start:error.start + 1]!r}). Set `encoding:` for this dataset to the "
+            f"{error.object[error.start : error.start + 1]!r}). Set `encoding:` for this dataset to the "
             f"file's real encoding (for example latin-1 or cp1252)."
         ) from None
     except (ValueError, OSError) as error:
@@ -89,14 +89,23 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
         ) from None
 
 
+def close_match(name: str, candidates: list[str]) -> str | None:
+    """The candidate a typo most likely meant: same letters in another case first, then similar."""
+    for candidate in candidates:
+        if candidate.lower() == name.lower():
+            return candidate
+    close = difflib.get_close_matches(name.lower(), [c.lower() for c in candidates], n=1)
+    return next((c for c in candidates if close and c.lower() == close[0]), None)
+
+
 def _check_columns_present(name: str, path: Path, columns: Mapping[str, str], present) -> None:
     missing = [(key, source) for key, source in columns.items() if source not in present]
     if not missing:
         return
     described = []
     for key, source in missing:
-        close = difflib.get_close_matches(source, [str(c) for c in present], n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = close_match(source, [str(c) for c in present])
+        hint = f" (did you mean '{hint}'?)" if hint else ""
         described.append(f"'{source}' for {key}{hint}")
     raise InputError(
         f"Dataset '{name}': the file '{path}' has no column " + ", ".join(described) + ". Fix "

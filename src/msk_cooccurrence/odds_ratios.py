@@ -12,8 +12,18 @@ from .inference import fit_logistic
 from .prevalence import condition_values
 
 COLUMNS = [
-    "condition_a", "condition_b", "model", "n", "estimate", "se", "ci_low", "ci_high", "p_value", "df", "note",
-]  # fmt: skip
+    "condition_a",
+    "condition_b",
+    "model",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "df",
+    "note",
+]
 MODELS = ("crude", "adjusted", "mutual")
 
 

@@ -11,8 +11,20 @@ from .design import SurveyDesign, domain_mean_influence
 from .inference import proportion, t_quantile
 from .prevalence import condition_values
 
-COLUMNS = ["pattern", "n_conditions", "n", "estimate", "se", "ci_low", "ci_high", "expected", "oe_ratio",
-           "oe_ci_low", "oe_ci_high", "note"]  # fmt: skip
+COLUMNS = [
+    "pattern",
+    "n_conditions",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "expected",
+    "oe_ratio",
+    "oe_ci_low",
+    "oe_ci_high",
+    "note",
+]
 
 
 def pattern_label(present: tuple[str, ...]) -> str:
@@ -49,7 +61,9 @@ def pattern_table(frame: pd.DataFrame, conditions, design: SurveyDesign) -> pd.D
         )
         rows.append(row | {c: bool(s) for c, s in zip(present, states)})
     table = pd.DataFrame(rows, columns=COLUMNS + present)
-    return table.sort_values(["n_conditions", "estimate"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    return table.sort_values(["n_conditions", "estimate"], ascending=[True, False], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _expected(states: np.ndarray, marginals) -> tuple[float, np.ndarray]:

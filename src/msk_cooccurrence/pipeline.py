@@ -85,12 +85,22 @@ def ingest_dataset(name: str, config: Mapping, raw_path, truth_path, provenance_
     write_parquet(raw, raw_path)
     write_csv(truth, truth_path)
     checksum = file_sha256(dataset["path"] if dataset["source"] == "table" else raw_path)
-    write_json({"dataset": name, "source": dataset["source"], "input": described, "sha256": checksum,
-                "rows": len(raw), "lonely_psu": settings.lonely_psu}, provenance_path)  # fmt: skip
+    write_json(
+        {
+            "dataset": name,
+            "source": dataset["source"],
+            "input": described,
+            "sha256": checksum,
+            "rows": len(raw),
+            "lonely_psu": settings.lonely_psu,
+        },
+        provenance_path,
+    )
 
 
-def validate_dataset(name: str, config: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path,
-                     validation_path) -> None:  # fmt: skip
+def validate_dataset(
+    name: str, config: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path, validation_path
+) -> None:
     """Harmonize and validate; quarantine bad rows; stop when too many are bad."""
     settings = Settings.from_dict(config)
     dataset = settings.datasets[name]
@@ -112,8 +122,9 @@ def analyse_dataset(config: Mapping, analysis_path, prevalence_path, odds_path, 
     settings = Settings.from_dict(config)
     frame = pd.read_parquet(analysis_path)
     design = design_of(frame, settings.lonely_psu)
-    write_csv(prevalence_table(frame, settings.conditions, design, settings.age_bands, settings.obesity_bmi),
-              prevalence_path)  # fmt: skip
+    write_csv(
+        prevalence_table(frame, settings.conditions, design, settings.age_bands, settings.obesity_bmi), prevalence_path
+    )
     write_csv(odds_ratio_table(frame, settings.conditions, settings.covariates, design), odds_path)
     write_csv(pattern_table(frame, settings.conditions, design), patterns_path)
 
@@ -132,8 +143,16 @@ def draw_figures(config: Mapping, prevalence_path, odds_path, patterns_path, fig
             fig.save_to(figure, png, svg)
 
 
-def write_report(name: str, config: Mapping, tables: Mapping[str, Path], figure_dir, validation_path,
-                 provenance_path, truth_path, report_path) -> None:  # fmt: skip
+def write_report(
+    name: str,
+    config: Mapping,
+    tables: Mapping[str, Path],
+    figure_dir,
+    validation_path,
+    provenance_path,
+    truth_path,
+    report_path,
+) -> None:
     truth = pd.read_csv(truth_path)
     html = render_report(
         dataset=name,

@@ -19,8 +19,18 @@ import yaml
 
 from .figures import label
 
-PACKAGES = ("msk-cooccurrence", "numpy", "pandas", "pandera", "statsmodels", "scipy", "matplotlib", "seaborn",
-            "snakemake", "jinja2")  # fmt: skip
+PACKAGES = (
+    "msk-cooccurrence",
+    "numpy",
+    "pandas",
+    "pandera",
+    "statsmodels",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "snakemake",
+    "jinja2",
+)
 FIGURES = {
     "prevalence": "Weighted prevalence of each condition with 95% confidence intervals (logit scale, t on "
     "the design degrees of freedom), overall and by sex, age band and BMI class.",
@@ -47,22 +57,29 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     """Plain sentences for the top of the report."""
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
-    parts = [f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
-             for r in overall.itertuples()]  # fmt: skip
+    parts = [
+        f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
+        for r in overall.itertuples()
+    ]
     findings.append("Weighted prevalence (95% CI): " + "; ".join(parts) + ".")
     adjusted = odds[(odds["model"] == "adjusted") & np.isfinite(odds["estimate"])]
     above = adjusted[adjusted["ci_low"] > 1].sort_values("estimate", ascending=False)
     below = adjusted[adjusted["ci_high"] < 1].sort_values("estimate")
     for rows, word in ((above, "more"), (below, "less")):
         if len(rows):
-            listed = "; ".join(f"{label(r.condition_a)} & {label(r.condition_b)} OR {ratio(r.estimate)} "
-                               f"({ratio(r.ci_low)} to {ratio(r.ci_high)})" for r in rows.itertuples())  # fmt: skip
-            findings.append(f"Pairs that occur together {word} often than chance, adjusted for the covariates: {listed}.")
+            listed = "; ".join(
+                f"{label(r.condition_a)} & {label(r.condition_b)} OR {ratio(r.estimate)} "
+                f"({ratio(r.ci_low)} to {ratio(r.ci_high)})"
+                for r in rows.itertuples()
+            )
+            findings.append(
+                f"Pairs that occur together {word} often than chance, adjusted for the covariates: {listed}."
+            )
     unclear = adjusted[(adjusted["ci_low"] <= 1) & (adjusted["ci_high"] >= 1)]
     if len(unclear):
         listed = ", ".join(f"{label(r.condition_a)} & {label(r.condition_b)}" for r in unclear.itertuples())
         findings.append(f"No clear adjusted association (95% CI includes 1): {listed}.")
-    multi = patterns[(patterns["n_conditions"] >= 2) & np.isfinite(patterns["oe_ratio"])]
+    multi = patterns[(patterns["n_conditions"] >= 2) & np.isfinite(patterns["oe_ratio"].astype(float))]
     if len(multi):
         top = multi.sort_values("oe_ratio", ascending=False).iloc[0]
         findings.append(
@@ -88,8 +105,11 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
             rows.append(_compare("prevalence", r.condition, "", match["value"].iloc[0], r))
     true_or = truth[truth["kind"] == "odds_ratio"]
     for r in odds.itertuples():
-        match = true_or[(true_or["condition_a"] == r.condition_a) & (true_or["condition_b"] == r.condition_b)
-                        & (true_or["quantity"] == r.model)]  # fmt: skip
+        match = true_or[
+            (true_or["condition_a"] == r.condition_a)
+            & (true_or["condition_b"] == r.condition_b)
+            & (true_or["quantity"] == r.model)
+        ]
         if len(match):
             rows.append(_compare(f"odds ratio, {r.model}", r.condition_a, r.condition_b, match["value"].iloc[0], r))
     return pd.DataFrame(rows) if rows else None
@@ -97,9 +117,15 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
 
 def _compare(quantity, a, b, true_value, r) -> dict:
     covered = bool(r.ci_low <= true_value <= r.ci_high) if np.isfinite(r.ci_low) else None
-    return {"quantity": quantity, "condition": " & ".join(filter(None, [label(a), label(b)])), "true": true_value,
-            "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
-            "CI covers truth": {True: "yes", False: "no", None: "n/a"}[covered]}  # fmt: skip
+    return {
+        "quantity": quantity,
+        "condition": " & ".join(filter(None, [label(a), label(b)])),
+        "true": true_value,
+        "estimate": r.estimate,
+        "ci_low": r.ci_low,
+        "ci_high": r.ci_high,
+        "CI covers truth": {True: "yes", False: "no", None: "n/a"}[covered],
+    }
 
 
 def html_table(frame: pd.DataFrame, digits: int = 4) -> str:

@@ -24,7 +24,9 @@ def run_stage(log_path: str, stage: Callable[[], None]) -> None:
         sys.exit(1)
     except Exception as error:  # a bug, not bad input: keep the details for the report of it
         logging.error("unexpected error\n%s", traceback.format_exc())
-        print(f"\nmsk-cooccurrence: unexpected error ({type(error).__name__}: {error}); details in {log_path}\n",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"\nmsk-cooccurrence: unexpected error ({type(error).__name__}: {error}); details in {log_path}\n",
+            file=sys.stderr,
+        )
         sys.exit(1)
     logging.info("done")

@@ -123,10 +123,15 @@ def _schema_failures(frame: pd.DataFrame, conditions, dataset: str, source: str)
             SOURCE_ROW: frame[SOURCE_ROW].to_numpy()[rows],
             "column": cases["column"].astype(str).to_numpy(),
             "check": cases["check"].astype(str).map(_plain_check).to_numpy(),
-            "value": cases["failure_case"].astype(str).to_numpy(),
+            "value": as_text(cases["failure_case"]).to_numpy(),
         }
     )
     return out.drop_duplicates([SOURCE_ROW, "column", "check"])
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Values as text for messages, with 'missing' for a missing value."""
+    return values.map(lambda v: "missing" if v is None or v is pd.NA or v != v else str(v)).astype(object)
 
 
 def _plain_check(check: str) -> str:
@@ -136,8 +141,8 @@ def _plain_check(check: str) -> str:
 
 def _quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
     """One row per quarantined input row: its original values and every reason, in file order."""
-    reasons = failures.groupby(SOURCE_ROW, sort=True)["reason"].agg("; ".join).rename("reasons")
-    table = raw[raw[SOURCE_ROW].isin(reasons.index)].merge(reasons, left_on=SOURCE_ROW, right_index=True)
+    reasons = failures.groupby(SOURCE_ROW, sort=True)["reason"].agg("; ".join).rename("reasons").reset_index()
+    table = raw.merge(reasons, on=SOURCE_ROW, how="inner")
     columns = [SOURCE_ROW, "reasons"] + [c for c in raw.columns if c != SOURCE_ROW]
     return table[columns].sort_values(SOURCE_ROW).reset_index(drop=True)
 

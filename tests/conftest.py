@@ -1,0 +1,48 @@
+"""Shared fixtures: where the project and the shared reference data are."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+ORACLE = SHARED / "reference" / "survey_oracle"
+ARQ = SHARED / "data" / "nhanes_2009_2010_arq"
+
+# the mapping of the shared NHANES-style reference extract (its README gives the coding)
+YES_NO = {1: True, 2: False, 7: None, 9: None}
+SURVEY_SMALL = {
+    "source": "table",
+    "path": str(ORACLE / "survey_small.csv"),
+    "columns": {
+        "id": "SEQN",
+        "age": "RIDAGEYR",
+        "sex": "RIAGENDR",
+        "bmi": "BMXBMI",
+        "knee_oa": "KNEE_OA",
+        "bunions": "BUNION",
+        "low_back_pain": "LOWBACK",
+        "weight": "WTMEC",
+        "stratum": "SDMVSTRA",
+        "psu": "SDMVPSU",
+    },
+    "codes": {"sex": {1: "male", 2: "female"}, "knee_oa": YES_NO, "bunions": YES_NO, "low_back_pain": YES_NO},
+}
+
+
+def needs(path: Path):
+    return pytest.mark.skipif(not path.exists(), reason=f"{path} is not here (the shared reference data)")
+
+
+def r_available() -> bool:
+    if shutil.which("Rscript") is None:
+        return False
+    probe = subprocess.run(["Rscript", "-e", "library(survey)"], capture_output=True)
+    return probe.returncode == 0
+
+
+needs_r = pytest.mark.skipif(not r_available(), reason="R with the survey package is not installed")

@@ -1,0 +1,34 @@
+"""Configuration: defaults from the schema, safe names, mappings that name real columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from msk_cooccurrence.config import DEFAULT_SCHEMA, Settings, load_config, validate_config
+from msk_cooccurrence.errors import ConfigError
+
+
+def test_the_default_config_is_valid_and_every_default_is_filled():
+    config = load_config(DEFAULT_SCHEMA.parents[2] / "config" / "config.yaml")
+    settings = Settings.from_dict(config)
+    assert settings.conditions == ("knee_oa", "bunions", "obesity", "low_back_pain")
+    assert settings.lonely_psu == "adjust" and settings.max_invalid_share == 0.05
+    minimal = validate_config({"datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}})
+    assert minimal["datasets"]["s"]["model"]["prevalence"]["obesity"] == 0.424
+    assert "format" not in minimal["datasets"]["s"]  # only the synthetic source's defaults
+
+
+@pytest.mark.parametrize("name", ["My Study", "__import__('os')", "a;rm -rf", "<script>"])
+def test_unsafe_dataset_and_condition_names_are_rejected(name):
+    with pytest.raises(ConfigError):
+        validate_config({"datasets": {name: {"source": "synthetic", "n": 100, "seed": 1}}})
+    with pytest.raises(ConfigError):
+        validate_config(
+            {"conditions": ["knee_oa", name], "datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}}
+        )
+
+
+def test_mapping_an_unknown_harmonized_name_is_a_config_error():
+    dataset = {"source": "table", "path": "x.csv", "columns": {"id": "ID", "age": "AGE", "sex": "SEX", "kne_oa": "K"}}
+    with pytest.raises(ConfigError, match="kne_oa"):
+        validate_config({"datasets": {"study": dataset}})

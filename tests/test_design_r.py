@@ -1,0 +1,110 @@
+"""Domains, lonely PSUs and missing values against R survey itself (skips where R is absent)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import needs_r
+
+from msk_cooccurrence.design import SurveyDesign
+from msk_cooccurrence.inference import fit_logistic, proportion
+
+SCRIPT = Path(__file__).parent / "r" / "domains.R"
+
+
+def awkward_sample(seed: int = 7) -> pd.DataFrame:
+    """Five strata, one with a single PSU; y unknown in the whole of one PSU and here and there."""
+    rng = np.random.default_rng(seed)
+    psus = [(h, p) for h in range(1, 5) for p in range(1, 3 + (h == 2))] + [(5, 1)]
+    rows = []
+    for h, p in psus:
+        m = int(rng.integers(15, 40))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "stratum": h,
+                    "psu": p,
+                    "weight": rng.uniform(500, 3000, m).round(2),
+                    "age": rng.integers(20, 80, m),
+                    "sex": rng.choice(["female", "male"], m),
+                    "x": rng.integers(0, 2, m),
+                }
+            )
+        )
+    d = pd.concat(rows, ignore_index=True)
+    logit = -1 + 0.8 * d["x"] + 0.02 * (d["age"] - 50) + 0.3 * (d["stratum"] == 3)
+    d["y"] = (rng.random(len(d)) < 1 / (1 + np.exp(-logit))).astype(float)
+    d.loc[(d["stratum"] == 1) & (d["psu"] == 2), "y"] = np.nan  # a whole PSU without the condition
+    d.loc[rng.random(len(d)) < 0.05, "y"] = np.nan
+    return d
+
+
+def r_figures(frame: pd.DataFrame, tmp_path: Path, lonely: str, weights_only: bool) -> pd.DataFrame:
+    data, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    frame.to_csv(data, index=False, na_rep="NA")
+    command = ["Rscript", str(SCRIPT), str(data), str(out), lonely] + (["weights-only"] if weights_only else [])
+    subprocess.run(command, check=True, capture_output=True)
+    return pd.read_csv(out)
+
+
+def python_figures(frame: pd.DataFrame, lonely: str, weights_only: bool) -> pd.DataFrame:
+    design = (
+        SurveyDesign.from_columns(frame["weight"], lonely_psu=lonely)
+        if weights_only
+        else SurveyDesign.from_columns(frame["weight"], frame["stratum"], frame["psu"], lonely)
+    )
+    y = frame["y"].to_numpy()
+    rows = []
+    for domain in ("all", "female", "male"):
+        mask = np.ones(len(frame), bool) if domain == "all" else (frame["sex"] == domain).to_numpy()
+        p = proportion(y, design, mask)
+        rows.append(
+            {
+                "what": "proportion",
+                "domain": domain,
+                "estimate": p.estimate,
+                "se": p.se,
+                "ci_low": p.ci_low,
+                "ci_high": p.ci_high,
+                "df": p.df,
+            }
+        )
+    X = np.column_stack([np.ones(len(frame)), frame["x"], frame["age"]]).astype(float)
+    fit = fit_logistic(X, np.nan_to_num(y), design, ~np.isnan(y))
+    low, high, _ = fit.wald(1)
+    rows.append(
+        {
+            "what": "logistic_x",
+            "domain": "all",
+            "estimate": fit.coef[1],
+            "se": fit.se[1],
+            "ci_low": low,
+            "ci_high": high,
+            "df": fit.df_residual,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+@needs_r
+@pytest.mark.parametrize("lonely", ["adjust", "average", "certainty", "remove"])
+@pytest.mark.parametrize("weights_only", [False, True])
+def test_domains_and_lonely_psu_match_r(tmp_path, lonely, weights_only):
+    frame = awkward_sample()
+    expected = r_figures(frame, tmp_path, lonely, weights_only)
+    got = python_figures(frame, lonely, weights_only)
+    np.testing.assert_array_equal(got["df"], expected["df"])
+    np.testing.assert_allclose(got["estimate"], expected["estimate"], rtol=1e-6)
+    for column in ("se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(got[column], expected[column], rtol=1e-4)
+
+
+def test_lonely_psu_fail_raises():
+    frame = awkward_sample()
+    design = SurveyDesign.from_columns(frame["weight"], frame["stratum"], frame["psu"], "fail")
+    with pytest.raises(ValueError, match="only one PSU"):
+        proportion(frame["y"].to_numpy(), design, np.ones(len(frame), bool))

@@ -1,0 +1,111 @@
+"""End to end: the Snakemake workflow on a small config in a temporary directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import PROJECT
+from helpers import CODES, COLUMNS, small_table
+
+pytestmark = pytest.mark.slow
+TABLES = ("prevalence", "odds_ratios", "patterns")
+
+
+def workflow_copy(where: Path, datasets: dict) -> Path:
+    where.mkdir(parents=True)
+    shutil.copy(PROJECT / "Snakefile", where)
+    shutil.copytree(PROJECT / "workflow", where / "workflow")
+    (where / "config").mkdir()
+    config = {"conditions": ["knee_oa", "bunions", "obesity", "low_back_pain"], "datasets": datasets}
+    (where / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    return where
+
+
+def snakemake(where: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=where, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    runs = []
+    for name, cores in (("first", "1"), ("second", "2")):
+        where = base / name
+        datasets = {
+            "tiny": {"source": "synthetic", "n": 1500, "seed": 3},
+            "study": {"source": "table", "path": "data/raw/study.csv", "columns": COLUMNS, "codes": CODES},
+        }
+        workflow_copy(where, datasets)
+        (where / "data" / "raw").mkdir(parents=True)
+        table = small_table(300).astype(object)
+        table.loc[5, "AGE"] = 200
+        table.to_csv(where / "data" / "raw" / "study.csv", index=False)
+        result = snakemake(where, "--cores", cores)
+        assert result.returncode == 0, result.stderr[-3000:]
+        runs.append(where)
+    return runs
+
+
+def test_every_output_is_there_with_the_contract_columns(two_runs):
+    where = two_runs[0]
+    for dataset in ("tiny", "study"):
+        report = where / "reports" / dataset / "report.html"
+        assert report.stat().st_size > 10_000
+        for name in ("prevalence", "upset", "forest", "heatmap"):
+            assert (where / "reports" / dataset / "figures" / f"{name}.svg").exists()
+            assert (where / "reports" / dataset / "figures" / f"{name}.png").exists()
+        odds = pd.read_csv(where / "reports" / dataset / "tables" / "odds_ratios.csv")
+        assert {
+            "condition_a",
+            "condition_b",
+            "model",
+            "n",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "note",
+        } <= set(odds.columns)
+        patterns = pd.read_csv(where / "reports" / dataset / "tables" / "patterns.csv")
+        assert {"pattern", "n", "estimate", "expected", "oe_ratio"} <= set(patterns.columns)
+    study_odds = pd.read_csv(where / "reports" / "study" / "tables" / "odds_ratios.csv")
+    assert set(study_odds["condition_a"]) | set(study_odds["condition_b"]) == {"knee_oa", "obesity", "low_back_pain"}
+
+
+def test_validation_accounts_for_every_row(two_runs):
+    summary = json.loads((two_runs[0] / "data" / "processed" / "study" / "validation.json").read_text())
+    assert summary["rows_in"] == 300 and summary["rows_quarantined"] == 1
+    assert summary["rows_valid"] + summary["rows_quarantined"] == summary["rows_in"]
+    assert summary["conditions_absent"] == ["bunions"]
+    quarantine = pd.read_csv(two_runs[0] / "data" / "processed" / "study" / "quarantine.csv")
+    assert list(quarantine["AGE"]) == [200]
+
+
+def test_same_config_gives_byte_identical_tables_and_svg_across_core_counts(two_runs):
+    first, second = two_runs
+    for dataset in ("tiny", "study"):
+        for name in TABLES:
+            path = Path("reports") / dataset / "tables" / f"{name}.csv"
+            assert (first / path).read_bytes() == (second / path).read_bytes(), path
+        for name in ("prevalence", "forest"):
+            path = Path("reports") / dataset / "figures" / f"{name}.svg"
+            assert (first / path).read_bytes() == (second / path).read_bytes(), path
+
+
+def test_a_mapping_mistake_stops_with_a_plain_message(tmp_path):
+    columns = COLUMNS | {"knee_oa": "koa"}
+    where = workflow_copy(tmp_path / "bad", {"study": {"source": "table", "path": "study.csv", "columns": columns}})
+    small_table(50).to_csv(where / "study.csv", index=False)
+    result = snakemake(where, "--cores", "1")
+    assert result.returncode != 0
+    console = result.stdout + result.stderr
+    assert "no column 'koa' for knee_oa (did you mean 'KOA'?)" in console
+    assert "Traceback" not in console
