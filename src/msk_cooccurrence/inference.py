@@ -96,7 +96,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
     p = X.shape[1]
     n = int(rows.sum())
     nan_fit = LogisticFit(n, np.full(p, np.nan), np.full(p, np.nan), np.full((p, p), np.nan), 0)
-    problem = _cannot_fit(X[rows], y[rows])
+    X, y = X[rows], y[rows]  # the rows the model uses; the design keeps all rows
+    problem = _cannot_fit(X, y)
     if problem:
         return _with_note(nan_fit, problem)
     w = design.weight[rows]
@@ -104,19 +105,19 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = sm.GLM(y[rows], X[rows], family=sm.families.Binomial(), var_weights=w).fit(tol=1e-12, maxiter=100)
+            result = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit(tol=1e-12, maxiter=100)
         except Exception as error:  # statsmodels raises several kinds on degenerate data
             return _with_note(nan_fit, f"fit failed: {error}")
     mu = result.fittedvalues
     if not result.converged or np.any(np.abs(result.params) > 30) or np.mean((mu < 1e-8) | (mu > 1 - 1e-8)) > 0:
         return _with_note(nan_fit, "no finite estimate: (quasi-)complete separation")
-    bread = X[rows].T @ (X[rows] * (w * mu * (1 - mu))[:, None])
+    bread = X.T @ (X * (w * mu * (1 - mu))[:, None])
     try:
         a_inv = np.linalg.inv(bread)
     except np.linalg.LinAlgError:
         return _with_note(nan_fit, "predictors are collinear in the rows used")
     influence = np.zeros((design.n, p))
-    influence[rows] = (X[rows] * (w * (y[rows] - mu))[:, None]) @ a_inv
+    influence[rows] = (X * (w * (y - mu))[:, None]) @ a_inv
     vcov = design.variance(influence, rows)
     df_residual = design.degrees_of_freedom(rows) + 1 - p
     return LogisticFit(n, np.asarray(result.params), np.sqrt(np.diag(vcov)), vcov, df_residual)

@@ -8,6 +8,7 @@ Invariant: rows_in = rows_valid + rows_quarantined.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -134,9 +135,22 @@ def as_text(values: pd.Series) -> pd.Series:
     return values.map(lambda v: "missing" if v is None or v is pd.NA or v != v else str(v)).astype(object)
 
 
+PLAIN_CHECKS = (
+    (re.compile(r"^greater_than_or_equal_to\((.+)\)$"), r"below \1"),
+    (re.compile(r"^less_than_or_equal_to\((.+)\)$"), r"above \1"),
+    (re.compile(r"^greater_than\((.+)\)$"), r"not above \1"),
+    (re.compile(r"^isin\(\[(.+)\]\)$"), r"not one of \1"),
+    (re.compile(r"^not_nullable$"), "missing"),
+    (re.compile(r"^field_uniqueness$"), "duplicated"),
+)
+
+
 def _plain_check(check: str) -> str:
-    plain = {"not_nullable": "missing", "field_uniqueness": "duplicated", "dtype('float64')": "not a number"}
-    return plain.get(check, check)
+    """pandera's check name in words a researcher reads: less_than_or_equal_to(120) -> above 120."""
+    for pattern, words in PLAIN_CHECKS:
+        if pattern.match(check):
+            return pattern.sub(words, check).replace("'", "")
+    return check
 
 
 def _quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
