@@ -1,4 +1,4 @@
-"""Domains, lonely PSUs and missing values against R survey itself (skips where R is absent)."""
+"""Domains, lonely PSUs, missing values and age standardization against R survey itself (skip without R)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from conftest import needs_r
 
 from msk_cooccurrence.design import SurveyDesign
 from msk_cooccurrence.inference import fit_logistic, proportion
+from msk_cooccurrence.standardize import standardized_proportion
 
 SCRIPT = Path(__file__).parent / "r" / "domains.R"
 
@@ -73,6 +74,23 @@ def python_figures(frame: pd.DataFrame, lonely: str, weights_only: bool) -> pd.D
                 "df": p.df,
             }
         )
+    groups = [
+        {"lower": 18, "population": 108151},
+        {"lower": 45, "population": 60991},
+        {"lower": 65, "population": 34710},
+    ]
+    p = standardized_proportion(y, design, np.ones(len(frame), bool), frame["age"].to_numpy(), groups)
+    rows.append(
+        {
+            "what": "standardized",
+            "domain": "all",
+            "estimate": p.estimate,
+            "se": p.se,
+            "ci_low": p.ci_low,
+            "ci_high": p.ci_high,
+            "df": p.df,
+        }
+    )
     X = np.column_stack([np.ones(len(frame)), frame["x"], frame["age"]]).astype(float)
     fit = fit_logistic(X, np.nan_to_num(y), design, ~np.isnan(y))
     low, high, _ = fit.wald(1)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
-from conftest import ARQ, ORACLE, SURVEY_SMALL, needs
+from conftest import ARQ, ORACLE, SURVEY_SMALL, needs, needs_r
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.design import design_of
 from msk_cooccurrence.harmonize import harmonize
 from msk_cooccurrence.ingest import read_table
+from msk_cooccurrence.loglinear import loglinear_table
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.prevalence import prevalence_table
 from msk_cooccurrence.validate import validate
@@ -90,3 +94,18 @@ def test_nhanes_arq_extract_with_two_conditions_and_neck_pain_matches_r_survey()
     estimates = ours(frame, design, conditions)
     reference = pd.read_csv(ARQ / "reference_weights_only.csv")
     compare(reference, estimates[estimates["model"].fillna("") != "mutual"])
+
+
+@needs(ORACLE)
+@needs_r
+def test_loglinear_pairwise_terms_match_r_svyloglin(tmp_path):
+    out = tmp_path / "loglin.csv"
+    script = Path(__file__).parent / "r" / "loglinear.R"
+    subprocess.run(
+        ["Rscript", str(script), str(ORACLE / "survey_small.csv"), str(out)], check=True, capture_output=True
+    )
+    reference = pd.read_csv(out)
+    _, frame, design = analysed(dict(SURVEY_SMALL), CONDITIONS)
+    ours = loglinear_table(frame, CONDITIONS, design).set_index("term").loc[reference["term"]]
+    np.testing.assert_allclose(ours["estimate"], reference["estimate"], rtol=1e-6)
+    np.testing.assert_allclose(ours["se"], reference["se"], rtol=1e-4)

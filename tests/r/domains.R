@@ -20,6 +20,12 @@ for (dom in c("all", "female", "male")) {
   ci <- attr(svyciprop(~I(y == 1), sub, method = "logit"), "ci")
   add("proportion", dom, coef(m)[[1]], SE(m)[[1]], ci[[1]], ci[[2]], degf(sub))
 }
+d$agegrp <- cut(d$age, c(18, 45, 65, Inf), right = FALSE)
+des <- update(des, agegrp = d$agegrp)
+std <- svystandardize(subset(des, !is.na(y)), by = ~agegrp, over = ~1, population = c(108151, 60991, 34710))
+m <- svymean(~y, std)
+ci <- attr(svyciprop(~I(y == 1), std, method = "logit"), "ci")
+add("standardized", "all", coef(m)[[1]], SE(m)[[1]], ci[[1]], ci[[2]], degf(std))
 fit <- svyglm(y ~ x + age, des, family = quasibinomial())
 ci <- confint(fit)["x", ]
 add("logistic_x", "all", coef(fit)[["x"]], SE(fit)[["x"]], ci[[1]], ci[[2]], fit$df.residual)

@@ -1,0 +1,46 @@
+"""Direct age standardization of a prevalence to a standard population (NCHS practice).
+
+The standardized prevalence is sum_g s_g * p_g over the standard's age groups, s_g the standard's
+shares and p_g the weighted prevalence in group g. Its influence values are the same combination
+of the groups' domain-mean influences, so its variance is design-based; this equals R's
+svymean() on svystandardize(design, by = ~age_group, over = ~1, population = standard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .design import SurveyDesign, domain_mean_influence
+from .inference import Proportion, logit_interval
+
+
+def standard_groups(age: np.ndarray, lower_bounds: Sequence[float]) -> np.ndarray:
+    """Index of each age's standard group (-1 below the first bound)."""
+    return np.searchsorted(np.asarray(lower_bounds, float), np.asarray(age, float), side="right") - 1
+
+
+def standardized_proportion(
+    y: np.ndarray, design: SurveyDesign, domain: np.ndarray, age: np.ndarray, groups: Sequence[dict]
+) -> Proportion:
+    """Age-standardized weighted proportion of y (0/1, NaN unknown) in a domain."""
+    lower = [g["lower"] for g in groups]
+    shares = np.array([g["population"] for g in groups], float)
+    shares = shares / shares.sum()
+    group = standard_groups(age, lower)
+    domain = np.asarray(domain, bool) & ~np.isnan(y) & (group >= 0)
+    n, n_cases = int(domain.sum()), int(np.nansum(np.where(domain, y, 0)))
+    estimate, influence = 0.0, np.zeros(design.n)
+    for g, share in enumerate(shares):
+        in_group = domain & (group == g)
+        if design.weight[in_group].sum() <= 0:
+            note = f"no rows in the standard's age group from {lower[g]}: not estimable"
+            return Proportion(n, n_cases, np.nan, np.nan, np.nan, np.nan, 0, note)
+        mean, group_influence = domain_mean_influence(np.nan_to_num(y), design.weight, in_group)
+        estimate += share * mean
+        influence += share * group_influence
+    se = float(np.sqrt(design.variance(influence, domain)[0, 0]))
+    df = design.degrees_of_freedom(domain)
+    low, high, note = logit_interval(estimate, se, df)
+    return Proportion(n, n_cases, float(estimate), se, low, high, df, note)
