@@ -24,8 +24,24 @@ from .design import SurveyDesign
 from .inference import t_quantile
 from .prevalence import condition_values
 
-COLUMNS = ["kind", "model", "term", "order", "estimate", "se", "se_model", "deff", "ci_low", "ci_high", "odds_ratio",
-           "statistic", "df_num", "df_den", "p_value", "note"]  # fmt: skip
+COLUMNS = [
+    "kind",
+    "model",
+    "term",
+    "order",
+    "estimate",
+    "se",
+    "se_model",
+    "deff",
+    "ci_low",
+    "ci_high",
+    "odds_ratio",
+    "statistic",
+    "df_num",
+    "df_den",
+    "p_value",
+    "note",
+]
 MODEL_NAMES = {2: "pairwise", 3: "three-way", 4: "four-way"}
 
 
@@ -79,15 +95,28 @@ def _coefficient_rows(present, coef, vcov, model_vcov, df, note) -> list[dict]:
     terms = term_subsets(len(present), min(2, len(present)))
     rows = []
     for j, term in enumerate(terms, start=1):
-        row = {"kind": "coefficient", "model": "pairwise", "term": ":".join(present[i] for i in term),
-               "order": len(term), "note": note}  # fmt: skip
+        row = {
+            "kind": "coefficient",
+            "model": "pairwise",
+            "term": ":".join(present[i] for i in term),
+            "order": len(term),
+            "note": note,
+        }
         if coef is not None:
             se, se_model = float(np.sqrt(vcov[j, j])), float(np.sqrt(model_vcov[j, j]))
             q = t_quantile(df) if df > 0 else np.nan
             statistic = coef[j] / se
-            row |= {"estimate": coef[j], "se": se, "se_model": se_model, "deff": (se / se_model) ** 2,
-                    "ci_low": coef[j] - q * se, "ci_high": coef[j] + q * se, "statistic": statistic,
-                    "df_den": df, "p_value": 2 * stats.t.sf(abs(statistic), df) if df > 0 else np.nan}  # fmt: skip
+            row |= {
+                "estimate": coef[j],
+                "se": se,
+                "se_model": se_model,
+                "deff": (se / se_model) ** 2,
+                "ci_low": coef[j] - q * se,
+                "ci_high": coef[j] + q * se,
+                "statistic": statistic,
+                "df_den": df,
+                "p_value": 2 * stats.t.sf(abs(statistic), df) if df > 0 else np.nan,
+            }
             if len(term) == 2:
                 row["odds_ratio"] = float(np.exp(coef[j]))
         rows.append(row)
@@ -98,8 +127,14 @@ def _order_test(present, order, coef, vcov, model_vcov, df, note) -> dict:
     """Design-based Wald F test that every term of this order is zero (in the model up to it)."""
     terms = term_subsets(len(present), order)
     index = [j for j, term in enumerate(terms, start=1) if len(term) == order]
-    row = {"kind": "test", "model": MODEL_NAMES.get(order, f"{order}-way"), "order": order,
-           "term": f"all {MODEL_NAMES.get(order, f'{order}-way')} terms = 0", "df_num": len(index), "note": note}  # fmt: skip
+    row = {
+        "kind": "test",
+        "model": MODEL_NAMES.get(order, f"{order}-way"),
+        "order": order,
+        "term": f"all {MODEL_NAMES.get(order, f'{order}-way')} terms = 0",
+        "df_num": len(index),
+        "note": note,
+    }
     if coef is None or df <= 0:
         row["note"] = note or "no design degrees of freedom left for the test"
         return row
