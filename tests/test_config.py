@@ -32,3 +32,9 @@ def test_mapping_an_unknown_harmonized_name_is_a_config_error():
     dataset = {"source": "table", "path": "x.csv", "columns": {"id": "ID", "age": "AGE", "sex": "SEX", "kne_oa": "K"}}
     with pytest.raises(ConfigError, match="kne_oa"):
         validate_config({"datasets": {"study": dataset}})
+
+
+def test_a_claim_about_an_unknown_condition_is_a_config_error():
+    claim = {"statement": "x", "a": "knee_oa", "b": "neck_pain", "direction": "positive"}
+    with pytest.raises(ConfigError, match="neck_pain"):
+        validate_config({"claims": [claim], "datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}})

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+from conftest import PROJECT
 from test_tables import frame_of
 
-from msk_cooccurrence import figures
-from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.patterns import pattern_table
-from msk_cooccurrence.pipeline import atomic_path
-from msk_cooccurrence.prevalence import prevalence_table
-from msk_cooccurrence.report import key_findings, render_report
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.pipeline import (
+    FIGURE_NAMES,
+    TABLE_NAMES,
+    analyse_dataset,
+    atomic_path,
+    draw_figures,
+    write_report,
+)
+from msk_cooccurrence.report import key_findings
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -20,26 +26,18 @@ SCRIPT = "<script>alert(1)</script>"
 def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
     frame = frame_of()
     frame["sex"] = np.where(frame["sex"] == "female", "female", SCRIPT)
-    design = SurveyDesign.from_columns(frame["weight"])
-    tables = {
-        "prevalence": prevalence_table(frame, ["a", "b"], design, [18], 30),
-        "odds_ratios": odds_ratio_table(frame, ["a", "b"], ["age"], design),
-        "patterns": pattern_table(frame, ["a", "b"], design),
-    }
-    paths = {}
-    for name, fig in {
-        "prevalence": figures.prevalence_figure(tables["prevalence"]),
-        "upset": figures.upset_figure(tables["patterns"], ["a", "b"]),
-        "forest": figures.forest_figure(tables["odds_ratios"]),
-        "heatmap": figures.heatmap_figure(tables["odds_ratios"], ["a", "b"]),
-    }.items():
-        paths[name] = tmp_path / f"{name}.svg"
-        figures.save_to(fig, tmp_path / f"{name}.png", paths[name])
-    config = {
-        "conditions": ["a", "b"],
-        "covariates": ["age"],
-        "datasets": {SCRIPT: {"source": "table", "path": SCRIPT}},
-    }
+    frame.to_parquet(tmp_path / "analysis.parquet")
+    config = validate_config(
+        {
+            "conditions": ["a", "b", "c"],
+            "covariates": ["age"],
+            "literature": str(PROJECT / "config" / "literature.csv"),
+            "datasets": {"study": {"source": "table", "path": "x.csv", "columns": {"id": "i", "age": "a", "sex": "s"}}},
+        }
+    )
+    tables = {name: tmp_path / f"{name}.csv" for name in TABLE_NAMES}
+    analyse_dataset(config, tmp_path / "analysis.parquet", config["literature"], tables)
+    draw_figures(config, tables, tmp_path / "figures")
     validation = {
         "source": SCRIPT,
         "rows_in": 400,
@@ -47,16 +45,28 @@ def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
         "rows_quarantined": 0,
         "max_invalid_share": 0.05,
         "design": "weights only",
-        "conditions_analysed": ["a", "b"],
+        "conditions_analysed": ["a", "b", "c"],
         "conditions_absent": [],
         "checks": {f"id: {SCRIPT}": 1},
     }
-    html = render_report(
-        SCRIPT, config, validation, {"input": SCRIPT, "sha256": "0", "lonely_psu": "adjust"}, tables, paths
+    (tmp_path / "validation.json").write_text(json.dumps(validation))
+    provenance = {"input": SCRIPT, "sha256": "0", "lonely_psu": "adjust"}
+    (tmp_path / "provenance.json").write_text(json.dumps(provenance))
+    (tmp_path / "truth.csv").write_text("kind,condition_a,condition_b,quantity,value\n")
+    write_report(
+        "study",
+        config,
+        tables,
+        tmp_path / "figures",
+        tmp_path / "validation.json",
+        tmp_path / "provenance.json",
+        tmp_path / "truth.csv",
+        tmp_path / "report.html",
     )
+    html = (tmp_path / "report.html").read_text()
     assert SCRIPT not in html and "&lt;script&gt;" in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
-    assert html.count("data:image/svg+xml;base64,") == 4
+    assert html.count("data:image/svg+xml;base64,") == len(FIGURE_NAMES)
 
 
 def test_key_findings_name_clear_associations():

@@ -15,7 +15,8 @@ from conftest import PROJECT
 from helpers import CODES, COLUMNS, small_table
 
 pytestmark = pytest.mark.slow
-TABLES = ("prevalence", "odds_ratios", "patterns")
+TABLES = ("prevalence", "odds_ratios", "patterns", "loglinear", "dose_response", "claims", "sensitivity")
+FIGURES = ("prevalence", "upset", "forest", "heatmap", "network", "dose_response")
 
 
 def workflow_copy(where: Path, datasets: dict) -> Path:
@@ -23,7 +24,21 @@ def workflow_copy(where: Path, datasets: dict) -> Path:
     shutil.copy(PROJECT / "Snakefile", where)
     shutil.copytree(PROJECT / "workflow", where / "workflow")
     (where / "config").mkdir()
-    config = {"conditions": ["knee_oa", "bunions", "obesity", "low_back_pain"], "datasets": datasets}
+    config = {
+        "conditions": ["knee_oa", "bunions", "obesity", "low_back_pain"],
+        "literature": str(PROJECT / "config" / "literature.csv"),
+        "claims": [
+            {
+                "statement": "Obesity raises the odds of knee OA",
+                "a": "obesity",
+                "b": "knee_oa",
+                "direction": "positive",
+                "literature": ["odds_ratio:obesity->knee_oa"],
+            }
+        ],
+        "sensitivity": {"multiple_imputation": True, "imputations": 3},
+        "datasets": datasets,
+    }
     (where / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     return where
 
@@ -58,7 +73,7 @@ def test_every_output_is_there_with_the_contract_columns(two_runs):
     for dataset in ("tiny", "study"):
         report = where / "reports" / dataset / "report.html"
         assert report.stat().st_size > 10_000
-        for name in ("prevalence", "upset", "forest", "heatmap"):
+        for name in FIGURES:
             assert (where / "reports" / dataset / "figures" / f"{name}.svg").exists()
             assert (where / "reports" / dataset / "figures" / f"{name}.png").exists()
         odds = pd.read_csv(where / "reports" / dataset / "tables" / "odds_ratios.csv")
@@ -76,6 +91,13 @@ def test_every_output_is_there_with_the_contract_columns(two_runs):
         } <= set(odds.columns)
         patterns = pd.read_csv(where / "reports" / dataset / "tables" / "patterns.csv")
         assert {"pattern", "n", "estimate", "expected", "oe_ratio"} <= set(patterns.columns)
+    claims = pd.read_csv(where / "reports" / "tiny" / "tables" / "claims.csv")
+    assert claims.loc[0, "verdict"] in {"supported", "not supported", "opposite"}
+    assert "Blagojevic" in claims.loc[0, "published_source"]
+    sensitivity = pd.read_csv(where / "reports" / "tiny" / "tables" / "sensitivity.csv")
+    assert set(sensitivity["method"]) == {"complete cases", "multiple imputation"}
+    prevalence = pd.read_csv(where / "reports" / "tiny" / "tables" / "prevalence.csv")
+    assert "age_standardized" in set(prevalence["group"])
     study_odds = pd.read_csv(where / "reports" / "study" / "tables" / "odds_ratios.csv")
     assert set(study_odds["condition_a"]) | set(study_odds["condition_b"]) == {"knee_oa", "obesity", "low_back_pain"}
 
@@ -95,7 +117,7 @@ def test_same_config_gives_byte_identical_tables_and_svg_across_core_counts(two_
         for name in TABLES:
             path = Path("reports") / dataset / "tables" / f"{name}.csv"
             assert (first / path).read_bytes() == (second / path).read_bytes(), path
-        for name in ("prevalence", "forest"):
+        for name in FIGURES:
             path = Path("reports") / dataset / "figures" / f"{name}.svg"
             assert (first / path).read_bytes() == (second / path).read_bytes(), path
 

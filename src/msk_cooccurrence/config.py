@@ -52,6 +52,13 @@ def load_config(path: Path | str, schema_path: Path | str = DEFAULT_SCHEMA) -> d
 def check_consistency(config: dict) -> None:
     """Rules a JSON schema cannot state: mapped columns must be harmonized names, and so on."""
     known = set(HARMONIZED_FIXED) | set(config["conditions"])
+    for claim in config.get("claims", []):
+        for key in (claim["a"], claim["b"]):
+            if key not in config["conditions"]:
+                raise ConfigError(
+                    f"The claim '{claim['statement']}' names '{key}', which is not in `conditions` "
+                    f"({', '.join(config['conditions'])}). Add it there or fix the claim."
+                )
     for name, dataset in config["datasets"].items():
         if dataset["source"] == "table":
             for key in list(dataset["columns"]) + list(dataset.get("codes", {})):
@@ -84,6 +91,11 @@ class Settings:
     max_invalid_share: float
     lonely_psu: str
     datasets: Mapping[str, Mapping]
+    standard_population: Mapping
+    claims: tuple[Mapping, ...]
+    literature: str
+    dose_response: Mapping
+    sensitivity: Mapping
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -95,4 +107,9 @@ class Settings:
             max_invalid_share=float(config["max_invalid_share"]),
             lonely_psu=config["lonely_psu"],
             datasets=MappingProxyType(copy.deepcopy(dict(config["datasets"]))),
+            standard_population=MappingProxyType(copy.deepcopy(dict(config["standard_population"]))),
+            claims=tuple(copy.deepcopy(list(config["claims"]))),
+            literature=str(config["literature"]),
+            dose_response=MappingProxyType(dict(config["dose_response"])),
+            sensitivity=MappingProxyType(dict(config["sensitivity"])),
         )

@@ -167,3 +167,63 @@ def heatmap_figure(odds: pd.DataFrame, conditions, model: str = "adjusted"):
     ax.set_xticks(np.arange(len(present)) + 0.5, ticks, rotation=30, ha="right")
     ax.set_yticks(np.arange(len(present)) + 0.5, ticks, rotation=0)
     return fig
+
+
+def network_figure(loglinear: pd.DataFrame, conditions):
+    """Conditional association network: conditions as nodes, pairwise log-linear terms as edges.
+
+    Edge labels give the odds ratio of the pair given all other conditions with its 95% CI; edges
+    whose CI excludes 1 are drawn solid and thick (red above 1, blue below), the others dashed grey.
+    """
+    sns.set_theme(style="white", context="paper")
+    pairs = loglinear[(loglinear["kind"] == "coefficient") & (loglinear["order"] == 2)]
+    present = [c for c in conditions if any(c in str(t).split(":") for t in pairs["term"])]
+    angles = np.pi / 2 - 2 * np.pi * np.arange(len(present)) / max(len(present), 1)
+    position = {c: (np.cos(a), np.sin(a)) for c, a in zip(present, angles)}
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    for row in pairs.itertuples():
+        a, b = str(row.term).split(":")
+        (x0, y0), (x1, y1) = position[a], position[b]
+        if not np.isfinite(row.estimate):
+            continue
+        significant = row.ci_low > 0 or row.ci_high < 0
+        colour = ("#c0392b" if row.estimate > 0 else "#2e6db4") if significant else "#9a9a9a"
+        width = 1 + 3 * min(abs(row.estimate), 1.5) if significant else 1
+        ax.plot([x0, x1], [y0, y1], color=colour, lw=width, ls="-" if significant else "--", zorder=1)
+        # labels of edges crossing the centre would collide: move them towards the first node
+        t = 0.5 if np.hypot(x0 + x1, y0 + y1) > 0.4 else 0.3
+        ax.text(
+            x0 + t * (x1 - x0),
+            y0 + t * (y1 - y0),
+            f"{np.exp(row.estimate):.2f}\n({np.exp(row.ci_low):.2f}-{np.exp(row.ci_high):.2f})",
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
+    for c, (x, y) in position.items():
+        ax.scatter([x], [y], s=2200, color="#f2f2f2", edgecolor="#333333", zorder=2)
+        ax.text(x, y, label(c).replace(" ", "\n", 1), ha="center", va="center", fontsize=9, zorder=3)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def dose_response_figure(dose: pd.DataFrame):
+    """Adjusted probability of each condition across BMI with its 95% confidence band."""
+    sns.set_theme(style="whitegrid", context="paper")
+    dose = dose[np.isfinite(dose["estimate"].astype(float))]
+    conditions = list(dict.fromkeys(dose["condition"]))
+    palette = dict(zip(conditions, sns.color_palette("colorblind", max(len(conditions), 1))))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for condition in conditions:
+        part = dose[dose["condition"] == condition]
+        ax.plot(part["bmi"], part["estimate"], color=palette[condition], label=label(condition))
+        ax.fill_between(part["bmi"], part["ci_low"], part["ci_high"], color=palette[condition], alpha=0.2, lw=0)
+    ax.set_xlabel("BMI (kg/m²)")
+    ax.set_ylabel("Adjusted probability (predictive margin, 95% CI)")
+    if conditions:
+        ax.legend(frameon=False)
+    return fig

@@ -39,6 +39,7 @@ class LogisticFit:
     vcov: np.ndarray
     df_residual: int
     note: str = ""
+    influence: np.ndarray | None = None  # n x p row influence on the coefficients (zero outside the fit)
 
     def wald(self, j: int) -> tuple[float, float, float]:
         """CI bounds and p-value for coefficient j, t on the residual design df (R confint.svyglm)."""
@@ -120,7 +121,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
     influence[rows] = (X * (w * (y - mu))[:, None]) @ a_inv
     vcov = design.variance(influence, rows)
     df_residual = design.degrees_of_freedom(rows) + 1 - p
-    return LogisticFit(n, np.asarray(result.params), np.sqrt(np.diag(vcov)), vcov, df_residual)
+    return LogisticFit(n, np.asarray(result.params), np.sqrt(np.diag(vcov)), vcov, df_residual, "", influence)
 
 
 def _cannot_fit(X: np.ndarray, y: np.ndarray) -> str:

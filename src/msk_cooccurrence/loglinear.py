@@ -5,8 +5,10 @@ its pairwise terms are the log odds ratios of each pair given all the other cond
 estimates are the pseudo-maximum-likelihood estimates of that model; standard errors are
 design-based (the influence of each row is its weight times its cell's design row, through the
 inverse Fisher information, summed by the survey design as for every other estimate). Higher-order
-terms are tested with a design-based Wald F test, like R's regTermTest(method = "Wald"): no
-Rao-Scott correction is needed because the variance itself already reflects the design.
+terms are tested with Korn and Graubard's adjusted design-based Wald F test: no Rao-Scott
+correction is needed because the variance itself already reflects the design. Intervals for the
+terms use a t quantile on the design df (PSUs minus strata), as Stata's svy does; R's svyloglin,
+whose SEs these match, gives no intervals.
 `se_model` is the model-based (Poisson) standard error for comparison; deff = (se / se_model)^2.
 """
 
@@ -76,7 +78,7 @@ def fit_loglinear(cell: np.ndarray, weight: np.ndarray, design: SurveyDesign, ro
     influence = np.zeros((design.n, p))
     influence[rows] = (X[cell[rows]] * w[rows, None]) @ a_inv
     vcov = design.variance(influence, rows)
-    return fit.params, vcov, a_inv, design.degrees_of_freedom(rows) + 1 - p, ""
+    return fit.params, vcov, a_inv, design.degrees_of_freedom(rows), ""
 
 
 def loglinear_table(frame: pd.DataFrame, conditions, design: SurveyDesign) -> pd.DataFrame:
@@ -124,7 +126,11 @@ def _coefficient_rows(present, coef, vcov, model_vcov, df, note) -> list[dict]:
 
 
 def _order_test(present, order, coef, vcov, model_vcov, df, note) -> dict:
-    """Design-based Wald F test that every term of this order is zero (in the model up to it)."""
+    """Design-based adjusted Wald F test that every term of this order is zero (in the model up to it).
+
+    Korn and Graubard's adjustment (Stata's svy default): F = W (d - q + 1) / (d q) on (q, d - q + 1)
+    degrees of freedom, d the design df and q the number of terms tested.
+    """
     terms = term_subsets(len(present), order)
     index = [j for j, term in enumerate(terms, start=1) if len(term) == order]
     row = {
@@ -138,7 +144,10 @@ def _order_test(present, order, coef, vcov, model_vcov, df, note) -> dict:
     if coef is None or df <= 0:
         row["note"] = note or "no design degrees of freedom left for the test"
         return row
-    b = coef[index]
+    b, q = coef[index], len(index)
     wald = float(b @ np.linalg.solve(vcov[np.ix_(index, index)], b))
-    f = wald / len(index)
-    return row | {"statistic": f, "df_den": df, "p_value": float(stats.f.sf(f, len(index), df))}
+    df_den = df - q + 1
+    if df_den <= 0:
+        return row | {"note": f"too few design degrees of freedom ({df}) to test {q} terms"}
+    f = wald * df_den / (df * q)
+    return row | {"statistic": f, "df_den": df_den, "p_value": float(stats.f.sf(f, q, df_den))}

@@ -16,20 +16,25 @@ from pathlib import Path
 import pandas as pd
 
 from . import figures as fig
+from .claims import claims_table, read_literature
 from .config import Settings
 from .design import design_of
+from .dose_response import dose_response_table
 from .harmonize import harmonize
 from .ingest import SOURCE_ROW, file_sha256, read_table
+from .loglinear import loglinear_table
 from .odds_ratios import odds_ratio_table
 from .patterns import pattern_table
 from .prevalence import prevalence_table
 from .report import render_report
+from .sensitivity import sensitivity_table
 from .synthetic import SyntheticSpec, draw_cohort, ground_truth
 from .validate import validate
 
 FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
-FIGURE_NAMES = ("prevalence", "upset", "forest", "heatmap")
+FIGURE_NAMES = ("prevalence", "upset", "forest", "heatmap", "network", "dose_response")
+TABLE_NAMES = ("prevalence", "odds_ratios", "patterns", "loglinear", "dose_response", "claims", "sensitivity")
 
 
 @contextmanager
@@ -118,25 +123,38 @@ def validate_dataset(
     write_json(result.summary, validation_path)
 
 
-def analyse_dataset(config: Mapping, analysis_path, prevalence_path, odds_path, patterns_path) -> None:
+def analyse_dataset(config: Mapping, analysis_path, literature_path, outputs: Mapping[str, Path]) -> None:
+    """Every table of one dataset; `outputs` maps table names (TABLE_NAMES) to paths."""
     settings = Settings.from_dict(config)
     frame = pd.read_parquet(analysis_path)
     design = design_of(frame, settings.lonely_psu)
-    write_csv(
-        prevalence_table(frame, settings.conditions, design, settings.age_bands, settings.obesity_bmi), prevalence_path
-    )
-    write_csv(odds_ratio_table(frame, settings.conditions, settings.covariates, design), odds_path)
-    write_csv(pattern_table(frame, settings.conditions, design), patterns_path)
+    conditions, covariates = settings.conditions, settings.covariates
+    groups = settings.standard_population["groups"]
+    odds = odds_ratio_table(frame, conditions, covariates, design)
+    tables = {
+        "prevalence": prevalence_table(frame, conditions, design, settings.age_bands, settings.obesity_bmi, groups),
+        "odds_ratios": odds,
+        "patterns": pattern_table(frame, conditions, design),
+        "loglinear": loglinear_table(frame, conditions, design),
+        "dose_response": dose_response_table(frame, conditions, covariates, design, **settings.dose_response),
+        "claims": claims_table(settings.claims, odds, read_literature(literature_path)),
+        "sensitivity": sensitivity_table(frame, conditions, covariates, design, odds, settings.sensitivity),
+    }
+    for name, table in tables.items():
+        write_csv(table, outputs[name])
 
 
-def draw_figures(config: Mapping, prevalence_path, odds_path, patterns_path, figure_dir) -> None:
+def draw_figures(config: Mapping, tables: Mapping[str, Path], figure_dir) -> None:
+    """Every figure of one dataset, from its tables only."""
     conditions = Settings.from_dict(config).conditions
-    odds = pd.read_csv(odds_path)
+    read = {name: pd.read_csv(path) for name, path in tables.items()}
     drawn = {
-        "prevalence": fig.prevalence_figure(pd.read_csv(prevalence_path)),
-        "upset": fig.upset_figure(pd.read_csv(patterns_path), conditions),
-        "forest": fig.forest_figure(odds),
-        "heatmap": fig.heatmap_figure(odds, conditions),
+        "prevalence": fig.prevalence_figure(read["prevalence"]),
+        "upset": fig.upset_figure(read["patterns"], conditions),
+        "forest": fig.forest_figure(read["odds_ratios"]),
+        "heatmap": fig.heatmap_figure(read["odds_ratios"], conditions),
+        "network": fig.network_figure(read["loglinear"], conditions),
+        "dose_response": fig.dose_response_figure(read["dose_response"]),
     }
     for name, figure in drawn.items():
         with atomic_path(Path(figure_dir) / f"{name}.svg") as svg, atomic_path(Path(figure_dir) / f"{name}.png") as png:

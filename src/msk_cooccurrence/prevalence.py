@@ -7,6 +7,7 @@ import pandas as pd
 
 from .design import SurveyDesign
 from .inference import proportion
+from .standardize import standardized_proportion
 
 COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high", "df", "note"]
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
@@ -40,7 +41,10 @@ def grouping(frame: pd.DataFrame, age_bands, obesity_bmi: float) -> dict[str, pd
     return groups
 
 
-def prevalence_table(frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi) -> pd.DataFrame:
+def prevalence_table(
+    frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi, standard_groups=None
+) -> pd.DataFrame:
+    """Crude prevalence by group; with a standard population also age-standardized (overall, by sex)."""
     rows = []
     groups = grouping(frame, age_bands, obesity_bmi)
     for condition in [c for c in conditions if c in frame]:
@@ -49,7 +53,25 @@ def prevalence_table(frame: pd.DataFrame, conditions, design: SurveyDesign, age_
             for level in _ordered_levels(levels):
                 result = proportion(y, design, (levels == level).to_numpy())
                 rows.append({"condition": condition, "group": group, "level": level, **vars(result)})
+            if group == "overall" and standard_groups:
+                rows += _standardized_rows(frame, condition, y, design, standard_groups)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _standardized_rows(frame, condition, y, design, standard_groups) -> list[dict]:
+    age = frame["age"].to_numpy(float)
+    domains = {"all": np.ones(len(frame), bool)} | {
+        sex: (frame["sex"] == sex).to_numpy() for sex in _ordered_levels(frame["sex"])
+    }
+    return [
+        {
+            "condition": condition,
+            "group": "age_standardized",
+            "level": level,
+            **vars(standardized_proportion(y, design, mask, age, standard_groups)),
+        }
+        for level, mask in domains.items()
+    ]
 
 
 def _ordered_levels(levels: pd.Series) -> list[str]:

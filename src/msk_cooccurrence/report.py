@@ -42,6 +42,12 @@ FIGURES = {
     "design-based standard errors.",
     "heatmap": "Adjusted odds ratio of every pair of conditions; colour on the log scale (red above 1, blue "
     "below). Empty cells: not estimable or not in the dataset.",
+    "network": "Conditional association network: each edge is the odds ratio of a pair given all the other "
+    "conditions (pairwise term of the log-linear model, no covariates) with its design-based 95% CI; solid "
+    "coloured edges have a CI that excludes 1 (red above, blue below), dashed grey edges do not.",
+    "dose_response": "Probability of each condition across BMI, adjusted for the covariates: natural cubic spline "
+    "of BMI in a design-weighted logistic model, shown as predictive margins (the weighted mean predicted "
+    "probability with everyone's BMI set to the value) with design-based 95% confidence bands.",
 }
 
 
@@ -87,10 +93,30 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
             f"{percent(top.estimate)} of adults against {percent(top.expected)} expected "
             f"(observed/expected {ratio(top.oe_ratio)}, 95% CI {ratio(top.oe_ci_low)} to {ratio(top.oe_ci_high)})."
         )
-    failed = odds[odds["note"].fillna("").str.len() > 0]
+    failed = odds[odds["note"].astype("str").fillna("").str.len() > 0]
     if len(failed):
         findings.append(f"{len(failed)} odds-ratio rows carry a note (see the table): read them before citing.")
     return findings
+
+
+def claim_findings(claims: pd.DataFrame) -> list[str]:
+    """One sentence counting the literature's claims by verdict."""
+    if claims.empty:
+        return []
+    counts = claims["verdict"].value_counts()
+    parts = [f"{counts[v]} {v}" for v in ("supported", "not supported", "opposite", "not estimable") if v in counts]
+    return [f"Claims from the literature tested here: {', '.join(parts)} (see Claims)."]
+
+
+def standardized_comparison(prevalence: pd.DataFrame) -> pd.DataFrame:
+    """Crude and age-standardized prevalence side by side (overall and by sex)."""
+    crude = prevalence[prevalence["group"].isin(["overall", "sex"])].assign(
+        level=lambda d: d["level"].where(d["group"] == "sex", "all")
+    )
+    standard = prevalence[prevalence["group"] == "age_standardized"]
+    columns = ["condition", "level", "estimate", "ci_low", "ci_high"]
+    merged = crude[columns].merge(standard[columns], on=["condition", "level"], suffixes=("_crude", "_standardized"))
+    return merged
 
 
 def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame | None:
@@ -170,7 +196,11 @@ def render_report(
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
     return environment.get_template("report.html.j2").render(
         dataset=dataset,
-        findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"]),
+        findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"])
+        + claim_findings(tables["claims"]),
+        standard=config["standard_population"],
+        standardized=html_table(standardized_comparison(tables["prevalence"])),
+        imputation=bool(config["sensitivity"]["multiple_imputation"]),
         validation=validation,
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
         provenance=provenance,

@@ -14,3 +14,15 @@ def source_file(wildcards):
     """The input file of a `source: table` dataset, so that editing it reruns the pipeline."""
     dataset = config["datasets"][wildcards.dataset]
     return [dataset["path"]] if dataset["source"] == "table" else []
+
+
+TABLES = [
+    "prevalence",
+    "odds_ratios",
+    "patterns",
+    "loglinear",
+    "dose_response",
+    "claims",
+    "sensitivity",
+]
+FIGURES = ["prevalence", "upset", "forest", "heatmap", "network", "dose_response"]

@@ -1,8 +1,6 @@
 rule figures:
     input:
-        prevalence="reports/{dataset}/tables/prevalence.csv",
-        odds_ratios="reports/{dataset}/tables/odds_ratios.csv",
-        patterns="reports/{dataset}/tables/patterns.csv",
+        expand("reports/{{dataset}}/tables/{name}.csv", name=TABLES),
     output:
         prevalence_png=report(
             "reports/{dataset}/figures/prevalence.png",
@@ -24,10 +22,17 @@ rule figures:
             caption="../report/heatmap.rst",
             category="{dataset}",
         ),
-        svg=expand(
-            "reports/{{dataset}}/figures/{name}.svg",
-            name=["prevalence", "upset", "forest", "heatmap"],
+        network_png=report(
+            "reports/{dataset}/figures/network.png",
+            caption="../report/network.rst",
+            category="{dataset}",
         ),
+        dose_response_png=report(
+            "reports/{dataset}/figures/dose_response.png",
+            caption="../report/dose_response.rst",
+            category="{dataset}",
+        ),
+        svg=expand("reports/{{dataset}}/figures/{name}.svg", name=FIGURES),
     log:
         "logs/figures/{dataset}.log",
     script:

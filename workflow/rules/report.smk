@@ -1,12 +1,7 @@
 rule report:
     input:
-        prevalence="reports/{dataset}/tables/prevalence.csv",
-        odds_ratios="reports/{dataset}/tables/odds_ratios.csv",
-        patterns="reports/{dataset}/tables/patterns.csv",
-        figures=expand(
-            "reports/{{dataset}}/figures/{name}.svg",
-            name=["prevalence", "upset", "forest", "heatmap"],
-        ),
+        tables=expand("reports/{{dataset}}/tables/{name}.csv", name=TABLES),
+        figures=expand("reports/{{dataset}}/figures/{name}.svg", name=FIGURES),
         validation="data/processed/{dataset}/validation.json",
         provenance="data/interim/{dataset}/provenance.json",
         truth="data/interim/{dataset}/truth.csv",

@@ -6,9 +6,5 @@ from msk_cooccurrence.pipeline import draw_figures
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
-run_stage(
-    s.log[0],
-    lambda: draw_figures(
-        s.config, s.input.prevalence, s.input.odds_ratios, s.input.patterns, Path(s.output.prevalence_png).parent
-    ),
-)
+tables = {Path(path).stem: path for path in s.input}
+run_stage(s.log[0], lambda: draw_figures(s.config, tables, Path(s.output.prevalence_png).parent))

@@ -11,7 +11,7 @@ run_stage(
     lambda: write_report(
         s.wildcards.dataset,
         s.config,
-        {"prevalence": s.input.prevalence, "odds_ratios": s.input.odds_ratios, "patterns": s.input.patterns},
+        {Path(path).stem: path for path in s.input.tables},
         Path(s.input.figures[0]).parent,
         s.input.validation,
         s.input.provenance,

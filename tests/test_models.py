@@ -1,0 +1,154 @@
+"""Log-linear model, dose-response, claims and multiple imputation: closed forms and known truths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from test_tables import frame_of
+
+from msk_cooccurrence.claims import claims_table, published_figures, verdict
+from msk_cooccurrence.design import SurveyDesign
+from msk_cooccurrence.dose_response import dose_response_table, natural_spline_basis
+from msk_cooccurrence.loglinear import cell_design_matrix, loglinear_table
+from msk_cooccurrence.odds_ratios import odds_ratio_table
+from msk_cooccurrence.sensitivity import _barnard_rubin_df, sensitivity_table
+
+
+def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():
+    frame = frame_of()
+    design = SurveyDesign.from_columns(frame["weight"])
+    table = loglinear_table(frame, ["a", "b"], design)
+    term = table[table["term"] == "a:b"].iloc[0]
+    counts = pd.crosstab(frame["a"], frame["b"])
+    log_or = np.log(
+        counts.loc[True, True] * counts.loc[False, False] / (counts.loc[True, False] * counts.loc[False, True])
+    )
+    assert term["estimate"] == pytest.approx(log_or, rel=1e-8)
+    # with equal weights the model-based SE is Woolf's sqrt(sum 1/n)
+    assert term["se_model"] == pytest.approx(np.sqrt((1 / counts.to_numpy()).sum()), rel=1e-8)
+    assert term["odds_ratio"] == pytest.approx(np.exp(log_or))
+
+
+def test_loglinear_tests_of_higher_order_terms():
+    frame = frame_of()
+    table = loglinear_table(frame, ["a", "b", "c"], SurveyDesign.from_columns(frame["weight"]))
+    test = table[table["kind"] == "test"].iloc[0]
+    assert test["df_num"] == 1 and 0 <= test["p_value"] <= 1
+    assert cell_design_matrix(3, 2).shape == (8, 7)
+
+
+def test_saturated_model_with_an_empty_cell_is_a_note():
+    frame = frame_of()
+    frame["c"] = pd.array(frame["a"] & frame["b"], dtype="boolean")  # c only when a and b: empty cells
+    table = loglinear_table(frame, ["a", "b", "c"], SurveyDesign.from_columns(frame["weight"]))
+    assert table.loc[table["kind"] == "test", "note"].str.contains("empty cell|no finite").all()
+
+
+def test_natural_spline_is_linear_beyond_the_boundary_knots():
+    knots = np.array([20.0, 25.0, 30.0, 35.0])
+    x = np.array([36.0, 40.0, 44.0, 10.0, 14.0, 18.0])
+    basis = natural_spline_basis(x, knots)
+    second_difference = basis[0] - 2 * basis[1] + basis[2], basis[3] - 2 * basis[4] + basis[5]
+    np.testing.assert_allclose(second_difference, 0, atol=1e-9)
+    assert basis.shape == (6, 3)
+
+
+def test_dose_response_without_covariates_is_the_delta_method_curve():
+    rng = np.random.default_rng(4)
+    n = 3000
+    bmi = rng.uniform(18, 45, n)
+    y = rng.random(n) < 1 / (1 + np.exp(-(-3 + 0.08 * bmi)))
+    frame = pd.DataFrame({"bmi": bmi, "weight": 1.0, "k": pd.array(y, dtype="boolean")})
+    design = SurveyDesign.from_columns(frame["weight"])
+    table = dose_response_table(frame, ["k"], [], design, knots=3, step=5.0)
+    truth = 1 / (1 + np.exp(-(-3 + 0.08 * table["bmi"])))
+    assert np.all(np.abs(table["estimate"] - truth) < 4 * table["se"])
+    assert (table["ci_low"] < table["estimate"]).all() and (table["estimate"] < table["ci_high"]).all()
+
+
+def test_claim_verdicts():
+    assert verdict("positive", 1.2, 2.0) == "supported"
+    assert verdict("positive", 0.5, 0.8) == "opposite"
+    assert verdict("negative", 0.5, 0.8) == "supported"
+    assert verdict("negative", 0.9, 1.1) == "not supported"
+    assert verdict("positive", np.nan, np.nan) == "not estimable"
+
+
+def test_claims_table_uses_either_orientation_and_cites_the_literature():
+    odds = pd.DataFrame(
+        {
+            "condition_a": ["a"],
+            "condition_b": ["b"],
+            "model": ["adjusted"],
+            "estimate": [2.0],
+            "ci_low": [1.5],
+            "ci_high": [2.6],
+            "p_value": [0.001],
+            "note": [""],
+        }
+    )
+    literature = pd.DataFrame(
+        {
+            "quantity": ["odds_ratio:b->a"],
+            "value": [1.8],
+            "ci_low": [1.2],
+            "ci_high": [2.4],
+            "population": ["adults"],
+            "source": ["Someone 2020"],
+        }
+    )
+    claims = [
+        {"statement": "b goes with a", "a": "b", "b": "a", "direction": "positive", "literature": ["odds_ratio:b->a"]},
+        {"statement": "c lowers a", "a": "c", "b": "a", "direction": "negative"},
+    ]
+    table = claims_table(claims, odds, literature)
+    assert list(table["verdict"]) == ["supported", "not estimable"]
+    assert "Someone 2020" in table.loc[0, "published_source"] and "1.8" in table.loc[0, "published"]
+    assert published_figures(literature, []) == ("", "")
+
+
+def test_rubin_degrees_of_freedom_limits():
+    # no between-imputation variance: the complete-data adjustment alone
+    assert _barnard_rubin_df(1.0, 0.0, 1.0, 5, 20) == pytest.approx(21 / 23 * 20)
+    assert _barnard_rubin_df(1.0, 0.5, 1.6, 5, 10**9) == pytest.approx((5 - 1) / (0.6 / 1.6) ** 2, rel=1e-6)
+
+
+def test_imputation_without_missing_values_equals_complete_cases():
+    frame = frame_of()
+    design = SurveyDesign.from_columns(frame["weight"])
+    odds = odds_ratio_table(frame, ["a", "b"], ["age"], design)
+    table = sensitivity_table(
+        frame, ["a", "b"], ["age"], design, odds, {"multiple_imputation": True, "imputations": 3, "seed": 1}
+    )
+    complete, imputed = table.iloc[0], table.iloc[1]
+    assert imputed["method"] == "multiple imputation"
+    assert imputed["estimate"] == pytest.approx(complete["estimate"], rel=1e-9)
+    assert imputed["se"] == pytest.approx(complete["se"], rel=1e-9)
+
+
+def test_imputation_recovers_the_odds_ratio_when_values_are_missing():
+    rng = np.random.default_rng(8)
+    n = 2000
+    a = rng.random(n) < 0.4
+    b = rng.random(n) < np.where(a, 0.5, 0.2)
+    frame = pd.DataFrame(
+        {
+            "age": rng.uniform(20, 80, n),
+            "weight": 1.0,
+            "a": pd.array(a, dtype="boolean"),
+            "b": pd.array(b, dtype="boolean"),
+        }
+    )
+    frame.loc[rng.random(n) < 0.2, "a"] = pd.NA
+    design = SurveyDesign.from_columns(frame["weight"])
+    odds = odds_ratio_table(frame, ["a", "b"], ["age"], design)
+    table = sensitivity_table(
+        frame, ["a", "b"], ["age"], design, odds, {"multiple_imputation": True, "imputations": 5, "seed": 2}
+    )
+    imputed = table[table["method"] == "multiple imputation"].iloc[0]
+    true_or = (0.5 / 0.5) / (0.2 / 0.8)
+    assert imputed["ci_low"] < true_or < imputed["ci_high"]
+    assert imputed["se"] >= table.iloc[0]["se"] * 0.9  # imputation does not invent information
+    assert stats.t.ppf(0.975, imputed["df"]) > 1.9
