@@ -124,5 +124,5 @@ def test_domains_and_lonely_psu_match_r(tmp_path, lonely, weights_only):
 def test_lonely_psu_fail_raises():
     frame = awkward_sample()
     design = SurveyDesign.from_columns(frame["weight"], frame["stratum"], frame["psu"], "fail")
-    with pytest.raises(ValueError, match="only one PSU"):
+    with pytest.raises(ValueError, match="Stratum '5' has a single PSU"):
         proportion(frame["y"].to_numpy(), design, np.ones(len(frame), bool))

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+
 LONELY_PSU_OPTIONS = ("adjust", "average", "certainty", "remove", "fail")
 
 
-class LonelyPSUError(ValueError):
+class LonelyPSUError(InputError, ValueError):
     """A stratum has a single PSU and the design says `lonely_psu: fail`."""
 
 
@@ -41,6 +43,7 @@ class SurveyDesign:
     psu: np.ndarray
     lonely_psu: str = "adjust"
     has_clusters: bool = True
+    stratum_labels: tuple = ()
 
     @classmethod
     def from_columns(cls, weight, stratum=None, psu=None, lonely_psu: str = "adjust") -> SurveyDesign:
@@ -51,11 +54,15 @@ class SurveyDesign:
         n = weight.shape[0]
         if stratum is None and psu is None:
             return cls(weight, np.zeros(n, dtype=np.int64), np.arange(n, dtype=np.int64), lonely_psu, False)
-        strata_values = np.zeros(n, dtype=np.int64) if stratum is None else pd.factorize(np.asarray(stratum))[0]
+        strata_values, labels = (
+            (np.zeros(n, dtype=np.int64), ["all"]) if stratum is None else pd.factorize(np.asarray(stratum))
+        )
         psu_values = np.arange(n) if psu is None else pd.factorize(np.asarray(psu))[0]
         # nest=TRUE: a PSU label is only meaningful within its stratum
         nested = pd.factorize(pd.MultiIndex.from_arrays([strata_values, psu_values]))[0]
-        return cls(weight, strata_values.astype(np.int64), nested.astype(np.int64), lonely_psu, True)
+        return cls(
+            weight, strata_values.astype(np.int64), nested.astype(np.int64), lonely_psu, True, tuple(map(str, labels))
+        )
 
     @property
     def n(self) -> int:
@@ -90,7 +97,16 @@ class SurveyDesign:
         n_h = self.psus_per_stratum()
         # the strata R's subset() would still hold
         strata_present = np.unique(self.stratum[present])
-        return _sum_strata(totals, psu_stratum, n_h, strata_present, self.lonely_psu)
+        try:
+            return _sum_strata(totals, psu_stratum, n_h, strata_present, self.lonely_psu)
+        except LonelyPSUError as error:
+            h = int(str(error))
+            label = self.stratum_labels[h] if h < len(self.stratum_labels) else h
+            raise LonelyPSUError(
+                f"Stratum '{label}' has a single PSU and the config says `lonely_psu: fail`. Choose how such "
+                f"a stratum enters the variance (adjust, average, certainty or remove, as R's "
+                f"survey.lonely.psu) or check the stratum and psu columns."
+            ) from None
 
 
 def _sum_strata(totals, psu_stratum, n_h, strata_present, lonely_psu) -> np.ndarray:
@@ -109,7 +125,7 @@ def _sum_strata(totals, psu_stratum, n_h, strata_present, lonely_psu) -> np.ndar
             continue
         # a lonely PSU (the stratum has one PSU in the whole design)
         if lonely_psu == "fail":
-            raise LonelyPSUError(f"stratum {h} has only one PSU (lonely_psu: fail)")
+            raise LonelyPSUError(str(h))
         if lonely_psu == "average":
             n_undefined += 1
         elif lonely_psu == "adjust":
