@@ -16,7 +16,13 @@ import seaborn as sns  # noqa: E402
 # fixed ids and no timestamps: the same tables give byte-identical SVG files
 matplotlib.rcParams["svg.hashsalt"] = "msk-cooccurrence"
 matplotlib.rcParams["svg.fonttype"] = "path"
-GROUP_TITLES = {"overall": "Overall", "sex": "Sex", "age_band": "Age band", "bmi_class": "BMI class"}
+GROUP_TITLES = {
+    "overall": "Overall",
+    "age_standardized": "Age-standardized",
+    "sex": "Sex",
+    "age_band": "Age band",
+    "bmi_class": "BMI class",
+}
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
 
 
