@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 
 from .errors import InputError
 
@@ -21,6 +22,8 @@ FORMATS = {
     ".xpt": "xpt",
     ".sas7bdat": "sas7bdat",
     ".dta": "stata",
+    ".sav": "spss",
+    ".zsav": "spss",
 }
 
 
@@ -72,9 +75,16 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
             return pd.read_csv(path, sep=dataset.get("delimiter", ","), encoding=encoding, dtype=str)
         if fmt == "parquet":
             return pd.read_parquet(path)
-        if fmt in ("xpt", "sas7bdat"):
-            return pd.read_sas(path, format="xport" if fmt == "xpt" else "sas7bdat", encoding=encoding)
-        return pd.read_stata(path, convert_categoricals=False)
+        # pyreadstat reads SAS XPORT versions 5 and 8, SAS7BDAT, Stata and SPSS; value labels are
+        # not applied, so codes stay codes and the `codes:` map says what they mean
+        reader = {
+            "xpt": pyreadstat.read_xport,
+            "sas7bdat": pyreadstat.read_sas7bdat,
+            "stata": pyreadstat.read_dta,
+            "spss": pyreadstat.read_sav,
+        }[fmt]
+        declared = {"encoding": encoding} if "encoding" in dataset and fmt != "spss" else {}
+        return reader(str(path), **declared)[0]
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except UnicodeDecodeError as error:
@@ -83,7 +93,7 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
             f"{error.object[error.start : error.start + 1]!r}). Set `encoding:` for this dataset to the "
             f"file's real encoding (for example latin-1 or cp1252)."
         ) from None
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, pyreadstat.ReadstatError) as error:
         raise InputError(
             f"Dataset '{name}': cannot read '{path}' as {fmt} ({error}). Check the file and `format:`."
         ) from None

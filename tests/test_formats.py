@@ -1,0 +1,85 @@
+"""The same table in every supported format gives byte-identical output tables."""
+
+from __future__ import annotations
+
+import json
+
+import pyreadstat
+import pytest
+from conftest import PROJECT
+from helpers import CODES, COLUMNS, small_table
+
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.pipeline import TABLE_NAMES, analyse_dataset, ingest_dataset, validate_dataset
+
+
+def write_every_format(table, folder) -> dict[str, dict]:
+    """The table written as CSV, semicolon CSV in latin-1, Parquet, XPT, Stata and SPSS."""
+    files = {
+        "csv": folder / "t.csv",
+        "semicolon": folder / "t.txt",
+        "parquet": folder / "t.parquet",
+        "xpt": folder / "t.xpt",
+        "stata": folder / "t.dta",
+        "spss": folder / "t.sav",
+    }
+    table.to_csv(files["csv"], index=False)
+    table.to_csv(files["semicolon"], index=False, sep=";", encoding="latin-1")
+    table.to_parquet(files["parquet"])
+    pyreadstat.write_xport(table, str(files["xpt"]), table_name="STUDY")
+    pyreadstat.write_dta(table, str(files["stata"]))
+    pyreadstat.write_sav(table, str(files["spss"]))
+    extra = {"semicolon": {"delimiter": ";", "encoding": "latin-1"}}
+    return {
+        name: {"source": "table", "path": str(path), "columns": COLUMNS, "codes": CODES} | extra.get(name, {})
+        for name, path in files.items()
+    }
+
+
+def run_tables(dataset: dict, folder) -> dict[str, bytes]:
+    config = validate_config(
+        {
+            "conditions": ["knee_oa", "bunions", "obesity", "low_back_pain"],
+            "literature": str(PROJECT / "config" / "literature.csv"),
+            "datasets": {"study": dataset},
+        }
+    )
+    folder.mkdir()
+    ingest_dataset("study", config, folder / "raw.parquet", folder / "truth.csv", folder / "provenance.json")
+    validate_dataset(
+        "study",
+        config,
+        folder / "raw.parquet",
+        folder / "h.parquet",
+        folder / "a.parquet",
+        folder / "q.csv",
+        folder / "v.json",
+    )
+    outputs = {name: folder / f"{name}.csv" for name in TABLE_NAMES}
+    analyse_dataset(config, folder / "a.parquet", config["literature"], outputs)
+    validation = json.loads((folder / "v.json").read_text())
+    validation.pop("source")  # the file's own path
+    return {name: path.read_bytes() for name, path in outputs.items()} | {"validation": validation}
+
+
+def test_every_format_gives_the_same_output_tables(tmp_path):
+    table = small_table(120)
+    table["ID"] = "P" + table["ID"]  # text ids, as most files have
+    table.loc[3, "AGE"] = 150  # one row to quarantine in every format
+    datasets = write_every_format(table, tmp_path)
+    reference = run_tables(datasets.pop("csv"), tmp_path / "out_csv")
+    for name, dataset in datasets.items():
+        got = run_tables(dataset, tmp_path / f"out_{name}")
+        for table_name, content in reference.items():
+            assert got[table_name] == content, f"{name}: {table_name} differs from CSV"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".json"])
+def test_an_unknown_extension_asks_for_the_format(tmp_path, suffix):
+    from msk_cooccurrence.errors import InputError
+    from msk_cooccurrence.ingest import read_table
+
+    path = tmp_path / f"t{suffix}"
+    path.write_text("x")
+    with pytest.raises(InputError, match="format"):
+        read_table("study", {"path": str(path), "columns": COLUMNS})
