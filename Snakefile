@@ -23,3 +23,4 @@ rule all:
     default_target: True
     input:
         expand("reports/{dataset}/report.html", dataset=DATASETS),
+        "reports/index.html",

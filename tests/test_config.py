@@ -38,3 +38,23 @@ def test_a_claim_about_an_unknown_condition_is_a_config_error():
     claim = {"statement": "x", "a": "knee_oa", "b": "neck_pain", "direction": "positive"}
     with pytest.raises(ConfigError, match="neck_pain"):
         validate_config({"claims": [claim], "datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}})
+
+
+@pytest.mark.parametrize("example", sorted((DEFAULT_SCHEMA.parents[2] / "config" / "examples").glob("*.yaml")))
+def test_every_example_config_is_valid_on_top_of_the_default(example):
+    import yaml
+
+    default = yaml.safe_load((DEFAULT_SCHEMA.parents[2] / "config" / "config.yaml").read_text())
+    overlay = yaml.safe_load(example.read_text())
+    merged = {**default, **{k: v for k, v in overlay.items() if k != "datasets"}}
+    merged["datasets"] = default["datasets"] | overlay["datasets"]
+    validate_config(merged)
+
+
+def test_unquoted_yes_no_codes_are_explained():
+    import yaml
+
+    codes = yaml.safe_load("knee_oa: {yes: true, no: false}")
+    dataset = {"source": "table", "path": "x.csv", "columns": {"id": "i", "age": "a", "sex": "s"}, "codes": codes}
+    with pytest.raises(ConfigError, match="Quote"):
+        validate_config({"datasets": {"study": dataset}})

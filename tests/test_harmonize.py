@@ -60,3 +60,21 @@ def test_yes_no_words_without_codes_and_a_missing_weight_column():
     assert list(harmonized["knee_oa"][:2]) == [True, False]
     assert list(problems["source_row"]) == [3]
     assert (harmonized["weight"] == 1.0).all()
+
+
+def test_a_column_whose_values_all_fail_is_a_mapping_mistake_with_a_hint():
+    import pytest
+
+    from msk_cooccurrence.errors import InputError
+    from msk_cooccurrence.harmonize import check_columns_convert
+
+    table = small_table().astype(object)
+    table["SEX"] = ["f", "m"] * 20
+    raw = raw_of(table)
+    codes = CODES | {"sex": {"F": "female", "M": "male"}}
+    _, problems = harmonize(raw, COLUMNS, codes, CONDITIONS, 30)
+    with pytest.raises(InputError) as error:
+        check_columns_convert("study", "study.csv", raw, COLUMNS, codes, problems)
+    message = str(error.value)
+    assert "'SEX' (sex)" in message and "'f'" in message and "'f' looks like 'F'" in message
+    assert "rows 1, 2, 3" in message

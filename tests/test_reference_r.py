@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from conftest import ARQ, ORACLE, SURVEY_SMALL, needs, needs_r
+import yaml
+from conftest import ARQ, ORACLE, PROJECT, SURVEY_SMALL, needs, needs_r
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.design import design_of
@@ -74,21 +75,10 @@ def test_weights_only_design_matches_r_survey():
 
 @needs(ARQ)
 def test_nhanes_arq_extract_with_two_conditions_and_neck_pain_matches_r_survey():
-    conditions = ["obesity", "low_back_pain", "neck_pain"]
-    dataset = {
-        "source": "table",
-        "path": str(ARQ / "arq.csv"),
-        "columns": {
-            "id": "seqn",
-            "age": "ridageyr",
-            "sex": "riagendr",
-            "bmi": "bmxbmi",
-            "weight": "wtint2yr",
-            "low_back_pain": "arq010de",
-            "neck_pain": "arq010a",
-        },
-        "codes": {"sex": {1: "male", 2: "female"}},
-    }
+    # the project's example config, pointed at the shared copy of the file
+    example = yaml.safe_load((PROJECT / "config" / "examples" / "arq.yaml").read_text())
+    conditions = example["conditions"]
+    dataset = example["datasets"]["arq"] | {"path": str(ARQ / "arq.csv")}
     result, frame, design = analysed(dataset, conditions)
     assert result.summary["rows_quarantined"] == 0
     estimates = ours(frame, design, conditions)

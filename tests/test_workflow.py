@@ -102,6 +102,13 @@ def test_every_output_is_there_with_the_contract_columns(two_runs):
     assert set(study_odds["condition_a"]) | set(study_odds["condition_b"]) == {"knee_oa", "obesity", "low_back_pain"}
 
 
+def test_index_compares_the_datasets(two_runs):
+    index = (two_runs[0] / "reports" / "index.html").read_text()
+    assert 'href="tiny/report.html"' in index and 'href="study/report.html"' in index
+    assert "tiny: estimate" in index and "study: estimate" in index
+    assert index.count("data:image/svg+xml;base64,") == 1
+
+
 def test_validation_accounts_for_every_row(two_runs):
     summary = json.loads((two_runs[0] / "data" / "processed" / "study" / "validation.json").read_text())
     assert summary["rows_in"] == 300 and summary["rows_quarantined"] == 1

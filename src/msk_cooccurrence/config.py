@@ -60,6 +60,13 @@ def check_consistency(config: dict) -> None:
                     f"({', '.join(config['conditions'])}). Add it there or fix the claim."
                 )
     for name, dataset in config["datasets"].items():
+        for column, code_map in dataset.get("codes", {}).items():
+            words = [k for k in code_map if isinstance(k, bool)]
+            if words:
+                raise ConfigError(
+                    f"Dataset '{name}': `codes: {column}:` has a key YAML read as {words[0]} (an unquoted yes, no, "
+                    f'on, off, true or false). Quote the values as they are in your file, e.g. {{"yes": true}}.'
+                )
         if dataset["source"] == "table":
             for key in list(dataset["columns"]) + list(dataset.get("codes", {})):
                 if key not in known:
@@ -113,3 +120,18 @@ class Settings:
             dose_response=MappingProxyType(dict(config["dose_response"])),
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
         )
+
+
+def settings_digest(config: Mapping, dataset: str) -> str:
+    """SHA-256 of everything in the config that one dataset's outputs depend on, and the package version."""
+    import hashlib
+    import importlib.metadata
+    import json
+
+    relevant = {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}
+    try:
+        version = importlib.metadata.version("msk-cooccurrence")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    text = json.dumps(relevant, sort_keys=True, default=str) + version
+    return hashlib.sha256(text.encode()).hexdigest()

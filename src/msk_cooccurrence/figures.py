@@ -233,3 +233,35 @@ def dose_response_figure(dose: pd.DataFrame):
     if conditions:
         ax.legend(frameon=False)
     return fig
+
+
+def comparison_figure(odds_by_dataset: dict[str, pd.DataFrame], model: str = "adjusted"):
+    """The same odds ratios across datasets: one row per pair, one colour per dataset."""
+    sns.set_theme(style="whitegrid", context="paper")
+    frames = [t[t["model"] == model].assign(dataset=name) for name, t in odds_by_dataset.items()]
+    odds = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    odds = odds[np.isfinite(odds["estimate"].astype(float))] if len(odds) else odds
+    pairs = list(dict.fromkeys(zip(odds["condition_a"], odds["condition_b"]))) if len(odds) else []
+    names = list(odds_by_dataset)
+    palette = dict(zip(names, sns.color_palette("colorblind", max(len(names), 1))))
+    fig, ax = plt.subplots(figsize=(7, 0.6 * max(len(pairs), 1) * max(1, len(names) / 2) + 1.5))
+    offsets = np.linspace(-0.3, 0.3, len(names)) if len(names) > 1 else [0.0]
+    for offset, name in zip(offsets, names):
+        rows = odds[odds["dataset"] == name] if len(odds) else odds
+        if not len(rows):
+            continue
+        y = np.array([pairs.index(p) for p in zip(rows["condition_a"], rows["condition_b"])]) + offset
+        err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
+        ax.errorbar(
+            rows["estimate"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, color=palette[name], label=name
+        )
+    ax.axvline(1, color="grey", lw=1, ls="--")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"Odds ratio, {model} (95% CI, log scale)")
+    if names:
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1), title="dataset")
+    return fig

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .ingest import SOURCE_ROW
+from .errors import InputError
+from .ingest import SOURCE_ROW, close_match
 
 NUMERIC = ("age", "bmi", "weight")
 TEXT = ("id", "stratum", "psu")
@@ -114,3 +115,26 @@ def _code_target(value) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return None if value is None else str(value)
+
+
+def check_columns_convert(dataset: str, source: str, raw: pd.DataFrame, columns, codes, problems) -> None:
+    """Stop when not one value of a mapped column converts: that is a mapping mistake, not bad rows."""
+    for key, column in columns.items():
+        failed = problems[problems["column"] == key]
+        present = raw[column].map(canonical, na_action="ignore").notna().sum()
+        if present < 2 or len(failed) < present:
+            continue
+        values = list(dict.fromkeys(failed["value"]))[:5]
+        listed = ", ".join(f"'{v}'" for v in values)
+        code_map = codes.get(key) or {}
+        if code_map:
+            known = [str(k) for k in code_map]
+            hints = {v: close_match(v, known) for v in values}
+            hint = "; ".join(f"'{v}' looks like '{h}'" for v, h in hints.items() if h)
+            fix = f"Add these values to `codes: {key}:` (it has {', '.join(known)})" + (f" ({hint})" if hint else "")
+        else:
+            fix = f"Check that `columns: {key}:` names the right column, or add `codes: {key}:` for its values"
+        raise InputError(
+            f"Dataset '{dataset}' ({source}): not one value of column '{column}' ({key}) could be converted; "
+            f"offending values include {listed} in rows {', '.join(map(str, failed[SOURCE_ROW].head(5)))}. {fix}."
+        )

@@ -93,7 +93,7 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
             f"{error.object[error.start : error.start + 1]!r}). Set `encoding:` for this dataset to the "
             f"file's real encoding (for example latin-1 or cp1252)."
         ) from None
-    except (ValueError, OSError, pyreadstat.ReadstatError) as error:
+    except (ValueError, OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
         raise InputError(
             f"Dataset '{name}': cannot read '{path}' as {fmt} ({error}). Check the file and `format:`."
         ) from None

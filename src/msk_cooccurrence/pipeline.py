@@ -20,9 +20,11 @@ from .claims import claims_table, read_literature
 from .config import Settings
 from .design import design_of
 from .dose_response import dose_response_table
-from .harmonize import harmonize
+from .harmonize import check_columns_convert, harmonize
+from .index import render_index
 from .ingest import SOURCE_ROW, file_sha256, read_table
 from .loglinear import loglinear_table
+from .nhanes import files_sha256, nhanes_mapping, read_nhanes
 from .odds_ratios import odds_ratio_table
 from .patterns import pattern_table
 from .prevalence import prevalence_table
@@ -78,7 +80,13 @@ def ingest_dataset(name: str, config: Mapping, raw_path, truth_path, provenance_
     settings = Settings.from_dict(config)
     dataset = settings.datasets[name]
     truth = pd.DataFrame(columns=TRUTH_COLUMNS)
-    if dataset["source"] == "synthetic":
+    scope = {}
+    if dataset["source"] == "nhanes":
+        raw, scope = read_nhanes(name, dataset)
+        described = "NHANES " + "; ".join(
+            f"{c.get('name', 'cycle')}: {', '.join(Path(f).name for f in c['files'])}" for c in dataset["cycles"]
+        )
+    elif dataset["source"] == "synthetic":
         spec = SyntheticSpec.from_config(dataset, settings.obesity_bmi)
         raw = draw_cohort(spec)
         raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
@@ -89,7 +97,11 @@ def ingest_dataset(name: str, config: Mapping, raw_path, truth_path, provenance_
         described = str(dataset["path"])
     write_parquet(raw, raw_path)
     write_csv(truth, truth_path)
-    checksum = file_sha256(dataset["path"] if dataset["source"] == "table" else raw_path)
+    checksum = {
+        "table": lambda: file_sha256(dataset["path"]),
+        "nhanes": lambda: files_sha256(dataset),
+        "synthetic": lambda: file_sha256(raw_path),
+    }[dataset["source"]]()
     write_json(
         {
             "dataset": name,
@@ -98,6 +110,7 @@ def ingest_dataset(name: str, config: Mapping, raw_path, truth_path, provenance_
             "sha256": checksum,
             "rows": len(raw),
             "lonely_psu": settings.lonely_psu,
+            "scope": scope,
         },
         provenance_path,
     )
@@ -113,9 +126,13 @@ def validate_dataset(
     if dataset["source"] == "synthetic":
         columns = {c: c for c in raw.columns if c != SOURCE_ROW}
         codes, source = {}, "synthetic cohort"
+    elif dataset["source"] == "nhanes":
+        columns, codes = nhanes_mapping(dataset, raw.columns)
+        source = "NHANES files"
     else:
         columns, codes, source = dict(dataset["columns"]), dict(dataset.get("codes", {})), str(dataset["path"])
     harmonized, problems = harmonize(raw, columns, codes, settings.conditions, settings.obesity_bmi)
+    check_columns_convert(name, source, raw, columns, codes, problems)
     result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, source)
     write_parquet(harmonized, harmonized_path)
     write_parquet(result.analysis, analysis_path)
@@ -182,3 +199,12 @@ def write_report(
         truth=truth if len(truth) else None,
     )
     write_text(html, report_path)
+
+
+def write_index(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
+    """reports/index.html over every dataset of the run."""
+    datasets = {
+        name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}
+        for name, odds, prevalence, validation in zip(names, odds_paths, prevalence_paths, validation_paths)
+    }
+    write_text(render_index(datasets), index_path)

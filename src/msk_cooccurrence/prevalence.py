@@ -50,6 +50,8 @@ def prevalence_table(
     for condition in [c for c in conditions if c in frame]:
         y = condition_values(frame, condition)
         for group, levels in groups.items():
+            if condition == "obesity" and group == "bmi_class":
+                continue  # obesity is a BMI class: its prevalence within classes is 0 or 1 by definition
             for level in _ordered_levels(levels):
                 result = proportion(y, design, (levels == level).to_numpy())
                 rows.append({"condition": condition, "group": group, "level": level, **vars(result)})

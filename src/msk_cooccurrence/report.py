@@ -99,6 +99,33 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     return findings
 
 
+def not_estimated(tables: dict[str, pd.DataFrame], validation: dict, covariates) -> list[str]:
+    """What this dataset could not support, and why: one sentence each."""
+    items = []
+    absent = validation.get("conditions_absent", [])
+    if absent:
+        items.append(
+            f"Not in this dataset, so not analysed: {', '.join(map(label, absent))} (no column mapped). "
+            "Every pair, pattern, claim and model involving them is left out or marked not estimable."
+        )
+    for name, key in (
+        ("odds_ratios", ["condition_a", "condition_b", "model"]),
+        ("prevalence", ["condition", "group", "level"]),
+        ("loglinear", ["term"]),
+        ("dose_response", ["condition"]),
+        ("claims", ["claim"]),
+    ):
+        table = tables.get(name)
+        if table is None or "note" not in table:
+            continue
+        notes = table[table["note"].astype("str").fillna("").str.len() > 0]
+        notes = notes.drop_duplicates(key[:1] + ["note"]) if name == "dose_response" else notes
+        for row in notes.head(12).itertuples(index=False):
+            what = " / ".join(str(getattr(row, k)) for k in key)
+            items.append(f"{name.replace('_', ' ')}: {what}: {row.note}")
+    return items
+
+
 def claim_findings(claims: pd.DataFrame) -> list[str]:
     """One sentence counting the literature's claims by verdict."""
     if claims.empty:
@@ -199,6 +226,7 @@ def render_report(
         findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"])
         + claim_findings(tables["claims"]),
         standard=config["standard_population"],
+        limits=not_estimated(tables, validation, config["covariates"]),
         standardized=html_table(standardized_comparison(tables["prevalence"])),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
         validation=validation,

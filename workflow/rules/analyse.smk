@@ -12,5 +12,7 @@ rule analyse:
         sensitivity="reports/{dataset}/tables/sensitivity.csv",
     log:
         "logs/analyse/{dataset}.log",
+    params:
+        settings=digest,
     script:
         "../scripts/analyse.py"

@@ -1,4 +1,4 @@
-from msk_cooccurrence.config import check_consistency
+from msk_cooccurrence.config import check_consistency, settings_digest
 
 # rules a JSON schema cannot state (mapped names must be harmonized columns or conditions)
 check_consistency(config)
@@ -10,10 +10,19 @@ wildcard_constraints:
     dataset="[a-z][a-z0-9_]{0,39}",
 
 
+def digest(wildcards):
+    """A fingerprint of the settings a dataset's outputs depend on: a change reruns its jobs."""
+    return settings_digest(config, wildcards.dataset)
+
+
 def source_file(wildcards):
-    """The input file of a `source: table` dataset, so that editing it reruns the pipeline."""
+    """The input files of a dataset, so that editing one reruns the pipeline."""
     dataset = config["datasets"][wildcards.dataset]
-    return [dataset["path"]] if dataset["source"] == "table" else []
+    if dataset["source"] == "table":
+        return [dataset["path"]]
+    if dataset["source"] == "nhanes":
+        return [path for cycle in dataset["cycles"] for path in cycle["files"]]
+    return []
 
 
 TABLES = [

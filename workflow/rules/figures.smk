@@ -35,5 +35,7 @@ rule figures:
         svg=expand("reports/{{dataset}}/figures/{name}.svg", name=FIGURES),
     log:
         "logs/figures/{dataset}.log",
+    params:
+        settings=digest,
     script:
         "../scripts/figures.py"

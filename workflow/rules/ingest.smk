@@ -7,5 +7,7 @@ rule ingest:
         provenance="data/interim/{dataset}/provenance.json",
     log:
         "logs/ingest/{dataset}.log",
+    params:
+        settings=digest,
     script:
         "../scripts/ingest.py"

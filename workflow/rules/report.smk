@@ -13,5 +13,23 @@ rule report:
         ),
     log:
         "logs/report/{dataset}.log",
+    params:
+        settings=digest,
     script:
         "../scripts/report.py"
+
+
+rule index:
+    input:
+        odds_ratios=expand("reports/{dataset}/tables/odds_ratios.csv", dataset=DATASETS),
+        prevalence=expand("reports/{dataset}/tables/prevalence.csv", dataset=DATASETS),
+        validation=expand("data/processed/{dataset}/validation.json", dataset=DATASETS),
+        reports=expand("reports/{dataset}/report.html", dataset=DATASETS),
+    output:
+        html="reports/index.html",
+    log:
+        "logs/report/index.log",
+    params:
+        datasets=DATASETS,
+    script:
+        "../scripts/index.py"

@@ -9,5 +9,7 @@ rule validate:
         validation="data/processed/{dataset}/validation.json",
     log:
         "logs/validate/{dataset}.log",
+    params:
+        settings=digest,
     script:
         "../scripts/validate.py"
