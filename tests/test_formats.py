@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pyreadstat
 import pytest
@@ -83,3 +85,22 @@ def test_an_unknown_extension_asks_for_the_format(tmp_path, suffix):
     path.write_text("x")
     with pytest.raises(InputError, match="format"):
         read_table("study", {"path": str(path), "columns": COLUMNS})
+
+
+def r_haven_available() -> bool:
+    if shutil.which("Rscript") is None:
+        return False
+    return subprocess.run(["Rscript", "-e", "library(haven)"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not r_haven_available(), reason="R with haven is needed to write a SAS7BDAT file")
+def test_sas7bdat_gives_the_same_output_tables(tmp_path):
+    table = small_table(120)
+    table["ID"] = "P" + table["ID"]
+    table.to_csv(tmp_path / "t.csv", index=False)
+    csv, sas = tmp_path / "t.csv", tmp_path / "t.sas7bdat"
+    script = f'haven::write_sas(read.csv("{csv}", colClasses = c(ID = "character")), "{sas}")'
+    subprocess.run(["Rscript", "-e", script], check=True, capture_output=True)
+    dataset = {"source": "table", "columns": COLUMNS, "codes": CODES}
+    reference = run_tables(dataset | {"path": str(tmp_path / "t.csv")}, tmp_path / "out_csv")
+    assert run_tables(dataset | {"path": str(tmp_path / "t.sas7bdat")}, tmp_path / "out_sas") == reference
