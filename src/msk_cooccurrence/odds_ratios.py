@@ -62,7 +62,15 @@ def odds_ratio_table(frame: pd.DataFrame, conditions, covariates, design: Survey
 def _odds_ratio(y: np.ndarray, predictors: dict[str, np.ndarray], design: SurveyDesign) -> dict:
     X = np.column_stack([np.ones_like(y), *predictors.values()])
     complete = ~np.isnan(y) & ~np.isnan(X).any(axis=1)
+    # like R's glm, an adjustment variable with one value in the rows used is aliased: drop it
+    names = list(predictors)
+    constant = [j for j in range(2, X.shape[1]) if complete.any() and np.ptp(X[complete, j]) == 0]
+    X = np.delete(X, constant, axis=1)
+    dropped = [("sex" if names[j - 1] == "female" else names[j - 1]) for j in constant]
     fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), design, complete)
+    note = "; ".join(
+        filter(None, [fit.note, f"dropped (one value in the rows used): {', '.join(dropped)}" if dropped else ""])
+    )
     low, high, p_value = fit.wald(1)
     return {
         "n": fit.n,
@@ -72,7 +80,7 @@ def _odds_ratio(y: np.ndarray, predictors: dict[str, np.ndarray], design: Survey
         "ci_high": float(np.exp(high)),
         "p_value": p_value,
         "df": fit.df_residual,
-        "note": fit.note,
+        "note": note,
     }
 
 
