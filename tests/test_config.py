@@ -18,7 +18,7 @@ def test_the_default_config_is_valid_and_every_default_is_filled():
     assert "format" not in minimal["datasets"]["s"]  # only the synthetic source's defaults
 
 
-@pytest.mark.parametrize("name", ["My Study", "__import__('os')", "a;rm -rf", "<script>"])
+@pytest.mark.parametrize("name", ["My Study", "__import__('os')", "a;rm -rf", "<script>", "../outside", "/etc"])
 def test_unsafe_dataset_and_condition_names_are_rejected(name):
     with pytest.raises(ConfigError):
         validate_config({"datasets": {name: {"source": "synthetic", "n": 100, "seed": 1}}})

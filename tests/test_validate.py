@@ -81,4 +81,9 @@ def test_every_row_is_either_analysed_or_quarantined(rows):
     assert len(result.quarantine) == s["rows_quarantined"]
     assert result.quarantine["reasons"].str.len().gt(0).all()
     assert set(result.quarantine["source_row"]).isdisjoint(result.analysis["source_row"])
+    # every quarantined row keeps its values exactly as they were in the file
+    original = raw_of(table).set_index("source_row")
+    for row in result.quarantine.itertuples(index=False):
+        kept = pd.Series(row._asdict()).drop(["source_row", "reasons"])
+        assert (kept.fillna("<NA>") == original.loc[row.source_row, kept.index].fillna("<NA>")).all()
     assert np.all(result.analysis["weight"] > 0)

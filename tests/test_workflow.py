@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +26,7 @@ def workflow_copy(where: Path, datasets: dict) -> Path:
     where.mkdir(parents=True)
     shutil.copy(PROJECT / "Snakefile", where)
     shutil.copytree(PROJECT / "workflow", where / "workflow")
+    shutil.copytree(PROJECT / "profiles", where / "profiles")
     (where / "config").mkdir()
     config = {
         "conditions": ["knee_oa", "bunions", "obesity", "low_back_pain"],
@@ -138,3 +142,25 @@ def test_a_mapping_mistake_stops_with_a_plain_message(tmp_path):
     console = result.stdout + result.stderr
     assert "no column 'koa' for knee_oa (did you mean 'KOA'?)" in console
     assert "Traceback" not in console
+
+
+def test_an_interrupted_run_resumes_to_the_same_outputs(tmp_path, two_runs):
+    where = workflow_copy(tmp_path / "interrupted", {"tiny": {"source": "synthetic", "n": 1500, "seed": 3}})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1"],
+        cwd=where,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (where / "data" / "interim" / "tiny" / "raw.parquet").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does, mid-run
+    process.wait(timeout=120)
+    assert not (where / "reports" / "tiny" / "report.html").exists()
+    resumed = snakemake(where, "--cores", "4")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    for name in TABLES:
+        path = Path("reports") / "tiny" / "tables" / f"{name}.csv"
+        assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
