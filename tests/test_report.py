@@ -32,7 +32,9 @@ def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
             "conditions": ["a", "b", "c"],
             "covariates": ["age"],
             "literature": str(PROJECT / "config" / "literature.csv"),
-            "datasets": {"study": {"source": "table", "path": "x.csv", "columns": {"id": "i", "age": "a", "sex": "s"}}},
+            "datasets": {
+                "study": {"source": "table", "path": "x.csv", "columns": {"id": "i", "age": "a", "sex": SCRIPT}}
+            },
         }
     )
     tables = {name: tmp_path / f"{name}.csv" for name in TABLE_NAMES}

@@ -55,7 +55,7 @@ def snakemake(where: Path, *args: str) -> subprocess.CompletedProcess:
 def two_runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
     runs = []
-    for name, cores in (("first", "1"), ("second", "2")):
+    for name, cores in (("first", "1"), ("second", "4")):
         where = base / name
         datasets = {
             "tiny": {"source": "synthetic", "n": 1500, "seed": 3},

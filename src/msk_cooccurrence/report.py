@@ -119,6 +119,8 @@ def not_estimated(tables: dict[str, pd.DataFrame], validation: dict, covariates)
         if table is None or "note" not in table:
             continue
         notes = table[table["note"].astype("str").fillna("").str.len() > 0]
+        if name == "claims":  # an orientation remark is no limit
+            notes = notes[notes["verdict"] == "not estimable"]
         notes = notes.drop_duplicates(key[:1] + ["note"]) if name == "dose_response" else notes
         for row in notes.head(12).itertuples(index=False):
             what = " / ".join(str(getattr(row, k)) for k in key)
