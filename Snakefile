@@ -1,14 +1,12 @@
 # msk-cooccurrence: how knee osteoarthritis, bunions, obesity and low back pain co-occur.
 # Wiring only; every stage's logic is in src/msk_cooccurrence (see DESIGN.md in the project notes).
-from snakemake.utils import min_version, validate
+# The config is validated against workflow/schemas/config.schema.yaml in workflow/rules/common.smk.
+from snakemake.utils import min_version
 
 min_version("8.0")
 
 
 configfile: "config/config.yaml"
-
-
-validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"

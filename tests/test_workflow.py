@@ -164,3 +164,21 @@ def test_an_interrupted_run_resumes_to_the_same_outputs(tmp_path, two_runs):
     for name in TABLES:
         path = Path("reports") / "tiny" / "tables" / f"{name}.csv"
         assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
+
+
+@pytest.mark.parametrize(
+    ("datasets", "words"),
+    [
+        ({"My Study": {"source": "synthetic", "n": 100, "seed": 1}}, "does not match"),
+        (
+            {"s": {"source": "table", "path": "x.csv", "columns": {"id": "i", "age": "a", "sex": "s", "kne_oa": "k"}}},
+            "maps 'kne_oa'",
+        ),
+    ],
+)
+def test_a_bad_config_stops_with_a_plain_message(tmp_path, datasets, words):
+    where = workflow_copy(tmp_path / "config", datasets)
+    result = snakemake(where, "-n", "--cores", "1")
+    assert result.returncode != 0
+    assert words in result.stderr and "msk-cooccurrence:" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

@@ -39,10 +39,16 @@ def validate_config(config: Mapping, schema_path: Path | str = DEFAULT_SCHEMA) -
     filled = copy.deepcopy(dict(config))
     errors = sorted(_validator_with_defaults(schema).iter_errors(filled), key=lambda e: list(e.path))
     if errors:
-        lines = [f"  - at {'/'.join(map(str, e.path)) or '(top)'}: {e.message}" for e in errors[:10]]
+        lines = [f"  - at {'/'.join(map(str, e.path)) or '(top)'}: {e.message}{_hint(e)}" for e in errors[:10]]
         raise ConfigError("The configuration is invalid; fix these keys:\n" + "\n".join(lines))
     check_consistency(filled)
     return filled
+
+
+def _hint(error) -> str:
+    """The schema's own description of what was expected, when it has one."""
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    return f" (expected: {description})" if description and error.validator in ("pattern", "enum", "type") else ""
 
 
 def load_config(path: Path | str, schema_path: Path | str = DEFAULT_SCHEMA) -> dict:

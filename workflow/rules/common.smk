@@ -1,7 +1,17 @@
-from msk_cooccurrence.config import check_consistency, settings_digest
+import sys
+from pathlib import Path
 
-# rules a JSON schema cannot state (mapped names must be harmonized columns or conditions)
-check_consistency(config)
+from msk_cooccurrence.config import settings_digest, validate_config
+from msk_cooccurrence.errors import ConfigError
+
+# the JSON schema (with its defaults) and the rules a schema cannot state; a plain message, no traceback
+try:
+    config.update(
+        validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    )
+except ConfigError as error:
+    sys.stderr.write(f"\nmsk-cooccurrence: {error}\n\n")
+    sys.exit(1)
 
 DATASETS = list(config["datasets"])
 
