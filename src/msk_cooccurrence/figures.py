@@ -26,6 +26,13 @@ GROUP_TITLES = {
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
 
 
+def odds_ratio_axis(ax) -> None:
+    """A log-scale x axis with plain numbers (0.5, 1, 2) and a reference line at 1."""
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def label(name: str) -> str:
     """A column name as a reader sees it: knee_oa -> knee oa."""
     return str(name).replace("_", " ")
@@ -128,9 +135,7 @@ def forest_figure(odds: pd.DataFrame):
             rows["estimate"], y, xerr=np.nan_to_num(err), fmt=marker, ms=4, capsize=2, color=palette[model], label=model
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    odds_ratio_axis(ax)
     ax.set_xticks([t for t in (0.25, 0.5, 1, 2, 4, 8, 16) if _within(odds, t)])
     ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
     ax.invert_yaxis()
@@ -256,9 +261,7 @@ def comparison_figure(odds_by_dataset: dict[str, pd.DataFrame], model: str = "ad
             rows["estimate"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, color=palette[name], label=name
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    odds_ratio_axis(ax)
     ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
     ax.invert_yaxis()
     ax.set_xlabel(f"Odds ratio, {model} (95% CI, log scale)")
