@@ -152,3 +152,30 @@ def test_imputation_recovers_the_odds_ratio_when_values_are_missing():
     assert imputed["ci_low"] < true_or < imputed["ci_high"]
     assert imputed["se"] >= table.iloc[0]["se"] * 0.9  # imputation does not invent information
     assert stats.t.ppf(0.975, imputed["df"]) > 1.9
+
+
+def test_margin_influence_is_the_derivative_with_respect_to_each_weight():
+    # linearization: influence_i = w_i * dT/dw_i, here checked by refitting with each weight nudged
+    from msk_cooccurrence.dose_response import predictive_margin
+    from msk_cooccurrence.inference import fit_logistic
+
+    rng = np.random.default_rng(9)
+    n = 60
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.integers(0, 2, n)])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(0.2 + 0.9 * X[:, 1])))).astype(float)
+    weight = rng.uniform(0.5, 3, n)
+    rows = np.ones(n, bool)
+    X_at = X.copy()
+    X_at[:, 1] = 0.5
+
+    def margin_with(w):
+        fit = fit_logistic(X, y, SurveyDesign.from_columns(w), rows)
+        return predictive_margin(fit, X_at, w, rows)
+
+    _, influence = margin_with(weight)
+    numeric = np.empty(n)
+    for i in range(n):
+        step = np.zeros(n)
+        step[i] = 1e-6 * weight[i]
+        numeric[i] = weight[i] * (margin_with(weight + step)[0] - margin_with(weight - step)[0]) / (2 * step[i])
+    np.testing.assert_allclose(influence, numeric, rtol=1e-4, atol=1e-9)

@@ -74,6 +74,21 @@ def dose_response_table(frame, conditions, covariates, design: SurveyDesign, kno
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def predictive_margin(fit, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean of the predicted probabilities at X_at over `rows`, and its influence values.
+
+    The influence adds the row's own deviation from the mean to the coefficients' influence
+    through the gradient, so the variance covers both sources of sampling error.
+    """
+    p = 1 / (1 + np.exp(-(X_at @ fit.coef)))
+    w = np.where(rows, weight, 0.0)
+    total = w.sum()
+    margin = float((w * p).sum() / total)
+    gradient = (X_at * (w * p * (1 - p))[:, None]).sum(axis=0) / total
+    influence = np.where(rows, w * (p - margin) / total, 0.0) + fit.influence @ gradient
+    return margin, influence
+
+
 def _margin(fit, X: np.ndarray, value: float, knots, design: SurveyDesign, rows: np.ndarray) -> dict:
     """Predictive margin at one BMI value and its linearized design-based SE."""
     if fit.note or fit.influence is None:
@@ -87,14 +102,8 @@ def _margin(fit, X: np.ndarray, value: float, knots, design: SurveyDesign, rows:
             "note": fit.note,
         }
     X_at = np.nan_to_num(X).copy()
-    spline_width = len(knots) - 1
-    X_at[:, 1 : 1 + spline_width] = natural_spline_basis(np.full(len(X), value), knots)
-    p = 1 / (1 + np.exp(-(X_at @ fit.coef)))
-    w = np.where(rows, design.weight, 0.0)
-    total = w.sum()
-    margin = float((w * p).sum() / total)
-    gradient = (X_at * (w * p * (1 - p))[:, None]).sum(axis=0) / total
-    influence = np.where(rows, w * (p - margin) / total, 0.0) + fit.influence @ gradient
+    X_at[:, 1 : len(knots)] = natural_spline_basis(np.full(len(X), value), knots)
+    margin, influence = predictive_margin(fit, X_at, design.weight, rows)
     se = float(np.sqrt(design.variance(influence, rows)[0, 0]))
     low, high, note = logit_interval(margin, se, fit.df_residual)
     return {
