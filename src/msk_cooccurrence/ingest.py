@@ -50,6 +50,8 @@ def table_format(path: Path, declared: str) -> str:
 def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
     """The mapped columns of a `source: table` dataset, values as in the file, plus SOURCE_ROW."""
     path = Path(dataset["path"])
+    if path.is_dir():
+        raise InputError(f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it.")
     if not path.is_file():
         raise InputError(
             f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
