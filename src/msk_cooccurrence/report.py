@@ -170,6 +170,15 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
     return pd.DataFrame(rows) if rows else None
 
 
+def truth_parameters(truth: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The generating model's parameters (log scale), with pairwise ones also as odds ratios."""
+    if truth is None or truth.empty:
+        return None
+    parameters = truth[truth["kind"] == "parameter"].drop(columns="kind").fillna({"condition_a": "", "condition_b": ""})
+    odds = np.where(parameters["quantity"] == "pair_log_or", np.exp(parameters["value"].astype(float)), np.nan)
+    return parameters.assign(odds_ratio=odds)
+
+
 def _compare(quantity, a, b, true_value, r) -> dict:
     covered = bool(r.ci_low <= true_value <= r.ci_high) if np.isfinite(r.ci_low) else None
     return {
@@ -237,6 +246,7 @@ def render_report(
         tables={name: html_table(frame) for name, frame in tables.items()},
         figures={name: (svg_data_uri(path), FIGURES[name]) for name, path in figures.items()},
         truth=None if comparison is None else html_table(comparison),
+        parameters=None if truth is None else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
         covariates=", ".join(config["covariates"]),
