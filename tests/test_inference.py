@@ -60,3 +60,21 @@ def test_separation_and_empty_outcome_are_notes():
     constant = fit_logistic(X, np.zeros(n), design, np.ones(n, bool))
     assert "no variation" in constant.note
     assert all(np.isnan(v) for v in constant.wald(1))
+
+
+def test_fitting_collapsed_cells_gives_the_row_level_estimate():
+    from msk_cooccurrence.inference import _maximum_likelihood, cell_codes
+
+    rng = np.random.default_rng(6)
+    n = 5000
+    X = np.column_stack([np.ones(n), rng.integers(0, 2, n), rng.integers(18, 30, n), rng.integers(0, 2, n)]).astype(
+        float
+    )
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-1 + 0.7 * X[:, 1] + 0.03 * (X[:, 2] - 24))))).astype(float)
+    w = rng.uniform(0.5, 2.0, n)
+    _, n_cells = cell_codes(X, y)
+    assert n_cells <= 2 * 2 * 12 * 2
+    rows_fit, rows_mu = _maximum_likelihood(X, y, w, collapse=False)
+    cells_fit, cells_mu = _maximum_likelihood(X, y, w, collapse=True)
+    np.testing.assert_allclose(cells_fit.params, rows_fit.params, rtol=1e-10)
+    np.testing.assert_allclose(cells_mu, rows_mu, rtol=1e-10)

@@ -11,6 +11,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
@@ -103,13 +104,10 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
         return _with_note(nan_fit, problem)
     w = design.weight[rows]
     w = w / w.mean()  # as R: scale-free, but keeps IRLS well conditioned
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            result = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w).fit(tol=1e-12, maxiter=100)
-        except Exception as error:  # statsmodels raises several kinds on degenerate data
-            return _with_note(nan_fit, f"fit failed: {error}")
-    mu = result.fittedvalues
+    try:
+        result, mu = _maximum_likelihood(X, y, w)
+    except Exception as error:  # statsmodels raises several kinds on degenerate data
+        return _with_note(nan_fit, f"fit failed: {error}")
     if not result.converged or np.any(np.abs(result.params) > 30) or np.mean((mu < 1e-8) | (mu > 1 - 1e-8)) > 0:
         return _with_note(nan_fit, "no finite estimate: (quasi-)complete separation")
     bread = X.T @ (X * (w * mu * (1 - mu))[:, None])
@@ -122,6 +120,34 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
     vcov = design.variance(influence, rows)
     df_residual = design.degrees_of_freedom(rows) + 1 - p
     return LogisticFit(n, np.asarray(result.params), np.sqrt(np.diag(vcov)), vcov, df_residual, "", influence)
+
+
+def cell_codes(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+    """A code per row shared by rows with the same outcome and predictors, and the number of cells."""
+    codes = pd.DataFrame(np.column_stack([y, X])).groupby(list(range(X.shape[1] + 1)), sort=True).ngroup()
+    codes = codes.to_numpy()
+    return codes, int(codes.max()) + 1 if codes.size else 0
+
+
+def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, collapse: bool | None = None):
+    """statsmodels' weighted binomial GLM fit, and the fitted mean of every row.
+
+    Rows that share the outcome and every predictor are one cell with their summed weight
+    (DESIGN.md, Scale): the likelihood, hence the estimate, is the same, and a million rows with
+    categorical predictors fit as a few thousand cells. `collapse=None` collapses when it halves
+    the rows.
+    """
+    codes, n_cells = cell_codes(X, y) if collapse is not False else (None, len(y))
+    if collapse or (collapse is None and n_cells <= len(y) / 2):
+        first = np.unique(codes, return_index=True)[1]
+        X_fit, y_fit, w_fit = X[first], y[first], np.bincount(codes, weights=w, minlength=n_cells)
+    else:
+        X_fit, y_fit, w_fit, codes = X, y, w, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = sm.GLM(y_fit, X_fit, family=sm.families.Binomial(), var_weights=w_fit).fit(tol=1e-12, maxiter=100)
+    mu = np.asarray(result.fittedvalues)
+    return result, (mu if codes is None else mu[codes])
 
 
 def _cannot_fit(X: np.ndarray, y: np.ndarray) -> str:
