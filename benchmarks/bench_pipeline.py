@@ -11,8 +11,10 @@ import time
 
 from msk_cooccurrence.config import Settings, validate_config
 from msk_cooccurrence.design import design_of
+from msk_cooccurrence.dose_response import dose_response_table
 from msk_cooccurrence.harmonize import harmonize
 from msk_cooccurrence.ingest import SOURCE_ROW
+from msk_cooccurrence.loglinear import loglinear_table
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.patterns import pattern_table
 from msk_cooccurrence.prevalence import prevalence_table
@@ -53,12 +55,21 @@ def main(n: int) -> None:
     timed(
         "prevalence (4 conditions x 13 groups)",
         lambda: prevalence_table(frame, settings.conditions, design, settings.age_bands, 30),
-    )  # noqa: E501
+    )
     timed("patterns (16)", lambda: pattern_table(frame, settings.conditions, design))
     timed(
         "odds ratios (6 pairs x 3 models)",
         lambda: odds_ratio_table(frame, settings.conditions, settings.covariates, design),
-    )  # noqa: E501
+    )
+    models(frame, settings, design)
+
+
+def models(frame, settings, design) -> None:
+    timed("log-linear model (pairwise + tests)", lambda: loglinear_table(frame, settings.conditions, design))
+    timed(
+        "BMI dose-response (3 conditions)",
+        lambda: dose_response_table(frame, settings.conditions, settings.covariates, design),
+    )
 
 
 if __name__ == "__main__":
