@@ -18,6 +18,7 @@ strata among the rows in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -68,15 +69,17 @@ class SurveyDesign:
     def n(self) -> int:
         return self.weight.shape[0]
 
+    @cached_property
     def psu_stratum(self) -> np.ndarray:
         """Stratum code of each PSU code."""
         out = np.empty(self.psu.max() + 1 if self.n else 0, dtype=np.int64)
         out[self.psu] = self.stratum
         return out
 
+    @cached_property
     def psus_per_stratum(self) -> np.ndarray:
         """n_h: number of PSUs each stratum has in the whole design."""
-        return np.bincount(self.psu_stratum(), minlength=self.stratum.max() + 1 if self.n else 0)
+        return np.bincount(self.psu_stratum, minlength=self.stratum.max() + 1 if self.n else 0)
 
     def degrees_of_freedom(self, domain: np.ndarray | None = None) -> int:
         """R's degf(): distinct PSUs minus distinct strata among the domain's rows with weight."""
@@ -93,8 +96,8 @@ class SurveyDesign:
         present = np.ones(self.n, bool) if domain is None else np.asarray(domain, bool)
         n_psu = self.psu.max() + 1
         totals = np.column_stack([np.bincount(self.psu, weights=x[:, j], minlength=n_psu) for j in range(x.shape[1])])
-        psu_stratum = self.psu_stratum()
-        n_h = self.psus_per_stratum()
+        psu_stratum = self.psu_stratum
+        n_h = self.psus_per_stratum
         # the strata R's subset() would still hold
         strata_present = np.unique(self.stratum[present])
         try:

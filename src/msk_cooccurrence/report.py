@@ -99,7 +99,7 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     return findings
 
 
-def not_estimated(tables: dict[str, pd.DataFrame], validation: dict, covariates) -> list[str]:
+def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str]:
     """What this dataset could not support, and why: one sentence each."""
     items = []
     absent = validation.get("conditions_absent", [])
@@ -237,7 +237,7 @@ def render_report(
         findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"])
         + claim_findings(tables["claims"]),
         standard=config["standard_population"],
-        limits=not_estimated(tables, validation, config["covariates"]),
+        limits=not_estimated(tables, validation),
         standardized=html_table(standardized_comparison(tables["prevalence"])),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
         validation=validation,

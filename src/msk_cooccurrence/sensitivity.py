@@ -17,24 +17,12 @@ from statsmodels.imputation.mice import MICEData
 
 from .design import SurveyDesign
 from .inference import fit_logistic, t_quantile
+from .odds_ratios import COLUMNS as ODDS_COLUMNS
 from .odds_ratios import covariate_columns
 from .prevalence import condition_values
 
-COLUMNS = [
-    "condition_a",
-    "condition_b",
-    "model",
-    "method",
-    "n",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "df",
-    "imputations",
-    "note",
-]
+# the odds-ratio table's columns, with how each row was made
+COLUMNS = [*ODDS_COLUMNS[:3], "method", *ODDS_COLUMNS[3:-1], "imputations", "note"]
 BURN_IN, BETWEEN = 10, 5
 
 
