@@ -1,6 +1,6 @@
 # msk-cooccurrence: how knee osteoarthritis, bunions, obesity and low back pain co-occur.
 # Wiring only; every stage's logic is in src/msk_cooccurrence (see DESIGN.md in the project notes).
-# The config is validated against workflow/schemas/config.schema.yaml in workflow/rules/common.smk.
+# The config is validated once, in workflow/rules/common.smk, against the package's schema.
 from snakemake.utils import min_version
 
 min_version("8.0")
@@ -12,7 +12,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/validate.smk"
-include: "workflow/rules/analyse.smk"
+include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 

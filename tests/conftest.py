@@ -1,4 +1,4 @@
-"""Shared fixtures: where the project and the shared reference data are."""
+"""Shared fixtures: where the project and its committed R reference figures are."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
-SHARED = PROJECT.parent / "shared"
-ORACLE = SHARED / "reference" / "survey_oracle"
-ARQ = SHARED / "data" / "nhanes_2009_2010_arq"
+REFERENCE = PROJECT / "tests" / "reference"  # R survey figures, committed (tests/reference/README.md)
+ORACLE = REFERENCE / "survey_small"
+ARQ = REFERENCE / "arq"
 
 # the mapping of the shared NHANES-style reference extract (its README gives the coding)
 YES_NO = {1: True, 2: False, 7: None, 9: None}
@@ -32,10 +32,6 @@ SURVEY_SMALL = {
     },
     "codes": {"sex": {1: "male", 2: "female"}, "knee_oa": YES_NO, "bunions": YES_NO, "low_back_pain": YES_NO},
 }
-
-
-def needs(path: Path):
-    return pytest.mark.skipif(not path.exists(), reason=f"{path} is not here (the shared reference data)")
 
 
 def r_available() -> bool:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+LITERATURE = Path(__file__).resolve().parents[1] / "config" / "literature.csv"
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
 COLUMNS = {
     "id": "ID",
@@ -39,3 +40,53 @@ def small_table(n: int = 40) -> pd.DataFrame:
 
 def table_dataset(path: Path, **extra) -> dict:
     return {"source": "table", "path": str(path), "columns": dict(COLUMNS), "codes": dict(CODES)} | extra
+
+
+def settings_of(**config):
+    """Validated analysis settings: the schema's defaults with `config` laid over them."""
+    from msk_cooccurrence.config import Settings, validate_config
+
+    base = {"datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}, "literature": str(LITERATURE)}
+    return Settings.from_dict(validate_config(base | config))
+
+
+def analysis_of(frame: pd.DataFrame, conditions, covariates=(), lonely_psu: str = "adjust"):
+    """The AnalysisData of a frame, as the pipeline builds it."""
+    from msk_cooccurrence.data import AnalysisData
+
+    return AnalysisData.from_frame(frame, conditions, covariates, lonely_psu)
+
+
+def all_tables(frame: pd.DataFrame, **config) -> dict[str, pd.DataFrame]:
+    """Every table of the registry for a validated frame, as the workflow computes them."""
+    from msk_cooccurrence.files import read_literature
+    from msk_cooccurrence.pipeline import analysis_data, compute_tables
+
+    settings = settings_of(**config)
+    literature = read_literature(settings.literature)
+    return compute_tables(analysis_data(frame, settings), settings, {"literature": literature})
+
+
+def run_stages(config: dict, name: str, folder: Path, figures: bool = False) -> dict[str, Path]:
+    """A dataset through the stage functions the workflow's scripts call, files in `folder`."""
+    from msk_cooccurrence import outputs, pipeline
+    from msk_cooccurrence.config import dataset_view
+
+    view = dataset_view(config, name)
+    paths = {k: folder / f for k, f in (("raw", "raw.parquet"), ("truth", "truth.csv"), ("provenance", "prov.json"))}
+    paths |= {k: folder / f for k, f in (("harmonized", "h.parquet"), ("analysis", "a.parquet"))}
+    paths |= {"quarantine": folder / "quarantine.csv", "validation": folder / "validation.json"}
+    folder.mkdir(parents=True, exist_ok=True)
+    pipeline.ingest_stage(name, view, paths["raw"], paths["truth"], paths["provenance"])
+    pipeline.validate_stage(
+        name, view, paths["raw"], paths["harmonized"], paths["analysis"], paths["quarantine"], paths["validation"]
+    )
+    for table, spec in outputs.tables().items():
+        inputs = {needed: config["literature"] if needed == "literature" else paths[needed] for needed in spec.inputs}
+        paths[table] = folder / f"{table}.csv"
+        pipeline.table_stage(table, view, paths["analysis"], inputs, paths[table])
+    for figure, spec in outputs.figures().items() if figures else ():
+        tables = {t: paths[t] for t in spec.tables}
+        paths[f"{figure}.svg"] = folder / "figures" / f"{figure}.svg"
+        pipeline.figure_stage(figure, view, tables, folder / "figures" / f"{figure}.png", paths[f"{figure}.svg"])
+    return paths

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from msk_cooccurrence.config import DEFAULT_SCHEMA, Settings, load_config, validate_config
+from conftest import PROJECT
+
+from msk_cooccurrence.config import Settings, load_config, validate_config
 from msk_cooccurrence.errors import ConfigError
 
 
 def test_the_default_config_is_valid_and_every_default_is_filled():
-    config = load_config(DEFAULT_SCHEMA.parents[2] / "config" / "config.yaml")
+    config = load_config(PROJECT / "config" / "config.yaml")
     settings = Settings.from_dict(config)
     assert settings.conditions == ("knee_oa", "bunions", "obesity", "low_back_pain")
     assert settings.lonely_psu == "adjust" and settings.max_invalid_share == 0.05
@@ -40,11 +42,11 @@ def test_a_claim_about_an_unknown_condition_is_a_config_error():
         validate_config({"claims": [claim], "datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}})
 
 
-@pytest.mark.parametrize("example", sorted((DEFAULT_SCHEMA.parents[2] / "config" / "examples").glob("*.yaml")))
+@pytest.mark.parametrize("example", sorted((PROJECT / "config" / "examples").glob("*.yaml")))
 def test_every_example_config_is_valid_on_top_of_the_default(example):
     import yaml
 
-    default = yaml.safe_load((DEFAULT_SCHEMA.parents[2] / "config" / "config.yaml").read_text())
+    default = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())
     overlay = yaml.safe_load(example.read_text())
     merged = {**default, **{k: v for k, v in overlay.items() if k != "datasets"}}
     merged["datasets"] = default["datasets"] | overlay["datasets"]

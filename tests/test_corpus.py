@@ -11,11 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import PROJECT
-from helpers import CODES, COLUMNS
+from helpers import CODES, COLUMNS, run_stages
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import InputError
-from msk_cooccurrence.pipeline import TABLE_NAMES, analyse_dataset, ingest_dataset, validate_dataset
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text())
@@ -35,12 +34,8 @@ def run_case(case: dict, tmp_path: Path):
             "literature": str(PROJECT / "config" / "literature.csv"),
         }
     )
-    paths = {k: tmp_path / k for k in ("raw", "truth", "prov", "h", "a", "q", "v")}
-    ingest_dataset("study", config, paths["raw"], paths["truth"], paths["prov"])
-    validate_dataset("study", config, paths["raw"], paths["h"], paths["a"], paths["q"], paths["v"])
-    outputs = {name: tmp_path / f"{name}.csv" for name in TABLE_NAMES}
-    analyse_dataset(config, paths["a"], config["literature"], outputs)
-    return pd.read_csv(paths["q"]), pd.read_parquet(paths["a"])
+    paths = run_stages(config, "study", tmp_path / "out")
+    return pd.read_csv(paths["quarantine"]), pd.read_parquet(paths["analysis"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -1,4 +1,8 @@
-"""Domains, lonely PSUs, missing values and age standardization against R survey itself (skip without R)."""
+"""Domains, lonely PSUs, missing values and age standardization against R survey.
+
+The figures R gives on tests/reference/domains/input.csv are committed beside it (tests/r/domains.R
+made them); where R is installed it also runs live on a freshly drawn sample.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import needs_r
+from conftest import REFERENCE, needs_r
 
 from msk_cooccurrence.design import SurveyDesign
+from msk_cooccurrence.estimate import LOGIT
 from msk_cooccurrence.inference import fit_logistic, proportion
 from msk_cooccurrence.standardize import standardized_proportion
 
 SCRIPT = Path(__file__).parent / "r" / "domains.R"
+DOMAINS = REFERENCE / "domains"
 
 
 def awkward_sample(seed: int = 7) -> pd.DataFrame:
@@ -62,63 +68,41 @@ def python_figures(frame: pd.DataFrame, lonely: str, weights_only: bool) -> pd.D
     rows = []
     for domain in ("all", "female", "male"):
         mask = np.ones(len(frame), bool) if domain == "all" else (frame["sex"] == domain).to_numpy()
-        p = proportion(y, design, mask)
-        rows.append(
-            {
-                "what": "proportion",
-                "domain": domain,
-                "estimate": p.estimate,
-                "se": p.se,
-                "ci_low": p.ci_low,
-                "ci_high": p.ci_high,
-                "df": p.df,
-            }
-        )
+        rows.append({"what": "proportion", "domain": domain} | proportion(y, design, mask).summary(scale=LOGIT))
     groups = [
         {"lower": 18, "population": 108151},
         {"lower": 45, "population": 60991},
         {"lower": 65, "population": 34710},
     ]
-    p = standardized_proportion(y, design, np.ones(len(frame), bool), frame["age"].to_numpy(), groups)
-    rows.append(
-        {
-            "what": "standardized",
-            "domain": "all",
-            "estimate": p.estimate,
-            "se": p.se,
-            "ci_low": p.ci_low,
-            "ci_high": p.ci_high,
-            "df": p.df,
-        }
-    )
+    standardized, _ = standardized_proportion(y, design, np.ones(len(frame), bool), frame["age"].to_numpy(), groups)
+    rows.append({"what": "standardized", "domain": "all"} | standardized.summary(scale=LOGIT))
     X = np.column_stack([np.ones(len(frame)), frame["x"], frame["age"]]).astype(float)
     fit = fit_logistic(X, np.nan_to_num(y), design, ~np.isnan(y))
-    low, high, _ = fit.wald(1)
-    rows.append(
-        {
-            "what": "logistic_x",
-            "domain": "all",
-            "estimate": fit.coef[1],
-            "se": fit.se[1],
-            "ci_low": low,
-            "ci_high": high,
-            "df": fit.df_residual,
-        }
-    )
+    rows.append({"what": "logistic_x", "domain": "all"} | fit.summary(1))
     return pd.DataFrame(rows)
+
+
+def assert_agree(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    np.testing.assert_array_equal(got["df"], expected["df"])
+    np.testing.assert_allclose(got["estimate"], expected["estimate"], rtol=1e-6)
+    for column in ("se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(got[column], expected[column], rtol=1e-4)
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average", "certainty", "remove"])
+@pytest.mark.parametrize("weights_only", [False, True])
+def test_domains_and_lonely_psu_match_committed_r_figures(lonely, weights_only):
+    frame = pd.read_csv(DOMAINS / "input.csv")
+    expected = pd.read_csv(DOMAINS / f"{lonely}_{'weights_only' if weights_only else 'design'}.csv")
+    assert_agree(python_figures(frame, lonely, weights_only), expected)
 
 
 @needs_r
 @pytest.mark.parametrize("lonely", ["adjust", "average", "certainty", "remove"])
 @pytest.mark.parametrize("weights_only", [False, True])
-def test_domains_and_lonely_psu_match_r(tmp_path, lonely, weights_only):
-    frame = awkward_sample()
-    expected = r_figures(frame, tmp_path, lonely, weights_only)
-    got = python_figures(frame, lonely, weights_only)
-    np.testing.assert_array_equal(got["df"], expected["df"])
-    np.testing.assert_allclose(got["estimate"], expected["estimate"], rtol=1e-6)
-    for column in ("se", "ci_low", "ci_high"):
-        np.testing.assert_allclose(got[column], expected[column], rtol=1e-4)
+def test_domains_and_lonely_psu_match_r_live_on_another_sample(tmp_path, lonely, weights_only):
+    frame = awkward_sample(seed=11)
+    assert_agree(python_figures(frame, lonely, weights_only), r_figures(frame, tmp_path, lonely, weights_only))
 
 
 def test_lonely_psu_fail_raises():

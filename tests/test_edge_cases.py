@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT
+from helpers import all_tables, analysis_of, settings_of
 from test_tables import frame_of
 
-from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.design import SurveyDesign, design_of
+from msk_cooccurrence import outputs
+from msk_cooccurrence.figures import save_figure
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.patterns import pattern_table
-from msk_cooccurrence.pipeline import FIGURE_NAMES, TABLE_NAMES, analyse_dataset, draw_figures
+from msk_cooccurrence.pipeline import draw_figures
 from msk_cooccurrence.prevalence import prevalence_table
 
 CONDITIONS = ["a", "b", "c"]
@@ -20,21 +20,17 @@ CONDITIONS = ["a", "b", "c"]
 
 def run_everything(frame: pd.DataFrame, tmp_path, conditions=CONDITIONS) -> dict[str, pd.DataFrame]:
     """Every table and figure of the pipeline on this frame."""
-    frame.to_parquet(tmp_path / "analysis.parquet")
-    config = validate_config(
-        {
-            "conditions": conditions,
-            "literature": str(PROJECT / "config" / "literature.csv"),
-            "claims": [{"statement": "a goes with b", "a": "a", "b": "b", "direction": "positive"}],
-            "sensitivity": {"multiple_imputation": True, "imputations": 2},
-            "datasets": {"s": {"source": "table", "path": "x", "columns": {"id": "i", "age": "a", "sex": "s"}}},
-        }
-    )
-    outputs = {name: tmp_path / f"{name}.csv" for name in TABLE_NAMES}
-    analyse_dataset(config, tmp_path / "analysis.parquet", config["literature"], outputs)
-    draw_figures(config, outputs, tmp_path / "figures")
-    assert all((tmp_path / "figures" / f"{name}.svg").exists() for name in FIGURE_NAMES)
-    return {name: pd.read_csv(path) for name, path in outputs.items()}
+    config = {
+        "conditions": conditions,
+        "claims": [{"statement": "a goes with b", "a": "a", "b": "b", "direction": "positive"}],
+        "sensitivity": {"multiple_imputation": True, "imputations": 2},
+    }
+    tables = all_tables(frame, **config)
+    figures = draw_figures(tables, settings_of(**config))
+    assert list(figures) == list(outputs.figures())
+    for name, figure in figures.items():
+        save_figure(figure, tmp_path / f"{name}.png", tmp_path / f"{name}.svg")
+    return tables
 
 
 def test_a_dataset_of_30_rows_runs_every_analysis(tmp_path):
@@ -63,7 +59,7 @@ def test_a_condition_with_no_cases_and_one_with_all_cases(tmp_path):
 def test_complete_separation_is_a_note():
     frame = frame_of(200)
     frame["b"] = frame["a"]  # b exactly when a
-    odds = odds_ratio_table(frame, CONDITIONS, ["age", "sex"], SurveyDesign.from_columns(frame["weight"]))
+    odds = odds_ratio_table(analysis_of(frame, CONDITIONS, ["age", "sex"]))
     row = odds[(odds["condition_a"] == "a") & (odds["condition_b"] == "b") & (odds["model"] == "crude")].iloc[0]
     assert np.isnan(row["estimate"]) and "separation" in row["note"]
 
@@ -71,7 +67,7 @@ def test_complete_separation_is_a_note():
 def test_empty_pattern_cells_are_rows_with_zero_and_a_note():
     frame = frame_of(300)
     frame["c"] = pd.array(frame["a"] & ~frame["b"], dtype="boolean")  # c never with b, always with a
-    table = pattern_table(frame, CONDITIONS, SurveyDesign.from_columns(frame["weight"]))
+    table = pattern_table(analysis_of(frame, CONDITIONS))
     assert len(table) == 8
     empty = table[table["n"] == 0]
     assert len(empty) and (empty["estimate"] == 0).all() and empty["note"].str.len().gt(0).all()
@@ -79,9 +75,8 @@ def test_empty_pattern_cells_are_rows_with_zero_and_a_note():
 
 def test_a_covariate_with_one_level_is_dropped_like_r_does(tmp_path):
     frame = frame_of(300).assign(sex="female")
-    design = SurveyDesign.from_columns(frame["weight"])
-    with_sex = odds_ratio_table(frame, ["a", "b"], ["age", "sex"], design)
-    without = odds_ratio_table(frame, ["a", "b"], ["age"], design)
+    with_sex = odds_ratio_table(analysis_of(frame, ["a", "b"], ["age", "sex"]))
+    without = odds_ratio_table(analysis_of(frame, ["a", "b"], ["age"]))
     adjusted = with_sex[with_sex["model"] == "adjusted"].iloc[0]
     assert adjusted["estimate"] == pytest.approx(without[without["model"] == "adjusted"].iloc[0]["estimate"], rel=1e-10)
     assert "dropped" in adjusted["note"] and "sex" in adjusted["note"]
@@ -89,5 +84,5 @@ def test_a_covariate_with_one_level_is_dropped_like_r_does(tmp_path):
 
 def test_a_stratum_with_one_psu_is_handled_by_the_lonely_psu_rule():
     frame = frame_of(300).assign(stratum=["1", "1", "2"] * 100, psu=["1", "2", "1"] * 100)
-    table = prevalence_table(frame, ["a"], design_of(frame), [18], 30)
+    table = prevalence_table(analysis_of(frame, ["a"]), settings_of(age_bands=[18]))
     assert table["se"].notna().all() and (table.loc[table["group"] == "overall", "se"] > 0).all()

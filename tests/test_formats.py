@@ -9,10 +9,10 @@ import subprocess
 import pyreadstat
 import pytest
 from conftest import PROJECT
-from helpers import CODES, COLUMNS, small_table
+from helpers import CODES, COLUMNS, run_stages, small_table
 
+from msk_cooccurrence import outputs
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.pipeline import TABLE_NAMES, analyse_dataset, ingest_dataset, validate_dataset
 
 
 def write_every_format(table, folder) -> dict[str, dict]:
@@ -46,22 +46,10 @@ def run_tables(dataset: dict, folder) -> dict[str, bytes]:
             "datasets": {"study": dataset},
         }
     )
-    folder.mkdir()
-    ingest_dataset("study", config, folder / "raw.parquet", folder / "truth.csv", folder / "provenance.json")
-    validate_dataset(
-        "study",
-        config,
-        folder / "raw.parquet",
-        folder / "h.parquet",
-        folder / "a.parquet",
-        folder / "q.csv",
-        folder / "v.json",
-    )
-    outputs = {name: folder / f"{name}.csv" for name in TABLE_NAMES}
-    analyse_dataset(config, folder / "a.parquet", config["literature"], outputs)
-    validation = json.loads((folder / "v.json").read_text())
+    paths = run_stages(config, "study", folder)
+    validation = json.loads(paths["validation"].read_text())
     validation.pop("source")  # the file's own path
-    return {name: path.read_bytes() for name, path in outputs.items()} | {"validation": validation}
+    return {name: paths[name].read_bytes() for name in outputs.tables()} | {"validation": validation}
 
 
 def test_every_format_gives_the_same_output_tables(tmp_path):

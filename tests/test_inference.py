@@ -8,32 +8,35 @@ import statsmodels.api as sm
 from scipy import stats
 
 from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.inference import fit_logistic, logit_interval, proportion
+from msk_cooccurrence.estimate import LOGIT, Estimate
+from msk_cooccurrence.inference import fit_logistic, proportion
 
 
 def test_unweighted_proportion_se_and_logit_interval():
     y = np.array([1.0] * 30 + [0.0] * 70)
-    result = proportion(y, SurveyDesign.from_columns(np.ones(100)), np.ones(100, bool))
-    assert result.estimate == pytest.approx(0.3)
+    result = proportion(y, SurveyDesign.from_columns(np.ones(100)), np.ones(100, bool)).summary(scale=LOGIT)
+    assert result["estimate"] == pytest.approx(0.3)
     # with equal weights, the linearized variance is p(1-p)/(n-1)
-    assert result.se == pytest.approx(np.sqrt(0.3 * 0.7 / 99))
-    half = stats.t.ppf(0.975, 99) * result.se / (0.3 * 0.7)
-    assert result.ci_low == pytest.approx(1 / (1 + np.exp(-(np.log(0.3 / 0.7) - half))))
-    assert (result.n, result.n_cases, result.df) == (100, 30, 99)
+    assert result["se"] == pytest.approx(np.sqrt(0.3 * 0.7 / 99))
+    half = stats.t.ppf(0.975, 99) * result["se"] / (0.3 * 0.7)
+    assert result["ci_low"] == pytest.approx(1 / (1 + np.exp(-(np.log(0.3 / 0.7) - half))))
+    assert result["ci_high"] == pytest.approx(1 / (1 + np.exp(-(np.log(0.3 / 0.7) + half))))
+    assert (result["n"], result["df"]) == (100, 99)
 
 
 def test_proportion_ignores_unknown_values_but_reports_them_in_n():
     y = np.array([1.0, 0.0, np.nan, 1.0])
     result = proportion(y, SurveyDesign.from_columns(np.ones(4)), np.ones(4, bool))
-    assert result.n == 3 and result.estimate == pytest.approx(2 / 3)
+    assert result.n == 3 and result.value() == pytest.approx(2 / 3)
 
 
 def test_degenerate_proportions_give_a_note_not_a_crash():
     design = SurveyDesign.from_columns(np.ones(5))
-    assert "0 or 1" in proportion(np.ones(5), design, np.ones(5, bool)).note
+    assert "0 or 1" in proportion(np.ones(5), design, np.ones(5, bool)).interval(scale=LOGIT)[2]
     empty = proportion(np.full(5, np.nan), design, np.ones(5, bool))
-    assert np.isnan(empty.estimate) and empty.note
-    assert np.isnan(logit_interval(0.5, 0.1, 0)[0])
+    assert np.isnan(empty.value()) and empty.note
+    no_df = Estimate.scalar(0.5, 0.1, df=0).interval(scale=LOGIT)
+    assert np.isnan(no_df[0]) and "degrees of freedom" in no_df[2]
 
 
 def test_logistic_matches_statsmodels_mle_and_hc0_sandwich():
@@ -47,7 +50,7 @@ def test_logistic_matches_statsmodels_mle_and_hc0_sandwich():
     np.testing.assert_allclose(fit.coef, reference.params, rtol=1e-8)
     # weights-only design: HC0 sandwich times n/(n-1)
     np.testing.assert_allclose(fit.se, reference.bse * np.sqrt(n / (n - 1)), rtol=1e-6)
-    assert fit.df_residual == n - 1 + 1 - 2
+    assert fit.df == n - 1 + 1 - 2
 
 
 def test_separation_and_empty_outcome_are_notes():
@@ -59,7 +62,7 @@ def test_separation_and_empty_outcome_are_notes():
     assert np.isnan(separated.coef[1]) and "separation" in separated.note
     constant = fit_logistic(X, np.zeros(n), design, np.ones(n, bool))
     assert "no variation" in constant.note
-    assert all(np.isnan(v) for v in constant.wald(1))
+    assert all(np.isnan(v) for v in constant.interval(1)[:2]) and np.isnan(constant.p_value(1))
 
 
 def test_fitting_collapsed_cells_gives_the_row_level_estimate():
@@ -74,7 +77,7 @@ def test_fitting_collapsed_cells_gives_the_row_level_estimate():
     w = rng.uniform(0.5, 2.0, n)
     _, n_cells = cell_codes(X, y)
     assert n_cells <= 2 * 2 * 12 * 2
-    rows_fit, rows_mu = _maximum_likelihood(X, y, w, collapse=False)
-    cells_fit, cells_mu = _maximum_likelihood(X, y, w, collapse=True)
+    rows_fit, rows_mu, _ = _maximum_likelihood(X, y, w, collapse=False)
+    cells_fit, cells_mu, _ = _maximum_likelihood(X, y, w, collapse=True)
     np.testing.assert_allclose(cells_fit.params, rows_fit.params, rtol=1e-10)
     np.testing.assert_allclose(cells_mu, rows_mu, rtol=1e-10)

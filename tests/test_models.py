@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from helpers import analysis_of, settings_of
 from test_tables import frame_of
 
 from msk_cooccurrence.claims import claims_table, published_figures, verdict
@@ -18,8 +19,7 @@ from msk_cooccurrence.sensitivity import _barnard_rubin_df, sensitivity_table
 
 def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():
     frame = frame_of()
-    design = SurveyDesign.from_columns(frame["weight"])
-    table = loglinear_table(frame, ["a", "b"], design)
+    table = loglinear_table(analysis_of(frame, ["a", "b"]))
     term = table[table["term"] == "a:b"].iloc[0]
     counts = pd.crosstab(frame["a"], frame["b"])
     log_or = np.log(
@@ -33,7 +33,7 @@ def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():
 
 def test_loglinear_tests_of_higher_order_terms():
     frame = frame_of()
-    table = loglinear_table(frame, ["a", "b", "c"], SurveyDesign.from_columns(frame["weight"]))
+    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]))
     test = table[table["kind"] == "test"].iloc[0]
     assert test["df_num"] == 1 and 0 <= test["p_value"] <= 1
     assert cell_design_matrix(3, 2).shape == (8, 7)
@@ -42,7 +42,7 @@ def test_loglinear_tests_of_higher_order_terms():
 def test_saturated_model_with_an_empty_cell_is_a_note():
     frame = frame_of()
     frame["c"] = pd.array(frame["a"] & frame["b"], dtype="boolean")  # c only when a and b: empty cells
-    table = loglinear_table(frame, ["a", "b", "c"], SurveyDesign.from_columns(frame["weight"]))
+    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]))
     assert table.loc[table["kind"] == "test", "note"].str.contains("empty cell|no finite").all()
 
 
@@ -61,8 +61,7 @@ def test_dose_response_without_covariates_is_the_delta_method_curve():
     bmi = rng.uniform(18, 45, n)
     y = rng.random(n) < 1 / (1 + np.exp(-(-3 + 0.08 * bmi)))
     frame = pd.DataFrame({"bmi": bmi, "weight": 1.0, "k": pd.array(y, dtype="boolean")})
-    design = SurveyDesign.from_columns(frame["weight"])
-    table = dose_response_table(frame, ["k"], [], design, knots=3, step=5.0)
+    table = dose_response_table(analysis_of(frame, ["k"]), settings_of(dose_response={"knots": 3, "step": 5.0}))
     truth = 1 / (1 + np.exp(-(-3 + 0.08 * table["bmi"])))
     assert np.all(np.abs(table["estimate"] - truth) < 4 * table["se"])
     assert (table["ci_low"] < table["estimate"]).all() and (table["estimate"] < table["ci_high"]).all()
@@ -103,7 +102,7 @@ def test_claims_table_uses_either_orientation_and_cites_the_literature():
         {"statement": "b goes with a", "a": "b", "b": "a", "direction": "positive", "literature": ["odds_ratio:b->a"]},
         {"statement": "c lowers a", "a": "c", "b": "a", "direction": "negative"},
     ]
-    table = claims_table(claims, odds, literature)
+    table = claims_table(settings_of(conditions=["a", "b", "c"], claims=claims), odds, literature)
     assert list(table["verdict"]) == ["supported", "not estimable"]
     assert "Someone 2020" in table.loc[0, "published_source"] and "1.8" in table.loc[0, "published"]
     assert published_figures(literature, []) == ("", "")
@@ -117,11 +116,9 @@ def test_rubin_degrees_of_freedom_limits():
 
 def test_imputation_without_missing_values_equals_complete_cases():
     frame = frame_of()
-    design = SurveyDesign.from_columns(frame["weight"])
-    odds = odds_ratio_table(frame, ["a", "b"], ["age"], design)
-    table = sensitivity_table(
-        frame, ["a", "b"], ["age"], design, odds, {"multiple_imputation": True, "imputations": 3, "seed": 1}
-    )
+    data = analysis_of(frame, ["a", "b"], ["age"])
+    settings = settings_of(sensitivity={"multiple_imputation": True, "imputations": 3, "seed": 1})
+    table = sensitivity_table(data, settings, odds_ratio_table(data))
     complete, imputed = table.iloc[0], table.iloc[1]
     assert imputed["method"] == "multiple imputation"
     assert imputed["estimate"] == pytest.approx(complete["estimate"], rel=1e-9)
@@ -142,11 +139,9 @@ def test_imputation_recovers_the_odds_ratio_when_values_are_missing():
         }
     )
     frame.loc[rng.random(n) < 0.2, "a"] = pd.NA
-    design = SurveyDesign.from_columns(frame["weight"])
-    odds = odds_ratio_table(frame, ["a", "b"], ["age"], design)
-    table = sensitivity_table(
-        frame, ["a", "b"], ["age"], design, odds, {"multiple_imputation": True, "imputations": 5, "seed": 2}
-    )
+    data = analysis_of(frame, ["a", "b"], ["age"])
+    settings = settings_of(sensitivity={"multiple_imputation": True, "imputations": 5, "seed": 2})
+    table = sensitivity_table(data, settings, odds_ratio_table(data))
     imputed = table[table["method"] == "multiple imputation"].iloc[0]
     true_or = (0.5 / 0.5) / (0.2 / 0.8)
     assert imputed["ci_low"] < true_or < imputed["ci_high"]

@@ -13,7 +13,7 @@ from conftest import PROJECT
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import InputError
 from msk_cooccurrence.nhanes import read_nhanes
-from msk_cooccurrence.pipeline import ingest_dataset, validate_dataset
+from helpers import run_stages
 
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
 
@@ -79,10 +79,8 @@ def test_cycles_merge_on_seqn_with_nchs_weights_and_scope(tmp_path):
 def test_knee_proxy_codes_and_cdc_missing_codes(tmp_path):
     config = validate_config({"datasets": {"nh": nhanes_dataset(tmp_path)}})
     dataset = config["datasets"]["nh"]
-    paths = {k: tmp_path / f"{k}" for k in ("raw", "truth", "prov", "h", "a", "q", "v")}
-    ingest_dataset("nh", config, paths["raw"], paths["truth"], paths["prov"])
-    validate_dataset("nh", config, paths["raw"], paths["h"], paths["a"], paths["q"], paths["v"])
-    frame = pd.read_parquet(paths["a"]).set_index("id")
+    paths = run_stages(config, "nh", tmp_path / "out")
+    frame = pd.read_parquet(paths["analysis"]).set_index("id")
     first = frame.loc[["21005", "21006", "21007", "21008", "21011", "21012", "21013", "21015"]]
     # OA with right knee pain; OA without knee pain; rheumatoid; no arthritis; arthritis refused (9);
     # OA type don't know (9); OA with no knee item; OA with left knee pain
@@ -91,10 +89,10 @@ def test_knee_proxy_codes_and_cdc_missing_codes(tmp_path):
     assert [None if pd.isna(v) else bool(v) for v in first["low_back_pain"]][:4] == [True, False, True, None]
     assert "bunions" not in frame
     assert frame.loc["21005", "obesity"] and not frame.loc["21006", "obesity"]
-    summary = json.loads(paths["v"].read_text())
+    summary = json.loads(paths["validation"].read_text())
     assert summary["rows_in"] == 20 and summary["rows_quarantined"] == 0
     assert summary["conditions_absent"] == ["bunions"]
-    assert json.loads(paths["prov"].read_text())["scope"]["excluded_not_examined"] == 2
+    assert json.loads(paths["provenance"].read_text())["scope"]["excluded_not_examined"] == 2
     assert dataset["weight"] == "WTMEC2YR"
 
 

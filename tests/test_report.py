@@ -9,15 +9,9 @@ import pandas as pd
 from conftest import PROJECT
 from test_tables import frame_of
 
-from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.pipeline import (
-    FIGURE_NAMES,
-    TABLE_NAMES,
-    analyse_dataset,
-    atomic_path,
-    draw_figures,
-    write_report,
-)
+from msk_cooccurrence import outputs, pipeline
+from msk_cooccurrence.config import dataset_view, validate_config
+from msk_cooccurrence.files import atomic_path, write_csv
 from msk_cooccurrence.report import key_findings
 
 SCRIPT = "<script>alert(1)</script>"
@@ -26,7 +20,6 @@ SCRIPT = "<script>alert(1)</script>"
 def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
     frame = frame_of()
     frame["sex"] = np.where(frame["sex"] == "female", "female", SCRIPT)
-    frame.to_parquet(tmp_path / "analysis.parquet")
     config = validate_config(
         {
             "conditions": ["a", "b", "c"],
@@ -37,9 +30,17 @@ def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
             },
         }
     )
-    tables = {name: tmp_path / f"{name}.csv" for name in TABLE_NAMES}
-    analyse_dataset(config, tmp_path / "analysis.parquet", config["literature"], tables)
-    draw_figures(config, tables, tmp_path / "figures")
+    view = dataset_view(config, "study")
+    settings = pipeline.Settings.from_dict(view)
+    computed = pipeline.compute_tables(
+        pipeline.analysis_data(frame, settings), settings, {"literature": pipeline.read_literature(config["literature"])}
+    )
+    tables = {name: tmp_path / f"{name}.csv" for name in computed}
+    for name, table in computed.items():
+        write_csv(table, tables[name])
+    for name, spec in outputs.figures().items():
+        png, svg = tmp_path / "figures" / f"{name}.png", tmp_path / "figures" / f"{name}.svg"
+        pipeline.figure_stage(name, view, {t: tables[t] for t in spec.tables}, png, svg)
     validation = {
         "source": SCRIPT,
         "rows_in": 400,
@@ -55,9 +56,9 @@ def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
     provenance = {"input": SCRIPT, "sha256": "0", "lonely_psu": "adjust"}
     (tmp_path / "provenance.json").write_text(json.dumps(provenance))
     (tmp_path / "truth.csv").write_text("kind,condition_a,condition_b,quantity,value\n")
-    write_report(
+    pipeline.report_stage(
         "study",
-        config,
+        view,
         tables,
         tmp_path / "figures",
         tmp_path / "validation.json",
@@ -68,7 +69,7 @@ def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert SCRIPT not in html and "&lt;script&gt;" in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
-    assert html.count("data:image/svg+xml;base64,") == len(FIGURE_NAMES)
+    assert html.count("data:image/svg+xml;base64,") == len(outputs.figures())
 
 
 def test_key_findings_name_clear_associations():

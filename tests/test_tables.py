@@ -8,10 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from msk_cooccurrence.design import SurveyDesign
+from helpers import analysis_of, settings_of
+
+from msk_cooccurrence import outputs
+from msk_cooccurrence.data import age_band_labels, bmi_class_labels
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.patterns import pattern_table
-from msk_cooccurrence.prevalence import age_band_labels, bmi_class_labels, prevalence_table
+from msk_cooccurrence.prevalence import prevalence_table
 
 PREVALENCE_COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high"]
 ODDS_COLUMNS = ["condition_a", "condition_b", "model", "n", "estimate", "se", "ci_low", "ci_high", "p_value", "note"]
@@ -54,21 +57,20 @@ def test_band_and_class_labels():
 
 def test_prevalence_table_keeps_the_contract_and_counts():
     frame = frame_of()
-    table = prevalence_table(
-        frame, ["a", "b", "missing_condition"], SurveyDesign.from_columns(frame["weight"]), [18, 65], 30
-    )
+    data = analysis_of(frame, ["a", "b", "missing_condition"])
+    table = outputs.tables()["prevalence"].compute({"data": data, "settings": settings_of(age_bands=[18, 65])})
     assert list(table.columns[: len(PREVALENCE_COLUMNS)]) == PREVALENCE_COLUMNS
     overall = table[(table["group"] == "overall") & (table["condition"] == "a")].iloc[0]
     assert overall["n"] == 400 and overall["n_cases"] == frame["a"].sum()
     assert overall["estimate"] == pytest.approx(frame["a"].mean())
     by_sex = table[(table["group"] == "sex") & (table["condition"] == "a")]
     assert by_sex["n"].sum() == 400
-    assert set(table["group"]) == {"overall", "sex", "age_band", "bmi_class"}
+    assert set(table["group"]) == {"overall", "age_standardized", "sex", "age_band", "bmi_class"}
 
 
 def test_patterns_sum_to_one_and_expected_is_the_product_of_marginals():
     frame = frame_of()
-    table = pattern_table(frame, ["a", "b", "c"], SurveyDesign.from_columns(frame["weight"]))
+    table = pattern_table(analysis_of(frame, ["a", "b", "c"]))
     assert len(table) == 8 and table["estimate"].sum() == pytest.approx(1.0)
     assert table["expected"].sum() == pytest.approx(1.0)
     pa, pb, pc = (frame[c].mean() for c in "abc")
@@ -81,7 +83,8 @@ def test_patterns_sum_to_one_and_expected_is_the_product_of_marginals():
 
 def test_odds_ratio_table_covers_every_pair_and_model():
     frame = frame_of()
-    table = odds_ratio_table(frame, ["a", "b", "c"], ["age", "sex"], SurveyDesign.from_columns(frame["weight"]))
+    data = analysis_of(frame, ["a", "b", "c"], ["age", "sex"])
+    table = outputs.tables()["odds_ratios"].compute({"data": data})
     assert list(table.columns[: len(ODDS_COLUMNS) - 1]) == ODDS_COLUMNS[:-1] and "note" in table
     assert [tuple(r) for r in table[["condition_a", "condition_b"]].drop_duplicates().to_numpy()] == list(
         itertools.combinations("abc", 2)
@@ -97,5 +100,5 @@ def test_odds_ratio_table_covers_every_pair_and_model():
 
 def test_empty_condition_gives_rows_with_notes():
     frame = frame_of().assign(c=pd.array([False] * 400, dtype="boolean"))
-    table = odds_ratio_table(frame, ["a", "c"], ["age", "sex"], SurveyDesign.from_columns(frame["weight"]))
+    table = odds_ratio_table(analysis_of(frame, ["a", "c"], ["age", "sex"]))
     assert len(table) == 3 and table["estimate"].isna().all() and table["note"].str.len().gt(0).all()

@@ -17,9 +17,11 @@ import yaml
 from conftest import PROJECT
 from helpers import CODES, COLUMNS, small_table
 
+from msk_cooccurrence import outputs
+
 pytestmark = pytest.mark.slow
-TABLES = ("prevalence", "odds_ratios", "patterns", "loglinear", "dose_response", "claims", "sensitivity")
-FIGURES = ("prevalence", "upset", "forest", "heatmap", "network", "dose_response")
+TABLES = tuple(outputs.tables())
+FIGURES = tuple(outputs.figures())
 
 
 def workflow_copy(where: Path, datasets: dict) -> Path:

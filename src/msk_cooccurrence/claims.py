@@ -10,35 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-
-COLUMNS = [
-    "claim",
-    "condition_a",
-    "condition_b",
-    "direction",
-    "model",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "verdict",
-    "published",
-    "published_source",
-    "note",
-]
-
-
-def read_literature(path) -> pd.DataFrame:
-    """The table of published figures (quantity, value, ci_low, ci_high, population, source)."""
-    try:
-        table = pd.read_csv(path, dtype={"quantity": str, "population": str, "source": str})
-    except FileNotFoundError:
-        raise InputError(f"The literature table '{path}' does not exist; set `literature:` in the config.") from None
-    missing = {"quantity", "value", "ci_low", "ci_high", "population", "source"} - set(table.columns)
-    if missing:
-        raise InputError(f"The literature table '{path}' lacks the column(s) {', '.join(sorted(missing))}.")
-    return table
+from .config import Settings
 
 
 def verdict(direction: str, low: float, high: float) -> str:
@@ -63,9 +35,10 @@ def published_figures(literature: pd.DataFrame, keys) -> tuple[str, str]:
     return " | ".join(words), " | ".join(dict.fromkeys(rows["source"]))
 
 
-def claims_table(claims, odds: pd.DataFrame, literature: pd.DataFrame) -> pd.DataFrame:
+def claims_table(settings: Settings, odds_ratios: pd.DataFrame, literature: pd.DataFrame) -> pd.DataFrame:
+    odds = odds_ratios
     rows = []
-    for claim in claims:
+    for claim in settings.claims:
         a, b, model = claim["a"], claim["b"], claim.get("model", "adjusted")
         published, source = published_figures(literature, claim.get("literature", []))
         row = {
@@ -89,7 +62,7 @@ def claims_table(claims, odds: pd.DataFrame, literature: pd.DataFrame) -> pd.Dat
             | {k: match[k] for k in ("estimate", "ci_low", "ci_high", "p_value")}
             | {"verdict": verdict(claim["direction"], match["ci_low"], match["ci_high"]), "note": note}
         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows)
 
 
 def _odds_row(odds: pd.DataFrame, a: str, b: str, model: str):

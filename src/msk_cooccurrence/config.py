@@ -5,17 +5,22 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
 import jsonschema
 import yaml
 
+from .columns import NAMES as HARMONIZED_FIXED
 from .errors import ConfigError
+from .resources import read_resource
 
-# The schema lives with the workflow; an editable (src-layout) install finds it from here.
-DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-HARMONIZED_FIXED = ("id", "age", "sex", "bmi", "weight", "stratum", "psu")
+
+@cache
+def config_schema() -> dict:
+    """The JSON schema of the configuration (package data, also read by the workflow)."""
+    return yaml.safe_load(read_resource("config.schema.yaml"))
 
 
 def _validator_with_defaults(schema: dict):
@@ -33,9 +38,9 @@ def _validator_with_defaults(schema: dict):
     return jsonschema.validators.extend(base, {"properties": set_defaults})(schema)
 
 
-def validate_config(config: Mapping, schema_path: Path | str = DEFAULT_SCHEMA) -> dict:
+def validate_config(config: Mapping) -> dict:
     """Validated copy of `config` with every default filled in; ConfigError on any violation."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    schema = config_schema()
     filled = copy.deepcopy(dict(config))
     errors = sorted(_validator_with_defaults(schema).iter_errors(filled), key=lambda e: list(e.path))
     if errors:
@@ -51,8 +56,8 @@ def _hint(error) -> str:
     return f" (expected: {description})" if description and error.validator in ("pattern", "enum", "type") else ""
 
 
-def load_config(path: Path | str, schema_path: Path | str = DEFAULT_SCHEMA) -> dict:
-    return validate_config(yaml.safe_load(Path(path).read_text()) or {}, schema_path)
+def load_config(path: Path | str) -> dict:
+    return validate_config(yaml.safe_load(Path(path).read_text()) or {})
 
 
 def check_consistency(config: dict) -> None:
@@ -95,7 +100,7 @@ def check_consistency(config: dict) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """The validated configuration the analysis code reads."""
+    """The validated analysis settings (everything but the datasets) that estimators read."""
 
     conditions: tuple[str, ...]
     covariates: tuple[str, ...]
@@ -103,7 +108,6 @@ class Settings:
     age_bands: tuple[int, ...]
     max_invalid_share: float
     lonely_psu: str
-    datasets: Mapping[str, Mapping]
     standard_population: Mapping
     claims: tuple[Mapping, ...]
     literature: str
@@ -112,6 +116,7 @@ class Settings:
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
+        """From a validated config (its `datasets`, if any, are ignored)."""
         return cls(
             conditions=tuple(config["conditions"]),
             covariates=tuple(config["covariates"]),
@@ -119,7 +124,6 @@ class Settings:
             age_bands=tuple(sorted(config["age_bands"])),
             max_invalid_share=float(config["max_invalid_share"]),
             lonely_psu=config["lonely_psu"],
-            datasets=MappingProxyType(copy.deepcopy(dict(config["datasets"]))),
             standard_population=MappingProxyType(copy.deepcopy(dict(config["standard_population"]))),
             claims=tuple(copy.deepcopy(list(config["claims"]))),
             literature=str(config["literature"]),
@@ -128,16 +132,10 @@ class Settings:
         )
 
 
-def settings_digest(config: Mapping, dataset: str) -> str:
-    """SHA-256 of everything in the config that one dataset's outputs depend on, and the package version."""
-    import hashlib
-    import importlib.metadata
-    import json
+def dataset_view(config: Mapping, dataset: str) -> dict:
+    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
 
-    relevant = {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}
-    try:
-        version = importlib.metadata.version("msk-cooccurrence")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    text = json.dumps(relevant, sort_keys=True, default=str) + version
-    return hashlib.sha256(text.encode()).hexdigest()
+    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
+    only its jobs.
+    """
+    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}

@@ -13,12 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import Settings
+from .data import AnalysisData
 from .design import SurveyDesign
-from .inference import fit_logistic, logit_interval
-from .odds_ratios import covariate_columns
-from .prevalence import condition_values
+from .estimate import LOGIT, Estimate
+from .inference import fit_logistic
 
-COLUMNS = ["condition", "bmi", "n", "estimate", "se", "ci_low", "ci_high", "df", "note"]
 # Harrell, Regression Modeling Strategies (2015), Table 2.3
 KNOT_QUANTILES = {
     3: (0.10, 0.5, 0.90),
@@ -52,29 +52,34 @@ def bmi_grid(bmi: np.ndarray, step: float) -> np.ndarray:
     return np.arange(np.ceil(low / step) * step, np.floor(high / step) * step + step / 2, step)
 
 
-def dose_response_table(frame, conditions, covariates, design: SurveyDesign, knots: int = 4, step: float = 1.0):
+def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
+    knots, step = settings.dose_response["knots"], settings.dose_response["step"]
+    frame, design = data.frame, data.design
     rows = []
-    outcomes = [c for c in conditions if c in frame and c != "obesity"]
+    outcomes = [c for c in data.conditions if c != "obesity"]
     if "bmi" not in frame:
-        return pd.DataFrame([{"condition": c, "note": "no BMI in this dataset"} for c in outcomes], columns=COLUMNS)
+        return pd.DataFrame([{"condition": c, "note": "no BMI in this dataset"} for c in outcomes])
     bmi = frame["bmi"].to_numpy(float)
     knot_values = np.nanquantile(bmi, KNOT_QUANTILES[knots])
     spline = natural_spline_basis(np.nan_to_num(bmi, nan=knot_values[0]), knot_values)
-    adjust = {k: v for k, v in covariate_columns(frame, covariates).items() if k != "bmi"}
+    adjust = data.adjustment(exclude=("bmi",))
     grid = bmi_grid(bmi, step)
     for condition in outcomes:
-        y = condition_values(frame, condition)
+        y = data.condition(condition)
         X = np.column_stack([np.ones_like(y), spline, *adjust.values()])
         complete = ~np.isnan(y) & ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
         fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), design, complete)
         for value in grid:
-            rows.append(
-                {"condition": condition, "bmi": float(value), **_margin(fit, X, value, knot_values, design, complete)}
-            )
-    return pd.DataFrame(rows, columns=COLUMNS)
+            margin = _margin(fit, X, value, knot_values, design, complete)
+            numbers = margin.summary(scale=LOGIT)
+            del numbers["p_value"]
+            rows.append({"condition": condition, "bmi": float(value)} | numbers)
+    return pd.DataFrame(rows)
 
 
-def predictive_margin(fit, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarray) -> tuple[float, np.ndarray]:
+def predictive_margin(
+    fit: Estimate, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarray
+) -> tuple[float, np.ndarray]:
     """Weighted mean of the predicted probabilities at X_at over `rows`, and its influence values.
 
     The influence adds the row's own deviation from the mean to the coefficients' influence
@@ -89,29 +94,11 @@ def predictive_margin(fit, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarra
     return margin, influence
 
 
-def _margin(fit, X: np.ndarray, value: float, knots, design: SurveyDesign, rows: np.ndarray) -> dict:
-    """Predictive margin at one BMI value and its linearized design-based SE."""
-    if fit.note or fit.influence is None:
-        return {
-            "n": fit.n,
-            "estimate": np.nan,
-            "se": np.nan,
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-            "df": 0,
-            "note": fit.note,
-        }
+def _margin(fit: Estimate, X: np.ndarray, value: float, knots, design: SurveyDesign, rows: np.ndarray) -> Estimate:
+    """Predictive margin at one BMI value, with the fit's residual df for its interval."""
+    if fit.influence is None:
+        return Estimate.not_estimable(1, fit.n, fit.note)
     X_at = np.nan_to_num(X).copy()
     X_at[:, 1 : len(knots)] = natural_spline_basis(np.full(len(X), value), knots)
     margin, influence = predictive_margin(fit, X_at, design.weight, rows)
-    se = float(np.sqrt(design.variance(influence, rows)[0, 0]))
-    low, high, note = logit_interval(margin, se, fit.df_residual)
-    return {
-        "n": fit.n,
-        "estimate": margin,
-        "se": se,
-        "ci_low": low,
-        "ci_high": high,
-        "df": fit.df_residual,
-        "note": note,
-    }
+    return Estimate(np.array([margin]), design.variance(influence, rows), fit.df, fit.n, fit.note)

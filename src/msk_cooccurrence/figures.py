@@ -38,18 +38,18 @@ def label(name: str) -> str:
     return str(name).replace("_", " ")
 
 
-def save_to(fig, png: Path | str, svg: Path | str) -> None:
+def save_figure(fig, png: Path | str, svg: Path | str) -> None:
     """Write the figure as PNG and SVG without timestamps, then close it."""
     fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
     fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
 
 
-def prevalence_figure(table: pd.DataFrame):
+def prevalence_figure(prevalence: pd.DataFrame):
     """Point estimates with 95% CIs, one panel per grouping, one colour per condition."""
     sns.set_theme(style="whitegrid", context="paper")
     # an estimate without an interval (0 or 1, such as obesity within a BMI class) is not drawn
-    table = table[np.isfinite(table["ci_low"])]
+    table = prevalence[np.isfinite(prevalence["ci_low"])]
     groups = [g for g in GROUP_TITLES if g in set(table["group"])]
     conditions = list(dict.fromkeys(table["condition"]))
     palette = dict(zip(conditions, sns.color_palette("colorblind", len(conditions))))
@@ -88,10 +88,10 @@ def prevalence_figure(table: pd.DataFrame):
     return fig
 
 
-def upset_figure(patterns: pd.DataFrame, conditions):
+def upset_figure(patterns: pd.DataFrame, settings):
     """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership."""
     sns.set_theme(style="whitegrid", context="paper")
-    present = [c for c in conditions if c in patterns]
+    present = [c for c in settings.conditions if c in patterns]
     data = patterns.reset_index(drop=True)
     x = np.arange(len(data))
     fig, (top, bottom) = plt.subplots(
@@ -121,9 +121,10 @@ def upset_figure(patterns: pd.DataFrame, conditions):
     return fig
 
 
-def forest_figure(odds: pd.DataFrame):
+def forest_figure(odds_ratios: pd.DataFrame):
     """Odds ratios with 95% CIs per pair and model, on a log scale."""
     sns.set_theme(style="whitegrid", context="paper")
+    odds = odds_ratios
     pairs = list(dict.fromkeys(zip(odds["condition_a"], odds["condition_b"])))
     fig, ax = plt.subplots(figsize=(7, 0.75 * len(pairs) + 1.2))
     palette = dict(zip(MODEL_MARKERS, sns.color_palette("colorblind", 3)))
@@ -151,10 +152,11 @@ def _within(odds: pd.DataFrame, tick: float) -> bool:
     return low / 1.5 <= tick <= high * 1.5
 
 
-def heatmap_figure(odds: pd.DataFrame, conditions, model: str = "adjusted"):
+def heatmap_figure(odds_ratios: pd.DataFrame, settings, model: str = "adjusted"):
     """Adjusted odds ratio of every pair, coloured on the log scale (blue below 1, red above)."""
     sns.set_theme(style="white", context="paper")
-    present = [c for c in conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
+    odds = odds_ratios
+    present = [c for c in settings.conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
     matrix = pd.DataFrame(np.nan, index=present, columns=present)
     for row in odds[odds["model"] == model].itertuples():
         matrix.loc[row.condition_a, row.condition_b] = matrix.loc[row.condition_b, row.condition_a] = row.estimate
@@ -180,7 +182,7 @@ def heatmap_figure(odds: pd.DataFrame, conditions, model: str = "adjusted"):
     return fig
 
 
-def network_figure(loglinear: pd.DataFrame, conditions):
+def network_figure(loglinear: pd.DataFrame, settings):
     """Conditional association network: conditions as nodes, pairwise log-linear terms as edges.
 
     Edge labels give the odds ratio of the pair given all other conditions with its 95% CI; edges
@@ -188,7 +190,7 @@ def network_figure(loglinear: pd.DataFrame, conditions):
     """
     sns.set_theme(style="white", context="paper")
     pairs = loglinear[(loglinear["kind"] == "coefficient") & (loglinear["order"] == 2)]
-    present = [c for c in conditions if any(c in str(t).split(":") for t in pairs["term"])]
+    present = [c for c in settings.conditions if any(c in str(t).split(":") for t in pairs["term"])]
     angles = np.pi / 2 - 2 * np.pi * np.arange(len(present)) / max(len(present), 1)
     position = {c: (np.cos(a), np.sin(a)) for c, a in zip(present, angles)}
     fig, ax = plt.subplots(figsize=(6.5, 6))
@@ -222,10 +224,10 @@ def network_figure(loglinear: pd.DataFrame, conditions):
     return fig
 
 
-def dose_response_figure(dose: pd.DataFrame):
+def dose_response_figure(dose_response: pd.DataFrame):
     """Adjusted probability of each condition across BMI with its 95% confidence band."""
     sns.set_theme(style="whitegrid", context="paper")
-    dose = dose[np.isfinite(dose["estimate"].astype(float))]
+    dose = dose_response[np.isfinite(dose_response["estimate"].astype(float))]
     conditions = list(dict.fromkeys(dose["condition"]))
     palette = dict(zip(conditions, sns.color_palette("colorblind", max(len(conditions), 1))))
     fig, ax = plt.subplots(figsize=(7, 4.5))

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .columns import NUMERIC, SOURCE_ROW, TEXT
 from .errors import InputError
-from .ingest import SOURCE_ROW, close_match
+from .ingest import close_match
 
-NUMERIC = ("age", "bmi", "weight")
-TEXT = ("id", "stratum", "psu")
 BOOLEAN_WORDS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
 SEX_WORDS = {"female": "female", "male": "male", "f": "female", "m": "male"}
 PROBLEM_COLUMNS = [SOURCE_ROW, "column", "check", "value"]

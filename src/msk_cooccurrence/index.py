@@ -41,7 +41,9 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
     overall = {n: t[t["group"] == "overall"] for n, t in prevalence.items()}
     adjusted = {n: t[t["model"] == "adjusted"] for n, t in odds.items()}
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("msk_cooccurrence", "templates"), autoescape=True)
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"), autoescape=True
+    )
     return environment.get_template("index.html.j2").render(
         datasets=validation,
         prevalence=html_table(shared_estimates(overall, ["condition"], ["estimate", "ci_low", "ci_high"])),

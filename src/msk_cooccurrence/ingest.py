@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
+from .columns import SOURCE_ROW
 from .errors import InputError
 
-SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
 FORMATS = {
     ".csv": "csv",
     ".txt": "csv",

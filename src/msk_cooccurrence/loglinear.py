@@ -20,11 +20,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from .data import AnalysisData
 from .design import SurveyDesign
-from .inference import t_quantile
-from .prevalence import condition_values
+from .estimate import Estimate
 
 COLUMNS = [
     "kind",
@@ -59,41 +59,50 @@ def cell_design_matrix(k: int, order: int) -> np.ndarray:
     return np.column_stack(columns)
 
 
-def fit_loglinear(cell: np.ndarray, weight: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: int, order: int):
-    """Coefficients, design vcov, model vcov, residual df and a note for one model order."""
+def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: int, order: int):
+    """The model up to `order` as an Estimate (design vcov, design df) and its model-based vcov.
+
+    When the model cannot be estimated the Estimate carries NaNs and the reason, and the model
+    vcov is None.
+    """
     X = cell_design_matrix(k, order)
-    w = np.where(rows, weight, 0.0)
+    p = X.shape[1]
+    w = np.where(rows, design.weight, 0.0)
     w = w / w[rows].mean()
     counts = np.bincount(cell[rows], weights=w[rows], minlength=2**k)
-    p = X.shape[1]
     if order == k and (counts == 0).any():
-        return None, None, None, 0, "an empty cell: the highest-order term is not estimable"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        return Estimate.not_estimable(
+            p, int(rows.sum()), "an empty cell: the highest-order term is not estimable"
+        ), None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # recorded and shown as the note, never silenced
         fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
     if not fit.converged or np.any(np.abs(fit.params) > 30):
-        return None, None, None, 0, "no finite estimate (sparse cells)"
+        return Estimate.not_estimable(p, int(rows.sum()), "no finite estimate (sparse cells)"), None
     info = X.T @ (X * fit.mu[:, None])
     a_inv = np.linalg.inv(info)
     influence = np.zeros((design.n, p))
     influence[rows] = (X[cell[rows]] * w[rows, None]) @ a_inv
     vcov = design.variance(influence, rows)
-    return fit.params, vcov, a_inv, design.degrees_of_freedom(rows), ""
+    if order == k:  # the saturated model reproduces the table exactly, which statsmodels flags as perfect prediction
+        caught = [w for w in caught if not issubclass(w.category, (PerfectSeparationWarning, RuntimeWarning))]
+    note = "; ".join(dict.fromkeys(f"statsmodels: {w.message}" for w in caught))
+    return Estimate(np.asarray(fit.params), vcov, design.degrees_of_freedom(rows), int(rows.sum()), note), a_inv
 
 
-def loglinear_table(frame: pd.DataFrame, conditions, design: SurveyDesign) -> pd.DataFrame:
-    present = [c for c in conditions if c in frame]
+def loglinear_table(data: AnalysisData) -> pd.DataFrame:
+    present, design = list(data.conditions), data.design
     k = len(present)
-    values = np.column_stack([condition_values(frame, c) for c in present])
+    values = data.condition_matrix()
     rows = ~np.isnan(values).any(axis=1) & (design.weight > 0)
     cell = (np.nan_to_num(values) @ (2 ** np.arange(k - 1, -1, -1))).astype(int)
-    out = _coefficient_rows(present, *fit_loglinear(cell, design.weight, design, rows, k, min(2, k)))
+    out = _coefficient_rows(present, *fit_loglinear(cell, design, rows, k, min(2, k)))
     for order in range(3, k + 1):
-        out.append(_order_test(present, order, *fit_loglinear(cell, design.weight, design, rows, k, order)))
-    return pd.DataFrame(out, columns=COLUMNS)
+        out.append(_order_test(present, order, fit_loglinear(cell, design, rows, k, order)[0]))
+    return pd.DataFrame(out)
 
 
-def _coefficient_rows(present, coef, vcov, model_vcov, df, note) -> list[dict]:
+def _coefficient_rows(present, fit: Estimate, model_vcov) -> list[dict]:
     terms = term_subsets(len(present), min(2, len(present)))
     rows = []
     for j, term in enumerate(terms, start=1):
@@ -102,52 +111,38 @@ def _coefficient_rows(present, coef, vcov, model_vcov, df, note) -> list[dict]:
             "model": "pairwise",
             "term": ":".join(present[i] for i in term),
             "order": len(term),
-            "note": note,
+            "note": fit.note,
         }
-        if coef is not None:
-            se, se_model = float(np.sqrt(vcov[j, j])), float(np.sqrt(model_vcov[j, j]))
-            q = t_quantile(df) if df > 0 else np.nan
-            statistic = coef[j] / se
+        if model_vcov is not None:
+            numbers = fit.summary(j)
+            se_model = float(np.sqrt(model_vcov[j, j]))
             row |= {
-                "estimate": coef[j],
-                "se": se,
+                "estimate": numbers["estimate"],
+                "se": numbers["se"],
                 "se_model": se_model,
-                "deff": (se / se_model) ** 2,
-                "ci_low": coef[j] - q * se,
-                "ci_high": coef[j] + q * se,
-                "statistic": statistic,
-                "df_den": df,
-                "p_value": 2 * stats.t.sf(abs(statistic), df) if df > 0 else np.nan,
+                "deff": (numbers["se"] / se_model) ** 2,
+                "ci_low": numbers["ci_low"],
+                "ci_high": numbers["ci_high"],
+                "statistic": numbers["estimate"] / numbers["se"],
+                "df_den": fit.df,
+                "p_value": numbers["p_value"],
+                "note": numbers["note"],
             }
             if len(term) == 2:
-                row["odds_ratio"] = float(np.exp(coef[j]))
+                row["odds_ratio"] = float(np.exp(numbers["estimate"]))
         rows.append(row)
     return rows
 
 
-def _order_test(present, order, coef, vcov, model_vcov, df, note) -> dict:
-    """Design-based adjusted Wald F test that every term of this order is zero (in the model up to it).
-
-    Korn and Graubard's adjustment (Stata's svy default): F = W (d - q + 1) / (d q) on (q, d - q + 1)
-    degrees of freedom, d the design df and q the number of terms tested.
-    """
+def _order_test(present, order, fit: Estimate) -> dict:
+    """Design-based adjusted Wald F test that every term of this order is zero (in the model up to it)."""
     terms = term_subsets(len(present), order)
     index = [j for j, term in enumerate(terms, start=1) if len(term) == order]
-    row = {
-        "kind": "test",
-        "model": MODEL_NAMES.get(order, f"{order}-way"),
-        "order": order,
-        "term": f"all {MODEL_NAMES.get(order, f'{order}-way')} terms = 0",
-        "df_num": len(index),
-        "note": note,
-    }
-    if coef is None or df <= 0:
-        row["note"] = note or "no design degrees of freedom left for the test"
-        return row
-    b, q = coef[index], len(index)
-    wald = float(b @ np.linalg.solve(vcov[np.ix_(index, index)], b))
-    df_den = df - q + 1
-    if df_den <= 0:
-        return row | {"note": f"too few design degrees of freedom ({df}) to test {q} terms"}
-    f = wald * df_den / (df * q)
-    return row | {"statistic": f, "df_den": df_den, "p_value": float(stats.f.sf(f, q, df_den))}
+    name = MODEL_NAMES.get(order, f"{order}-way")
+    row = {"kind": "test", "model": name, "order": order, "term": f"all {name} terms = 0", "df_num": len(index)}
+    if not np.isfinite(fit.coef).all():
+        return row | {"note": fit.note}
+    statistic, _, df_den, p_value, note = fit.wald_test(index)
+    if note:
+        return row | {"note": "; ".join(filter(None, [fit.note, note]))}
+    return row | {"statistic": statistic, "df_den": df_den, "p_value": p_value, "note": fit.note}

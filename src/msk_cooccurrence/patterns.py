@@ -7,9 +7,10 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from .data import AnalysisData
 from .design import SurveyDesign, domain_mean_influence
-from .inference import proportion, t_quantile
-from .prevalence import condition_values
+from .estimate import LOG, LOGIT, Estimate
+from .inference import proportion
 
 COLUMNS = [
     "pattern",
@@ -31,14 +32,14 @@ def pattern_label(present: tuple[str, ...]) -> str:
     return "+".join(present) if present else "none"
 
 
-def pattern_table(frame: pd.DataFrame, conditions, design: SurveyDesign) -> pd.DataFrame:
+def pattern_table(data: AnalysisData) -> pd.DataFrame:
     """One row per pattern, among rows where every analysed condition is known.
 
     expected = product of the marginal prevalences (on the same rows); the CI of observed/expected
     linearizes log(share) - sum(log marginal), so it is design-based like the others.
     """
-    present = [c for c in conditions if c in frame]
-    values = np.column_stack([condition_values(frame, c) for c in present])
+    present, design = list(data.conditions), data.design
+    values = data.condition_matrix()
     complete = ~np.isnan(values).any(axis=1)
     known = np.nan_to_num(values)
     marginals = [domain_mean_influence(known[:, j], design.weight, complete) for j in range(len(present))]
@@ -48,16 +49,18 @@ def pattern_table(frame: pd.DataFrame, conditions, design: SurveyDesign) -> pd.D
         in_pattern = (known == states).all(axis=1).astype(float)
         share = proportion(np.where(complete, in_pattern, np.nan), design, complete)
         expected, log_expected_influence = _expected(states, marginals)
+        numbers = share.summary(scale=LOGIT)
+        oe_ratio = share.value() / expected if expected > 0 else np.nan
         row = {
             "pattern": pattern_label(tuple(c for c, s in zip(present, states) if s)),
             "n_conditions": int(states.sum()),
-            **{k: getattr(share, k) for k in ("n", "estimate", "se", "ci_low", "ci_high", "note")},
+            **{k: numbers[k] for k in ("estimate", "se", "ci_low", "ci_high", "note")},
+            "n": int((in_pattern * complete).sum()),
             "expected": expected,
-            "oe_ratio": share.estimate / expected if expected > 0 else np.nan,
+            "oe_ratio": oe_ratio,
         }
-        row["n"] = int((in_pattern * complete).sum())
         row["oe_ci_low"], row["oe_ci_high"] = _oe_interval(
-            share, row["oe_ratio"], in_pattern, complete, log_expected_influence, design
+            share, oe_ratio, in_pattern, complete, log_expected_influence, design
         )
         rows.append(row | {c: bool(s) for c, s in zip(present, states)})
     table = pd.DataFrame(rows, columns=COLUMNS + present)
@@ -77,12 +80,14 @@ def _expected(states: np.ndarray, marginals) -> tuple[float, np.ndarray]:
     return expected, influence
 
 
-def _oe_interval(share, oe_ratio, in_pattern, complete, log_expected_influence, design) -> tuple[float, float]:
+def _oe_interval(share: Estimate, oe_ratio, in_pattern, complete, log_expected_influence, design: SurveyDesign):
     """Wald interval of log(observed/expected), t on the domain's design df."""
-    if not (share.estimate > 0) or share.df <= 0 or not np.all(np.isfinite(log_expected_influence)):
+    if not (share.value() > 0) or share.df <= 0 or not np.all(np.isfinite(log_expected_influence)):
         return np.nan, np.nan
     _, share_influence = domain_mean_influence(in_pattern, design.weight, complete)
-    influence = share_influence / share.estimate - log_expected_influence
-    se = float(np.sqrt(design.variance(influence, complete)[0, 0]))
-    half = t_quantile(share.df) * se
-    return float(oe_ratio * np.exp(-half)), float(oe_ratio * np.exp(half))
+    influence = share_influence / share.value() - log_expected_influence
+    # the linearized variance of log(O/E), carried back to the ratio's scale for the log interval
+    log_variance = design.variance(influence, complete)
+    ratio = Estimate(np.array([oe_ratio]), log_variance * oe_ratio**2, share.df)
+    low, high, _ = ratio.interval(scale=LOG)
+    return low, high

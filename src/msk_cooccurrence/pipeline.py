@@ -1,187 +1,133 @@
-"""One function per workflow stage, from input paths to output paths (the scripts call these).
+"""The workflow's stages: pure steps from data to tables, and stage functions that only read, call, write.
 
-Each writes its outputs atomically (a temporary file renamed into place), so an interrupted run
-never leaves a half-written file that looks complete.
+The pure steps (`ingest`, `harmonize_and_validate`, `analysis_data`, `compute_tables`,
+`draw_figures`) take and return data; the `*_stage` functions, which the Snakemake scripts call,
+read their input files, call them, and write their outputs atomically. Benchmarks, tests and
+notebooks call the same pure steps the workflow runs.
+
+Each stage receives a dataset's *view* of the validated config (config.dataset_view): the analysis
+settings and that dataset's entry under `dataset`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections.abc import Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from . import figures as fig
-from .claims import claims_table, read_literature
+from . import outputs
 from .config import Settings
-from .design import design_of
-from .dose_response import dose_response_table
+from .data import AnalysisData
+from .figures import save_figure
+from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
 from .harmonize import check_columns_convert, harmonize
 from .index import render_index
-from .ingest import SOURCE_ROW, file_sha256, read_table
-from .loglinear import loglinear_table
-from .nhanes import files_sha256, nhanes_mapping, read_nhanes
-from .odds_ratios import odds_ratio_table
-from .patterns import pattern_table
-from .prevalence import prevalence_table
 from .report import render_report
-from .sensitivity import sensitivity_table
-from .synthetic import SyntheticSpec, draw_cohort, ground_truth
-from .validate import validate
+from .sources import Ingested, source_of
+from .validate import Validated, validate
 
-FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
-TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
-FIGURE_NAMES = ("prevalence", "upset", "forest", "heatmap", "network", "dose_response")
-TABLE_NAMES = ("prevalence", "odds_ratios", "patterns", "loglinear", "dose_response", "claims", "sensitivity")
+EXTERNAL_INPUTS = {"literature": read_literature}  # table inputs that are files, not tables
 
 
-@contextmanager
-def atomic_path(path: Path | str):
-    """Yield a temporary path beside `path`; rename it into place only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(handle)
-    os.chmod(temporary, 0o644)  # mkstemp makes files private; outputs are meant to be shared
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+def ingest(name: str, dataset: Mapping, settings: Settings) -> Ingested:
+    """A dataset's rows as its source has them (plus source_row), and what else the source tells."""
+    return source_of(dataset).read(name, dataset, settings.obesity_bmi)
 
 
-def write_csv(frame: pd.DataFrame, path) -> None:
-    with atomic_path(path) as temporary:
-        frame.to_csv(temporary, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings):
+    """The harmonized table and the validation result (analysis rows, quarantine, summary)."""
+    mapping = source_of(dataset).mapping(dataset, raw.columns)
+    harmonized, problems = harmonize(raw, mapping.columns, mapping.codes, settings.conditions, settings.obesity_bmi)
+    check_columns_convert(name, mapping.label, raw, mapping.columns, mapping.codes, problems)
+    result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label)
+    return harmonized, result
 
 
-def write_parquet(frame: pd.DataFrame, path) -> None:
-    with atomic_path(path) as temporary:
-        frame.to_parquet(temporary, index=False)
+def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
+    return AnalysisData.from_frame(frame, settings.conditions, settings.covariates, settings.lonely_psu)
 
 
-def write_json(data, path) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+def compute_tables(
+    data: AnalysisData, settings: Settings, external: Mapping[str, object], names: Iterable[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The named tables (all of the registry by default), each after the tables it needs."""
+    specs = outputs.tables()
+    done: dict[str, pd.DataFrame] = {}
+
+    def make(name: str) -> None:
+        for needed in specs[name].inputs:
+            if needed in specs and needed not in done and needed not in external:
+                make(needed)
+        done[name] = specs[name].compute({"data": data, "settings": settings, **external, **done})
+
+    for name in specs if names is None else names:
+        if name not in done:
+            make(name)
+    return {name: done[name] for name in (specs if names is None else names)}
 
 
-def write_text(text: str, path) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: Iterable[str] | None = None) -> dict:
+    """The named figures (all of the registry by default), drawn from the tables only, never from rows."""
+    specs = outputs.figures()
+    return {name: specs[name].draw({"settings": settings, **tables}) for name in (specs if names is None else names)}
 
 
-def ingest_dataset(name: str, config: Mapping, raw_path, truth_path, provenance_path) -> None:
-    """Rows as the source has them (+ source_row), the synthetic truth if any, and provenance."""
-    settings = Settings.from_dict(config)
-    dataset = settings.datasets[name]
-    truth = pd.DataFrame(columns=TRUTH_COLUMNS)
-    scope = {}
-    if dataset["source"] == "nhanes":
-        raw, scope = read_nhanes(name, dataset)
-        described = "NHANES " + "; ".join(
-            f"{c.get('name', 'cycle')}: {', '.join(Path(f).name for f in c['files'])}" for c in dataset["cycles"]
-        )
-    elif dataset["source"] == "synthetic":
-        spec = SyntheticSpec.from_config(dataset, settings.obesity_bmi)
-        raw = draw_cohort(spec)
-        raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
-        truth = ground_truth(spec)
-        described = f"synthetic cohort (n = {spec.n}, seed = {spec.seed})"
-    else:
-        raw = read_table(name, dataset)
-        described = str(dataset["path"])
-    write_parquet(raw, raw_path)
-    write_csv(truth, truth_path)
-    checksum = {
-        "table": lambda: file_sha256(dataset["path"]),
-        "nhanes": lambda: files_sha256(dataset),
-        "synthetic": lambda: file_sha256(raw_path),
-    }[dataset["source"]]()
-    write_json(
-        {
-            "dataset": name,
-            "source": dataset["source"],
-            "input": described,
-            "sha256": checksum,
-            "rows": len(raw),
-            "lonely_psu": settings.lonely_psu,
-            "scope": scope,
-        },
-        provenance_path,
-    )
+def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
+    settings, dataset = Settings.from_dict(view), view["dataset"]
+    ingested = ingest(name, dataset, settings)
+    write_parquet(ingested.raw, raw_path)
+    write_csv(ingested.truth, truth_path)
+    provenance = {
+        "dataset": name,
+        "source": dataset["source"],
+        "input": ingested.description,
+        "sha256": source_of(dataset).checksum(dataset, raw_path),
+        "rows": len(ingested.raw),
+        "lonely_psu": settings.lonely_psu,
+        "scope": dict(ingested.scope),
+    }
+    write_json(provenance, provenance_path)
 
 
-def validate_dataset(
-    name: str, config: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path, validation_path
-) -> None:
+def validate_stage(
+    name: str, view: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path, validation_path
+) -> Validated:
     """Harmonize and validate; quarantine bad rows; stop when too many are bad."""
-    settings = Settings.from_dict(config)
-    dataset = settings.datasets[name]
     raw = pd.read_parquet(raw_path)
-    if dataset["source"] == "synthetic":
-        columns = {c: c for c in raw.columns if c != SOURCE_ROW}
-        codes, source = {}, "synthetic cohort"
-    elif dataset["source"] == "nhanes":
-        columns, codes = nhanes_mapping(dataset, raw.columns)
-        source = "NHANES files"
-    else:
-        columns, codes, source = dict(dataset["columns"]), dict(dataset.get("codes", {})), str(dataset["path"])
-    harmonized, problems = harmonize(raw, columns, codes, settings.conditions, settings.obesity_bmi)
-    check_columns_convert(name, source, raw, columns, codes, problems)
-    result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, source)
+    harmonized, result = harmonize_and_validate(name, view["dataset"], raw, Settings.from_dict(view))
     write_parquet(harmonized, harmonized_path)
     write_parquet(result.analysis, analysis_path)
     write_csv(result.quarantine, quarantine_path)
     write_json(result.summary, validation_path)
+    return result
 
 
-def analyse_dataset(config: Mapping, analysis_path, literature_path, outputs: Mapping[str, Path]) -> None:
-    """Every table of one dataset; `outputs` maps table names (TABLE_NAMES) to paths."""
-    settings = Settings.from_dict(config)
-    frame = pd.read_parquet(analysis_path)
-    design = design_of(frame, settings.lonely_psu)
-    conditions, covariates = settings.conditions, settings.covariates
-    groups = settings.standard_population["groups"]
-    odds = odds_ratio_table(frame, conditions, covariates, design)
-    tables = {
-        "prevalence": prevalence_table(frame, conditions, design, settings.age_bands, settings.obesity_bmi, groups),
-        "odds_ratios": odds,
-        "patterns": pattern_table(frame, conditions, design),
-        "loglinear": loglinear_table(frame, conditions, design),
-        "dose_response": dose_response_table(frame, conditions, covariates, design, **settings.dose_response),
-        "claims": claims_table(settings.claims, odds, read_literature(literature_path)),
-        "sensitivity": sensitivity_table(frame, conditions, covariates, design, odds, settings.sensitivity),
-    }
-    for name, table in tables.items():
-        write_csv(table, outputs[name])
+def read_table_inputs(paths: Mapping[str, Path | str]) -> dict[str, object]:
+    """A table's inputs by name: other tables as DataFrames, external files by their reader."""
+    return {name: EXTERNAL_INPUTS.get(name, pd.read_csv)(path) for name, path in paths.items()}
 
 
-def draw_figures(config: Mapping, tables: Mapping[str, Path], figure_dir) -> None:
-    """Every figure of one dataset, from its tables only."""
-    conditions = Settings.from_dict(config).conditions
-    read = {name: pd.read_csv(path) for name, path in tables.items()}
-    drawn = {
-        "prevalence": fig.prevalence_figure(read["prevalence"]),
-        "upset": fig.upset_figure(read["patterns"], conditions),
-        "forest": fig.forest_figure(read["odds_ratios"]),
-        "heatmap": fig.heatmap_figure(read["odds_ratios"], conditions),
-        "network": fig.network_figure(read["loglinear"], conditions),
-        "dose_response": fig.dose_response_figure(read["dose_response"]),
-    }
-    for name, figure in drawn.items():
-        with atomic_path(Path(figure_dir) / f"{name}.svg") as svg, atomic_path(Path(figure_dir) / f"{name}.png") as png:
-            fig.save_to(figure, png, svg)
+def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping[str, Path | str], output_path) -> None:
+    """One table of one dataset, from the analysis rows and the inputs the registry names."""
+    settings = Settings.from_dict(view)
+    data = analysis_data(pd.read_parquet(analysis_path), settings)
+    tables = compute_tables(data, settings, read_table_inputs(input_paths), [table])
+    write_csv(tables[table], output_path)
 
 
-def write_report(
+def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:
+    """One figure of one dataset as PNG and SVG, from its tables."""
+    tables = {name: pd.read_csv(path) for name, path in table_paths.items()}
+    drawn = draw_figures(tables, Settings.from_dict(view), [figure])[figure]
+    with atomic_path(svg_path) as svg, atomic_path(png_path) as png:
+        save_figure(drawn, png, svg)
+
+
+def report_stage(
     name: str,
-    config: Mapping,
-    tables: Mapping[str, Path],
+    view: Mapping,
+    table_paths: Mapping[str, Path | str],
     figure_dir,
     validation_path,
     provenance_path,
@@ -191,17 +137,17 @@ def write_report(
     truth = pd.read_csv(truth_path)
     html = render_report(
         dataset=name,
-        config=dict(config),
-        validation=json.loads(Path(validation_path).read_text()),
-        provenance=json.loads(Path(provenance_path).read_text()),
-        tables={key: pd.read_csv(path) for key, path in tables.items()},
-        figures={key: Path(figure_dir) / f"{key}.svg" for key in FIGURE_NAMES},
+        view=view,
+        validation=read_json(validation_path),
+        provenance=read_json(provenance_path),
+        tables={key: pd.read_csv(path) for key, path in table_paths.items()},
+        figures={key: Path(figure_dir) / f"{key}.svg" for key in outputs.figures()},
         truth=truth if len(truth) else None,
     )
     write_text(html, report_path)
 
 
-def write_index(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
+def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
     """reports/index.html over every dataset of the run."""
     datasets = {
         name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}

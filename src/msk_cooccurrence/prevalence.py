@@ -1,83 +1,52 @@
-"""Weighted prevalence of each condition, overall and by sex, age band and BMI class."""
+"""Weighted prevalence of each condition, overall and by sex, age band and BMI class, and age-standardized."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .design import SurveyDesign
-from .inference import proportion
+from .config import Settings
+from .data import AnalysisData, ordered_levels
+from .estimate import LOGIT, Estimate
+from .inference import cases, proportion
 from .standardize import standardized_proportion
 
-COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high", "df", "note"]
-BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
+
+def prevalence_row(condition: str, group: str, level: str, estimate: Estimate, n_cases: int) -> dict:
+    """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit")."""
+    numbers = estimate.summary(scale=LOGIT)
+    del numbers["p_value"]
+    return {"condition": condition, "group": group, "level": level, "n_cases": n_cases} | numbers
 
 
-def condition_values(frame: pd.DataFrame, condition: str) -> np.ndarray:
-    """A condition as floats: 1, 0, NaN for unknown."""
-    return frame[condition].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
-    bounds = sorted(lower_bounds)
-    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(bounds, bounds[1:])] + [f"{bounds[-1]}+"]
-    return pd.cut(age, bins=[*bounds, np.inf], right=False, labels=labels)
-
-
-def bmi_class_labels(bmi: pd.Series, obesity_bmi: float) -> pd.Series:
-    edges = [lower for lower, _ in BMI_CLASSES] + [obesity_bmi]
-    labels = [label for _, label in BMI_CLASSES] + [f"obese ({obesity_bmi:g}+)"]
-    classes = pd.cut(bmi, bins=[*edges, np.inf], right=False, labels=labels)
-    return classes.cat.add_categories("unknown").fillna("unknown")
-
-
-def grouping(frame: pd.DataFrame, age_bands, obesity_bmi: float) -> dict[str, pd.Series]:
-    """Group name -> the level of each row (overall first, in the contract's order)."""
-    groups = {"overall": pd.Series("all", index=frame.index)}
-    groups["sex"] = frame["sex"]
-    groups["age_band"] = age_band_labels(frame["age"], age_bands)
-    if "bmi" in frame:
-        groups["bmi_class"] = bmi_class_labels(frame["bmi"], obesity_bmi)
-    return groups
-
-
-def prevalence_table(
-    frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi, standard_groups=None
-) -> pd.DataFrame:
+def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     """Crude prevalence by group; with a standard population also age-standardized (overall, by sex)."""
     rows = []
-    groups = grouping(frame, age_bands, obesity_bmi)
-    for condition in [c for c in conditions if c in frame]:
-        y = condition_values(frame, condition)
+    groups = data.groupings(settings.age_bands, settings.obesity_bmi)
+    standard = settings.standard_population.get("groups")
+    for condition in data.conditions:
+        y = data.condition(condition)
         for group, levels in groups.items():
             if condition == "obesity" and group == "bmi_class":
                 continue  # obesity is a BMI class: its prevalence within classes is 0 or 1 by definition
-            for level in _ordered_levels(levels):
-                result = proportion(y, design, (levels == level).to_numpy())
-                rows.append({"condition": condition, "group": group, "level": level, **vars(result)})
-            if group == "overall" and standard_groups:
-                rows += _standardized_rows(frame, condition, y, design, standard_groups)
-    return pd.DataFrame(rows, columns=COLUMNS)
+            for level in ordered_levels(levels):
+                domain = (levels == level).to_numpy()
+                rows.append(
+                    prevalence_row(condition, group, level, proportion(y, data.design, domain), cases(y, domain))
+                )
+            if group == "overall" and standard:
+                rows += _standardized_rows(data, condition, y, standard)
+    return pd.DataFrame(rows)
 
 
-def _standardized_rows(frame, condition, y, design, standard_groups) -> list[dict]:
+def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standard_groups) -> list[dict]:
+    frame = data.frame
     age = frame["age"].to_numpy(float)
     domains = {"all": np.ones(len(frame), bool)} | {
-        sex: (frame["sex"] == sex).to_numpy() for sex in _ordered_levels(frame["sex"])
+        sex: (frame["sex"] == sex).to_numpy() for sex in ordered_levels(frame["sex"])
     }
-    return [
-        {
-            "condition": condition,
-            "group": "age_standardized",
-            "level": level,
-            **vars(standardized_proportion(y, design, mask, age, standard_groups)),
-        }
-        for level, mask in domains.items()
-    ]
-
-
-def _ordered_levels(levels: pd.Series) -> list[str]:
-    """Levels present, in their natural order: bands and classes ascending, otherwise sorted."""
-    if isinstance(levels.dtype, pd.CategoricalDtype):
-        return [str(c) for c in levels.cat.categories if (levels == c).any()]
-    return sorted(levels.dropna().unique())
+    rows = []
+    for level, mask in domains.items():
+        estimate, known = standardized_proportion(y, data.design, mask, age, standard_groups)
+        rows.append(prevalence_row(condition, "age_standardized", level, estimate, cases(y, known)))
+    return rows

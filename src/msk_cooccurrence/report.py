@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import outputs
 from .figures import label
 
 PACKAGES = (
@@ -31,24 +32,6 @@ PACKAGES = (
     "snakemake",
     "jinja2",
 )
-FIGURES = {
-    "prevalence": "Weighted prevalence of each condition with 95% confidence intervals (logit scale, t on "
-    "the design degrees of freedom), overall and by sex, age band and BMI class.",
-    "upset": "UpSet plot of co-occurrence patterns among adults with every condition known: bars are the "
-    "weighted share of each combination (95% CI), orange ticks the share expected if the conditions were "
-    "independent (product of the marginal prevalences); the dots below mark the pattern's conditions.",
-    "forest": "Odds ratios of each pair with 95% CIs: crude, adjusted for the covariates, and mutual "
-    "(adjusted also for the other conditions). Logistic regression of the second condition on the first; "
-    "design-based standard errors.",
-    "heatmap": "Adjusted odds ratio of every pair of conditions; colour on the log scale (red above 1, blue "
-    "below). Empty cells: not estimable or not in the dataset.",
-    "network": "Conditional association network: each edge is the odds ratio of a pair given all the other "
-    "conditions (pairwise term of the log-linear model, no covariates) with its design-based 95% CI; solid "
-    "coloured edges have a CI that excludes 1 (red above, blue below), dashed grey edges do not.",
-    "dose_response": "Probability of each condition across BMI, adjusted for the covariates: natural cubic spline "
-    "of BMI in a design-weighted logistic model, shown as predictive margins (the weighted mean predicted "
-    "probability with everyone's BMI set to the value) with design-based 95% confidence bands.",
-}
 
 
 def percent(value: float, digits: int = 1) -> str:
@@ -217,7 +200,7 @@ def package_versions() -> dict[str, str]:
 
 def render_report(
     dataset: str,
-    config: dict,
+    view: dict,
     validation: dict,
     provenance: dict,
     tables: dict[str, pd.DataFrame],
@@ -225,12 +208,12 @@ def render_report(
     truth: pd.DataFrame | None = None,
 ) -> str:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("msk_cooccurrence", "templates"),
+        loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    dataset_config = config["datasets"][dataset]
-    shown_config = {k: v for k, v in config.items() if k != "datasets"} | {"datasets": {dataset: dataset_config}}
+    config = view
+    shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: view["dataset"]}}
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
     return environment.get_template("report.html.j2").render(
         dataset=dataset,
@@ -244,7 +227,7 @@ def render_report(
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
         provenance=provenance,
         tables={name: html_table(frame) for name, frame in tables.items()},
-        figures={name: (svg_data_uri(path), FIGURES[name]) for name, path in figures.items()},
+        figures={name: (svg_data_uri(path), outputs.figures()[name].caption) for name, path in figures.items()},
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),

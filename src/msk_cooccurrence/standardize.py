@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .design import SurveyDesign, domain_mean_influence
-from .inference import Proportion, logit_interval
+from .estimate import Estimate
 
 
 def standard_groups(age: np.ndarray, lower_bounds: Sequence[float]) -> np.ndarray:
@@ -23,24 +23,22 @@ def standard_groups(age: np.ndarray, lower_bounds: Sequence[float]) -> np.ndarra
 
 def standardized_proportion(
     y: np.ndarray, design: SurveyDesign, domain: np.ndarray, age: np.ndarray, groups: Sequence[dict]
-) -> Proportion:
-    """Age-standardized weighted proportion of y (0/1, NaN unknown) in a domain."""
+) -> tuple[Estimate, np.ndarray]:
+    """Age-standardized weighted proportion of y (0/1, NaN unknown) in a domain, and the rows it uses."""
     lower = [g["lower"] for g in groups]
     shares = np.array([g["population"] for g in groups], float)
     shares = shares / shares.sum()
     group = standard_groups(age, lower)
     domain = np.asarray(domain, bool) & ~np.isnan(y) & (group >= 0)
-    n, n_cases = int(domain.sum()), int(np.nansum(np.where(domain, y, 0)))
+    n = int(domain.sum())
     estimate, influence = 0.0, np.zeros(design.n)
     for g, share in enumerate(shares):
         in_group = domain & (group == g)
         if design.weight[in_group].sum() <= 0:
             note = f"no rows in the standard's age group from {lower[g]}: not estimable"
-            return Proportion(n, n_cases, np.nan, np.nan, np.nan, np.nan, 0, note)
+            return Estimate.not_estimable(1, n, note), domain
         mean, group_influence = domain_mean_influence(np.nan_to_num(y), design.weight, in_group)
         estimate += share * mean
         influence += share * group_influence
-    se = float(np.sqrt(design.variance(influence, domain)[0, 0]))
-    df = design.degrees_of_freedom(domain)
-    low, high, note = logit_interval(estimate, se, df)
-    return Proportion(n, n_cases, float(estimate), se, low, high, df, note)
+    variance = design.variance(influence, domain)
+    return Estimate(np.array([estimate]), variance, design.degrees_of_freedom(domain), n), domain

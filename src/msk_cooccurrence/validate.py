@@ -10,40 +10,46 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.typing import Series
 
+from .columns import HARMONIZED, SOURCE_ROW, Column
 from .errors import InputError
-from .ingest import SOURCE_ROW
 
-AGE_RANGE = (18, 120)
-BMI_RANGE = (10, 100)
+DTYPES = {"text": str, "number": float, "sex": str}
 
 
-class Harmonized(pa.DataFrameModel):
-    """The harmonized columns every dataset is brought to (DESIGN.md); conditions are added per run."""
-
-    source_row: Series[int] = pa.Field(unique=True)
-    id: Series[str] = pa.Field(unique=True)
-    age: Series[float] = pa.Field(ge=AGE_RANGE[0], le=AGE_RANGE[1])
-    sex: Series[str] = pa.Field(isin=["female", "male"])
-    bmi: Optional[Series[float]] = pa.Field(ge=BMI_RANGE[0], le=BMI_RANGE[1], nullable=True)
-    weight: Series[float] = pa.Field(gt=0)
-    # a row of a cluster design without its stratum or PSU cannot be placed in the design
-    stratum: Optional[Series[str]]
-    psu: Optional[Series[str]]
-
-    class Config:
-        strict = False
+def _checks(column: Column) -> list[pa.Check]:
+    checks = []
+    if column.low is not None:
+        checks.append(pa.Check.ge(column.low))
+    if column.high is not None:
+        checks.append(pa.Check.le(column.high))
+    if column.above is not None:
+        checks.append(pa.Check.gt(column.above))
+    if column.kind == "sex":
+        checks.append(pa.Check.isin(["female", "male"]))
+    return checks
 
 
 def harmonized_schema(conditions) -> pa.DataFrameSchema:
-    return Harmonized.to_schema().add_columns(
-        {c: pa.Column("boolean", nullable=True, required=False) for c in conditions}
-    )
+    """The pandera schema of the harmonized table: columns.HARMONIZED plus a nullable boolean per condition.
+
+    The weight is required here because harmonize fills 1 where a dataset has none; a stratum or
+    PSU is not nullable, since a row of a cluster design without one cannot be placed in the design.
+    """
+    columns = {SOURCE_ROW: pa.Column(int, unique=True)}
+    for column in HARMONIZED:
+        columns[column.name] = pa.Column(
+            DTYPES[column.kind],
+            checks=_checks(column),
+            nullable=column.nullable,
+            unique=column.unique,
+            required=column.required or column.name == "weight",
+        )
+    columns |= {c: pa.Column("boolean", nullable=True, required=False) for c in conditions}
+    return pa.DataFrameSchema(columns, strict=False)
 
 
 @dataclass(frozen=True)

@@ -1,47 +1,49 @@
+import importlib.metadata
 import sys
-from pathlib import Path
 
-from msk_cooccurrence.config import settings_digest, validate_config
+from msk_cooccurrence import outputs
+from msk_cooccurrence.config import dataset_view, validate_config
 from msk_cooccurrence.errors import ConfigError
+from msk_cooccurrence.sources import source_of
 
-# the JSON schema (with its defaults) and the rules a schema cannot state; a plain message, no traceback
+# the JSON schema (with its defaults) and the rules a schema cannot state, checked once here; a
+# plain message, no traceback
 try:
-    config.update(
-        validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
-    )
+    config.update(validate_config(config))
 except ConfigError as error:
     sys.stderr.write(f"\nmsk-cooccurrence: {error}\n\n")
     sys.exit(1)
 
 DATASETS = list(config["datasets"])
+TABLES = list(outputs.tables())
+FIGURES = list(outputs.figures())
+VERSION = importlib.metadata.version("msk-cooccurrence")
 
 
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]{0,39}",
+    table="|".join(TABLES),
+    figure="|".join(FIGURES),
 
 
-def digest(wildcards):
-    """A fingerprint of the settings a dataset's outputs depend on: a change reruns its jobs."""
-    return settings_digest(config, wildcards.dataset)
+def view(wildcards):
+    """What a dataset's outputs depend on (its entry and the analysis settings): a change reruns its jobs."""
+    return dataset_view(config, wildcards.dataset)
 
 
-def source_file(wildcards):
+def input_files(wildcards):
     """The input files of a dataset, so that editing one reruns the pipeline."""
     dataset = config["datasets"][wildcards.dataset]
-    if dataset["source"] == "table":
-        return [dataset["path"]]
-    if dataset["source"] == "nhanes":
-        return [path for cycle in dataset["cycles"] for path in cycle["files"]]
-    return []
+    return source_of(dataset).input_files(dataset)
 
 
-TABLES = [
-    "prevalence",
-    "odds_ratios",
-    "patterns",
-    "loglinear",
-    "dose_response",
-    "claims",
-    "sensitivity",
-]
-FIGURES = ["prevalence", "upset", "forest", "heatmap", "network", "dose_response"]
+def table_inputs(wildcards):
+    """The analysis rows and what the registry says a table needs (other tables, the literature)."""
+    paths = {"analysis": f"data/processed/{wildcards.dataset}/analysis.parquet"}
+    for name in outputs.tables()[wildcards.table].inputs:
+        paths[name] = config[name] if name == "literature" else f"reports/{wildcards.dataset}/tables/{name}.csv"
+    return paths
+
+
+def figure_tables(wildcards):
+    return [f"reports/{wildcards.dataset}/tables/{name}.csv" for name in outputs.figures()[wildcards.figure].tables]

@@ -1,41 +1,21 @@
-rule figures:
+# one job per figure of the registry, drawn from the tables it names
+rule figure:
     input:
-        expand("reports/{{dataset}}/tables/{name}.csv", name=TABLES),
+        figure_tables,
     output:
-        prevalence_png=report(
-            "reports/{dataset}/figures/prevalence.png",
-            caption="../report/prevalence.rst",
+        png=report(
+            "reports/{dataset}/figures/{figure}.png",
+            caption="../report/figure.rst",
             category="{dataset}",
+            subcategory="Figures",
+            labels={"figure": "{figure}"},
         ),
-        upset_png=report(
-            "reports/{dataset}/figures/upset.png",
-            caption="../report/upset.rst",
-            category="{dataset}",
-        ),
-        forest_png=report(
-            "reports/{dataset}/figures/forest.png",
-            caption="../report/forest.rst",
-            category="{dataset}",
-        ),
-        heatmap_png=report(
-            "reports/{dataset}/figures/heatmap.png",
-            caption="../report/heatmap.rst",
-            category="{dataset}",
-        ),
-        network_png=report(
-            "reports/{dataset}/figures/network.png",
-            caption="../report/network.rst",
-            category="{dataset}",
-        ),
-        dose_response_png=report(
-            "reports/{dataset}/figures/dose_response.png",
-            caption="../report/dose_response.rst",
-            category="{dataset}",
-        ),
-        svg=expand("reports/{{dataset}}/figures/{name}.svg", name=FIGURES),
+        svg="reports/{dataset}/figures/{figure}.svg",
     log:
-        "logs/figures/{dataset}.log",
+        "logs/figure/{dataset}/{figure}.log",
     params:
-        settings=digest,
+        view=view,
+        version=VERSION,
+        caption=lambda wildcards: outputs.figures()[wildcards.figure].caption,
     script:
-        "../scripts/figures.py"
+        "../scripts/figure.py"

@@ -1,6 +1,6 @@
 rule ingest:
     input:
-        source_file,
+        input_files,
     output:
         raw="data/interim/{dataset}/raw.parquet",
         truth="data/interim/{dataset}/truth.csv",
@@ -8,6 +8,7 @@ rule ingest:
     log:
         "logs/ingest/{dataset}.log",
     params:
-        settings=digest,
+        view=view,
+        version=VERSION,
     script:
         "../scripts/ingest.py"

@@ -14,7 +14,8 @@ rule report:
     log:
         "logs/report/{dataset}.log",
     params:
-        settings=digest,
+        view=view,
+        version=VERSION,
     script:
         "../scripts/report.py"
 
@@ -31,5 +32,6 @@ rule index:
         "logs/report/index.log",
     params:
         datasets=DATASETS,
+        version=VERSION,
     script:
         "../scripts/index.py"

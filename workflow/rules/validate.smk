@@ -10,6 +10,7 @@ rule validate:
     log:
         "logs/validate/{dataset}.log",
     params:
-        settings=digest,
+        view=view,
+        version=VERSION,
     script:
         "../scripts/validate.py"

@@ -1,10 +1,10 @@
 """Snakemake adapter: reports/index.html across the datasets of the run."""
 
-from msk_cooccurrence.pipeline import write_index
+from msk_cooccurrence.pipeline import index_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 run_stage(
     s.log[0],
-    lambda: write_index(s.params.datasets, s.input.odds_ratios, s.input.prevalence, s.input.validation, s.output.html),
+    lambda: index_stage(s.params.datasets, s.input.odds_ratios, s.input.prevalence, s.input.validation, s.output.html),
 )

@@ -1,10 +1,10 @@
 """Snakemake adapter: ingest one dataset."""
 
-from msk_cooccurrence.pipeline import ingest_dataset
+from msk_cooccurrence.pipeline import ingest_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 run_stage(
     s.log[0],
-    lambda: ingest_dataset(s.wildcards.dataset, s.config, s.output.raw, s.output.truth, s.output.provenance),
+    lambda: ingest_stage(s.wildcards.dataset, s.params.view, s.output.raw, s.output.truth, s.output.provenance),
 )

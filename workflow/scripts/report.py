@@ -2,15 +2,15 @@
 
 from pathlib import Path
 
-from msk_cooccurrence.pipeline import write_report
+from msk_cooccurrence.pipeline import report_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 run_stage(
     s.log[0],
-    lambda: write_report(
+    lambda: report_stage(
         s.wildcards.dataset,
-        s.config,
+        s.params.view,
         {Path(path).stem: path for path in s.input.tables},
         Path(s.input.figures[0]).parent,
         s.input.validation,

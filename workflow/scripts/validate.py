@@ -1,14 +1,14 @@
 """Snakemake adapter: harmonize and validate one dataset."""
 
-from msk_cooccurrence.pipeline import validate_dataset
+from msk_cooccurrence.pipeline import validate_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 run_stage(
     s.log[0],
-    lambda: validate_dataset(
+    lambda: validate_stage(
         s.wildcards.dataset,
-        s.config,
+        s.params.view,
         s.input.raw,
         s.output.harmonized,
         s.output.analysis,

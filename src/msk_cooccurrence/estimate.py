@@ -1,0 +1,152 @@
+"""One shape for every estimate: coefficients, their design covariance, degrees of freedom, a note.
+
+As in R's `survey` (every result answers coef, vcov, SE and degf, and one `confint` serves them
+all), every number in the tables comes from an `Estimate` and its `interval`, `p_value` or
+`wald_test`: the t interval is written here once. An interval may be computed on a link scale and
+mapped back (logit for a proportion, as `svyciprop(method = "logit")`; log for a ratio), by the
+delta method on the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A link scale for intervals: the map, its inverse and derivative, and where it is defined."""
+
+    name: str
+    forward: Callable[[float], float]
+    inverse: Callable[[float], float]
+    derivative: Callable[[float], float]
+    defined: Callable[[float], bool]
+    undefined_note: str
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+IDENTITY = Scale("identity", lambda v: v, lambda v: v, lambda v: 1.0, lambda v: True, "")
+LOGIT = Scale(
+    "logit",
+    lambda p: np.log(p / (1 - p)),
+    _expit,
+    lambda p: 1 / (p * (1 - p)),
+    lambda p: 0 < p < 1,
+    "proportion is 0 or 1; the logit interval is undefined",
+)
+LOG = Scale("log", np.log, np.exp, lambda v: 1 / v, lambda v: v > 0, "the ratio is 0; the log interval is undefined")
+
+
+def t_quantile(df: float, level: float = CONFIDENCE) -> float:
+    """The two-sided t quantile on df degrees of freedom (a normal one when df is infinite)."""
+    return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """Coefficients with their design covariance, the df of their t reference, and provenance.
+
+    `influence` (design rows x coefficients, zero outside the rows used) lets a later estimate
+    that is a function of these coefficients linearize through them (predictive margins).
+    """
+
+    coef: np.ndarray
+    vcov: np.ndarray
+    df: float
+    n: int = 0
+    note: str = ""
+    influence: np.ndarray | None = None
+
+    @classmethod
+    def scalar(cls, value: float, se: float, df: float, n: int = 0, note: str = "") -> Estimate:
+        return cls(np.array([float(value)]), np.array([[float(se) ** 2]]), df, n, note)
+
+    @classmethod
+    def not_estimable(cls, size: int, n: int, note: str, df: float = 0) -> Estimate:
+        """NaN coefficients with the reason: what a table shows when the data cannot support it."""
+        return cls(np.full(size, np.nan), np.full((size, size), np.nan), df, n, note)
+
+    def with_note(self, note: str) -> Estimate:
+        return replace(self, note="; ".join(filter(None, [self.note, note])))
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.vcov))
+
+    def value(self, j: int = 0) -> float:
+        return float(self.coef[j])
+
+    def interval(self, j: int = 0, scale: Scale = IDENTITY, level: float = CONFIDENCE) -> tuple[float, float, str]:
+        """Wald interval of coefficient j with a t quantile on df, computed on `scale` and mapped back.
+
+        Returns (low, high, note): NaN bounds and the reason when the interval is undefined.
+        """
+        value, se = self.value(j), float(self.se[j])
+        if not np.isfinite(value):
+            return np.nan, np.nan, ""
+        if not scale.defined(value):
+            return np.nan, np.nan, scale.undefined_note
+        if not self.df > 0:
+            return np.nan, np.nan, "design has no degrees of freedom in this domain"
+        if not np.isfinite(se):
+            return np.nan, np.nan, "variance undefined (lonely PSU)"
+        half = t_quantile(self.df, level) * se * abs(scale.derivative(value))
+        centre = scale.forward(value)
+        return float(scale.inverse(centre - half)), float(scale.inverse(centre + half)), ""
+
+    def p_value(self, j: int = 0, null: float = 0.0) -> float:
+        """Two-sided Wald t test of coefficient j = null on df."""
+        se = float(self.se[j])
+        if not (np.isfinite(se) and se > 0 and self.df > 0):
+            return np.nan
+        return float(2 * stats.t.sf(abs(self.value(j) - null) / se, self.df))
+
+    def wald_test(self, index) -> tuple[float, int, float, float, str]:
+        """Design-based adjusted Wald F test that the coefficients in `index` are all zero.
+
+        Korn and Graubard's adjustment (Stata's svy default): F = W (d - q + 1) / (d q) on (q, d - q + 1)
+        degrees of freedom, W the Wald statistic, d the design df and q the number of terms tested.
+        Returns (F, q, d - q + 1, p-value, note).
+        """
+        index = list(index)
+        q = len(index)
+        if not self.df > 0:
+            return np.nan, q, np.nan, np.nan, "no design degrees of freedom left for the test"
+        df_den = self.df - q + 1
+        if df_den <= 0:
+            return np.nan, q, np.nan, np.nan, f"too few design degrees of freedom ({self.df:g}) to test {q} terms"
+        b = self.coef[index]
+        try:
+            wald = float(b @ np.linalg.solve(self.vcov[np.ix_(index, index)], b))
+        except np.linalg.LinAlgError:
+            return np.nan, q, df_den, np.nan, "the terms' design covariance is singular: no test"
+        f = wald * df_den / (self.df * q)
+        return f, q, df_den, float(stats.f.sf(f, q, df_den)), ""
+
+    def summary(self, j: int = 0, scale: Scale = IDENTITY, report: Callable | None = None) -> dict:
+        """One table row's numbers: estimate, se, ci_low, ci_high, p_value, df, n, note.
+
+        `scale` is where the interval is computed; `report` maps the estimate and its bounds for
+        display (exp for a log odds ratio); `se` stays on the coefficient's own scale.
+        """
+        low, high, note = self.interval(j, scale)
+        shown = report or (lambda v: v)
+        return {
+            "n": self.n,
+            "estimate": float(shown(self.value(j))),
+            "se": float(self.se[j]),
+            "ci_low": float(shown(low)),
+            "ci_high": float(shown(high)),
+            "p_value": self.p_value(j),
+            "df": self.df,
+            "note": "; ".join(filter(None, [self.note, note])),
+        }

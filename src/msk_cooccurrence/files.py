@@ -1,0 +1,72 @@
+"""Reading and writing the workflow's files: atomic writes, stable number formats, the literature table.
+
+Every output is written to a temporary file beside it and renamed into place, so an interrupted
+run never leaves a half-written file that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
+LITERATURE_COLUMNS = ("quantity", "value", "ci_low", "ci_high", "population", "source")
+
+
+@contextmanager
+def atomic_path(path: Path | str):
+    """Yield a temporary path beside `path`; rename it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    os.chmod(temporary, 0o644)  # mkstemp makes files private; outputs are meant to be shared
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_csv(frame: pd.DataFrame, path) -> None:
+    with atomic_path(path) as temporary:
+        frame.to_csv(temporary, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_parquet(frame: pd.DataFrame, path) -> None:
+    with atomic_path(path) as temporary:
+        frame.to_parquet(temporary, index=False)
+
+
+def write_json(data, path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def write_text(text: str, path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def read_json(path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def read_literature(path) -> pd.DataFrame:
+    """The table of published figures (quantity, value, ci_low, ci_high, population, source)."""
+    try:
+        table = pd.read_csv(path, dtype={"quantity": str, "population": str, "source": str})
+    except FileNotFoundError:
+        raise InputError(f"The literature table '{path}' does not exist; set `literature:` in the config.") from None
+    missing = set(LITERATURE_COLUMNS) - set(table.columns)
+    if missing:
+        raise InputError(f"The literature table '{path}' lacks the column(s) {', '.join(sorted(missing))}.")
+    return table

@@ -1,0 +1,86 @@
+"""The registry of outputs (resources/outputs.yaml): every table and figure, and how each is made.
+
+One place names each output, its columns and their meaning, its title and caption, and the
+function that computes it; the pipeline, the report, the Snakemake rules and the tests read it
+from here, so adding a table is one estimator module plus one registry entry.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+import yaml
+
+from .resources import read_resource
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    title: str
+    caption: str
+    function: str
+    columns: Mapping[str, str]
+    inputs: tuple[str, ...] = ()
+    condition_columns: bool = False
+
+    def compute(self, available: Mapping[str, object]) -> pd.DataFrame:
+        """The table from what its function asks for, in the registry's column order."""
+        table = call_with(resolve(self.function), available)
+        columns = [*self.columns, *(available["data"].conditions if self.condition_columns else ())]
+        unregistered = [c for c in table.columns if c not in columns]
+        if unregistered:  # a bug: the registry is the contract, so an estimator may not add columns silently
+            raise ValueError(f"{self.function} returned columns the registry does not list: {unregistered}")
+        return table.reindex(columns=columns)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str
+    title: str
+    caption: str
+    function: str
+    tables: tuple[str, ...]
+
+    def draw(self, available: Mapping[str, object]):
+        return call_with(resolve(self.function), available)
+
+
+@cache
+def registry() -> dict:
+    return yaml.safe_load(read_resource("outputs.yaml"))
+
+
+@cache
+def tables() -> dict[str, TableSpec]:
+    """Every table, in report order."""
+    return {
+        name: TableSpec(name=name, **{**entry, "inputs": tuple(entry.get("inputs", ()))})
+        for name, entry in registry()["tables"].items()
+    }
+
+
+@cache
+def figures() -> dict[str, FigureSpec]:
+    """Every figure, in report order."""
+    return {
+        name: FigureSpec(name=name, **{**entry, "tables": tuple(entry["tables"])})
+        for name, entry in registry()["figures"].items()
+    }
+
+
+def resolve(function: str) -> Callable:
+    """A function of this package named `module.function` (the registry never names anything else)."""
+    module, _, name = function.rpartition(".")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
+def call_with(function: Callable, available: Mapping[str, object]):
+    """Call `function` with the keyword arguments it names, taken from `available`."""
+    names = inspect.signature(function).parameters
+    return function(**{name: available[name] for name in names if name in available})

@@ -1,0 +1,122 @@
+"""The registry of sources: where a dataset's rows come from, and how they map to harmonized columns.
+
+A dataset's `source:` names one entry of SOURCES; nothing else in the package branches on it. Each
+source says which files it reads (so the workflow reruns when one changes), how it reads them (rows
+as the source has them, plus `source_row`), what its columns and codes mean, how its input is
+checksummed, and how it is described in the report. A new kind of source is one class here (and
+its `$defs` entry in the config schema).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import nhanes
+from .columns import SOURCE_ROW
+from .ingest import file_sha256, read_table
+from .synthetic import SyntheticSpec, draw_cohort, ground_truth
+
+TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest keeps: the rows, the synthetic truth (empty otherwise), the rows left out of scope."""
+
+    raw: pd.DataFrame
+    description: str
+    truth: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
+    scope: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How the raw columns become harmonized ones: `columns` (harmonized -> raw), `codes`, and a label."""
+
+    columns: dict
+    codes: dict
+    label: str
+
+
+class Source:
+    """The default behaviour: no input files, checksum of the rows as read."""
+
+    description = ""
+
+    def input_files(self, dataset: Mapping) -> list[str]:
+        return []
+
+    def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        raise NotImplementedError
+
+    def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
+        raise NotImplementedError
+
+    def checksum(self, dataset: Mapping, raw_path: Path | str) -> str:
+        """SHA-256 of the input files in order (one file: its own checksum), or of the rows read."""
+        files = self.input_files(dataset)
+        if not files:
+            return file_sha256(raw_path)
+        if len(files) == 1:
+            return file_sha256(files[0])
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(file_sha256(path).encode())
+        return digest.hexdigest()
+
+
+class SyntheticSource(Source):
+    description = "a built-in synthetic cohort with known ground truth"
+
+    def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        spec = SyntheticSpec.from_config(dataset, obesity_bmi)
+        raw = draw_cohort(spec)
+        raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
+        return Ingested(raw, f"synthetic cohort (n = {spec.n}, seed = {spec.seed})", ground_truth(spec))
+
+    def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
+        # the cohort is drawn with harmonized names and values
+        return ColumnMap({c: c for c in raw_columns if c != SOURCE_ROW}, {}, "synthetic cohort")
+
+
+class TableSource(Source):
+    description = "a researcher's own table (CSV, Parquet, SAS, Stata or SPSS)"
+
+    def input_files(self, dataset: Mapping) -> list[str]:
+        return [dataset["path"]]
+
+    def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        return Ingested(read_table(name, dataset), str(dataset["path"]))
+
+    def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
+        return ColumnMap(dict(dataset["columns"]), dict(dataset.get("codes", {})), str(dataset["path"]))
+
+
+class NhanesSource(Source):
+    description = "NHANES XPT files as CDC publishes them, cycles combined"
+
+    def input_files(self, dataset: Mapping) -> list[str]:
+        return [path for cycle in dataset["cycles"] for path in cycle["files"]]
+
+    def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        raw, scope = nhanes.read_nhanes(name, dataset)
+        described = "NHANES " + "; ".join(
+            f"{c.get('name', 'cycle')}: {', '.join(Path(f).name for f in c['files'])}" for c in dataset["cycles"]
+        )
+        return Ingested(raw, described, scope=scope)
+
+    def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
+        columns, codes = nhanes.nhanes_mapping(dataset, raw_columns)
+        return ColumnMap(columns, codes, "NHANES files")
+
+
+SOURCES: dict[str, Source] = {"synthetic": SyntheticSource(), "table": TableSource(), "nhanes": NhanesSource()}
+
+
+def source_of(dataset: Mapping) -> Source:
+    return SOURCES[dataset["source"]]

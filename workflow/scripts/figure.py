@@ -1,0 +1,10 @@
+"""Snakemake adapter: one figure of one dataset, from its tables."""
+
+from pathlib import Path
+
+from msk_cooccurrence.pipeline import figure_stage
+from msk_cooccurrence.runner import run_stage
+
+s = snakemake  # noqa: F821 (injected by Snakemake)
+tables = {Path(path).stem: path for path in s.input}
+run_stage(s.log[0], lambda: figure_stage(s.wildcards.figure, s.params.view, tables, s.output.png, s.output.svg))
