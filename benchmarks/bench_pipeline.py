@@ -1,5 +1,8 @@
 """Time and peak memory of each stage on a synthetic cohort (prints figures; not a test).
 
+It calls the same pure steps the workflow's stages run (msk_cooccurrence.pipeline), table by
+table from the registry of outputs.
+
 usage: python benchmarks/bench_pipeline.py [n_rows]   (default 1,000,000)
 """
 
@@ -9,17 +12,10 @@ import resource
 import sys
 import time
 
+from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.config import Settings, validate_config
-from msk_cooccurrence.design import design_of
-from msk_cooccurrence.dose_response import dose_response_table
-from msk_cooccurrence.harmonize import harmonize
-from msk_cooccurrence.ingest import SOURCE_ROW
-from msk_cooccurrence.loglinear import loglinear_table
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.patterns import pattern_table
-from msk_cooccurrence.prevalence import prevalence_table
-from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort, ground_truth
-from msk_cooccurrence.validate import validate
+from msk_cooccurrence.files import read_literature
+from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
 
 
 def peak_rss_mib() -> float:
@@ -36,40 +32,21 @@ def timed(label: str, work):
 
 def main(n: int) -> None:
     config = validate_config({"datasets": {"bench": {"source": "synthetic", "n": n, "seed": 1}}})
-    settings = Settings.from_dict(config)
-    spec = SyntheticSpec.from_config(settings.datasets["bench"], settings.obesity_bmi)
+    settings, dataset = Settings.from_dict(config), config["datasets"]["bench"]
     print(f"{n:,} rows, {len(settings.conditions)} conditions")
-    raw = timed("draw synthetic cohort", lambda: draw_cohort(spec))
+    raw = timed("ingest (draw synthetic cohort)", lambda: pipeline.ingest("bench", dataset, settings).raw)
+    spec = SyntheticSpec.from_config(dataset, settings.obesity_bmi)
     timed("ground truth (exact, population grid)", lambda: ground_truth(spec))
-    raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
-    columns = {c: c for c in raw.columns if c != SOURCE_ROW}
-    harmonized, problems = timed(
-        "harmonize", lambda: harmonize(raw, columns, {}, settings.conditions, settings.obesity_bmi)
+    _, result = timed(
+        "harmonize + validate (pandera, lazy)", lambda: pipeline.harmonize_and_validate("bench", dataset, raw, settings)
     )
-    result = timed(
-        "validate (pandera, lazy)",
-        lambda: validate(harmonized, problems, raw, settings.conditions, 0.05, "bench", "synthetic"),
-    )
-    frame = result.analysis
-    design = design_of(frame)
-    timed(
-        "prevalence (4 conditions x 13 groups)",
-        lambda: prevalence_table(frame, settings.conditions, design, settings.age_bands, 30),
-    )
-    timed("patterns (16)", lambda: pattern_table(frame, settings.conditions, design))
-    timed(
-        "odds ratios (6 pairs x 3 models)",
-        lambda: odds_ratio_table(frame, settings.conditions, settings.covariates, design),
-    )
-    models(frame, settings, design)
-
-
-def models(frame, settings, design) -> None:
-    timed("log-linear model (pairwise + tests)", lambda: loglinear_table(frame, settings.conditions, design))
-    timed(
-        "BMI dose-response (3 conditions)",
-        lambda: dose_response_table(frame, settings.conditions, settings.covariates, design),
-    )
+    data = pipeline.analysis_data(result.analysis, settings)
+    done = {"literature": read_literature(settings.literature)}
+    for name in outputs.tables():
+        table = timed(
+            f"table {name}", lambda name=name, done=done: pipeline.compute_tables(data, settings, done, [name])
+        )
+        done |= table
 
 
 if __name__ == "__main__":

@@ -14,31 +14,26 @@ import time
 
 import numpy as np
 
+from msk_cooccurrence import pipeline
 from msk_cooccurrence.config import Settings, validate_config
-from msk_cooccurrence.design import design_of
-from msk_cooccurrence.harmonize import harmonize
-from msk_cooccurrence.ingest import SOURCE_ROW
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.prevalence import prevalence_table
-from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort, ground_truth
+from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
 
 
-def replicate(settings: Settings, seed: int, n: int):
-    dataset = dict(settings.datasets["cohort"]) | {"seed": seed, "n": n, "invalid_share": 0.0}
-    spec = SyntheticSpec.from_config(dataset, settings.obesity_bmi)
-    raw = draw_cohort(spec)
-    raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
-    frame, _ = harmonize(raw, {c: c for c in raw.columns if c != SOURCE_ROW}, {}, settings.conditions, 30)
-    design = design_of(frame)
-    prevalence = prevalence_table(frame, settings.conditions, design, [18], 30)
-    prevalence = prevalence[prevalence["group"] == "overall"]
-    odds = odds_ratio_table(frame, settings.conditions, settings.covariates, design)
-    return spec, prevalence, odds[odds["model"] == "mutual"]
+def replicate(settings: Settings, cohort: dict, seed: int, n: int):
+    """The overall prevalences and mutual odds ratios of one new cohort, as the workflow computes them."""
+    dataset = cohort | {"seed": seed, "n": n, "invalid_share": 0.0}
+    raw = pipeline.ingest("cohort", dataset, settings).raw
+    _, result = pipeline.harmonize_and_validate("cohort", dataset, raw, settings)
+    data = pipeline.analysis_data(result.analysis, settings)
+    tables = pipeline.compute_tables(data, settings, {}, ["prevalence", "odds_ratios"])
+    prevalence, odds = tables["prevalence"], tables["odds_ratios"]
+    return prevalence[prevalence["group"] == "overall"], odds[odds["model"] == "mutual"]
 
 
 def main(replicates: int, n: int) -> None:
-    settings = Settings.from_dict(validate_config({"datasets": {"cohort": {"source": "synthetic", "n": n, "seed": 0}}}))
-    spec = SyntheticSpec.from_config(settings.datasets["cohort"], settings.obesity_bmi)
+    config = validate_config({"datasets": {"cohort": {"source": "synthetic", "n": n, "seed": 0}}})
+    settings, cohort = Settings.from_dict(config), config["datasets"]["cohort"]
+    spec = SyntheticSpec.from_config(cohort, settings.obesity_bmi)
     truth = ground_truth(spec)
     true_prevalence = truth[(truth["kind"] == "prevalence") & (truth["quantity"] == "all")].set_index("condition_a")
     true_or = truth[(truth["kind"] == "odds_ratio") & (truth["quantity"] == "mutual")]
@@ -46,7 +41,7 @@ def main(replicates: int, n: int) -> None:
     hits = {"prevalence": [], "mutual odds ratio": []}
     start = time.perf_counter()
     for seed in range(1, replicates + 1):
-        _, prevalence, odds = replicate(settings, seed, n)
+        prevalence, odds = replicate(settings, cohort, seed, n)
         for r in prevalence.itertuples():
             value = true_prevalence.loc[r.condition, "value"]
             hits["prevalence"].append(r.ci_low <= value <= r.ci_high)

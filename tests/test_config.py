@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import PROJECT
 
 from msk_cooccurrence.config import Settings, load_config, validate_config

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from helpers import analysis_of, settings_of
+from scipy import stats
 from test_tables import frame_of
 
 from msk_cooccurrence.claims import claims_table, published_figures, verdict

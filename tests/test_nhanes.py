@@ -9,11 +9,11 @@ import pandas as pd
 import pyreadstat
 import pytest
 from conftest import PROJECT
+from helpers import run_stages
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import InputError
 from msk_cooccurrence.nhanes import read_nhanes
-from helpers import run_stages
 
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
 

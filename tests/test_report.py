@@ -33,7 +33,9 @@ def test_report_escapes_dataset_values_and_needs_no_network(tmp_path):
     view = dataset_view(config, "study")
     settings = pipeline.Settings.from_dict(view)
     computed = pipeline.compute_tables(
-        pipeline.analysis_data(frame, settings), settings, {"literature": pipeline.read_literature(config["literature"])}
+        pipeline.analysis_data(frame, settings),
+        settings,
+        {"literature": pipeline.read_literature(config["literature"])},
     )
     tables = {name: tmp_path / f"{name}.csv" for name in computed}
     for name, table in computed.items():

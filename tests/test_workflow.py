@@ -171,6 +171,44 @@ def test_an_interrupted_run_resumes_to_the_same_outputs(tmp_path, two_runs):
         assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
 
 
+def test_a_wheel_installed_without_editable_mode_runs_the_workflow_to_the_same_tables(tmp_path, two_runs):
+    # build from a clean copy of the tracked files, as a user's `pip wheel .` of a clone would
+    source = tmp_path / "source"
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True, check=True).stdout
+    for name in tracked.splitlines():
+        if (PROJECT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(source)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("msk_cooccurrence-*.whl"))
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True
+    )
+    environment = os.environ | {"PYTHONPATH": str(target)}
+    where = workflow_copy(tmp_path / "run", {"tiny": {"source": "synthetic", "n": 1500, "seed": 3}})
+    location = subprocess.run(
+        [sys.executable, "-c", "import msk_cooccurrence; print(msk_cooccurrence.__file__)"],
+        cwd=where,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert location.stdout.startswith(str(target)), location.stdout  # the wheel's copy, not the editable one
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2"], cwd=where, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in TABLES:
+        path = Path("reports") / "tiny" / "tables" / f"{name}.csv"
+        assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
+
+
 @pytest.mark.parametrize(
     ("datasets", "words"),
     [

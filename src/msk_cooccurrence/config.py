@@ -78,24 +78,24 @@ def check_consistency(config: dict) -> None:
                     f"Dataset '{name}': `codes: {column}:` has a key YAML read as {words[0]} (an unquoted yes, no, "
                     f'on, off, true or false). Quote the values as they are in your file, e.g. {{"yes": true}}.'
                 )
-        if dataset["source"] == "table":
-            for key in list(dataset["columns"]) + list(dataset.get("codes", {})):
-                if key not in known:
+        # a mapping (table sources) names harmonized columns or conditions only
+        for key in list(dataset.get("columns", {})) + list(dataset.get("codes", {})):
+            if key not in known:
+                raise ConfigError(
+                    f"Dataset '{name}' maps '{key}', which is neither a harmonized column "
+                    f"({', '.join(HARMONIZED_FIXED)}) nor one of the conditions "
+                    f"({', '.join(config['conditions'])}). Add it to `conditions` or fix the name."
+                )
+        # a generating model (synthetic sources) pairs only conditions it draws
+        model = dataset.get("model", {})
+        drawn = set(model.get("prevalence", {}))
+        for pair in model.get("pair_odds_ratios", []):
+            for key in (pair["a"], pair["b"]):
+                if key not in drawn:
                     raise ConfigError(
-                        f"Dataset '{name}' maps '{key}', which is neither a harmonized column "
-                        f"({', '.join(HARMONIZED_FIXED)}) nor one of the conditions "
-                        f"({', '.join(config['conditions'])}). Add it to `conditions` or fix the name."
+                        f"Dataset '{name}': pair_odds_ratios names '{key}', which has no "
+                        f"`prevalence` in the synthetic model ({', '.join(sorted(drawn))})."
                     )
-        if dataset["source"] == "synthetic":
-            model = dataset["model"]
-            drawn = set(model["prevalence"])
-            for pair in model["pair_odds_ratios"]:
-                for key in (pair["a"], pair["b"]):
-                    if key not in drawn:
-                        raise ConfigError(
-                            f"Dataset '{name}': pair_odds_ratios names '{key}', which has no "
-                            f"`prevalence` in the synthetic model ({', '.join(sorted(drawn))})."
-                        )
 
 
 @dataclass(frozen=True)

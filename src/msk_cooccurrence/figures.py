@@ -33,6 +33,13 @@ def odds_ratio_axis(ax) -> None:
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
+def error_bars(rows: pd.DataFrame) -> np.ndarray:
+    """Distances from each estimate to its CI bounds, for errorbar(): 0 where a bound is missing or
+    rounding puts it a hair on the wrong side of the estimate."""
+    err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]]).astype(float)
+    return np.clip(np.nan_to_num(err), 0, None)
+
+
 def label(name: str) -> str:
     """A column name as a reader sees it: knee_oa -> knee oa."""
     return str(name).replace("_", " ")
@@ -69,11 +76,10 @@ def prevalence_figure(prevalence: pd.DataFrame):
         for offset, condition in zip(offsets, conditions):
             rows = part[part["condition"] == condition]
             y = np.array([levels.index(v) for v in rows["level"]]) + offset
-            err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
             ax.errorbar(
                 rows["estimate"],
                 y,
-                xerr=np.nan_to_num(err),
+                xerr=error_bars(rows),
                 fmt="o",
                 ms=4,
                 capsize=2,
@@ -101,9 +107,8 @@ def upset_figure(patterns: pd.DataFrame, settings):
         sharex=True,
         gridspec_kw={"height_ratios": [3, 0.35 * len(present) + 0.3]},
     )
-    err = np.vstack([data["estimate"] - data["ci_low"], data["ci_high"] - data["estimate"]])
     top.bar(x, data["estimate"], color="#4c72b0", width=0.7)
-    top.errorbar(x, data["estimate"], yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    top.errorbar(x, data["estimate"], yerr=error_bars(data), fmt="none", ecolor="black", capsize=2, lw=0.8)
     top.scatter(x, data["expected"], marker="_", s=180, color="#dd8452", zorder=3, label="expected if independent")
     top.set_ylabel("Weighted share of adults (95% CI)")
     top.legend(frameon=False)
@@ -131,9 +136,8 @@ def forest_figure(odds_ratios: pd.DataFrame):
     for k, (model, marker) in enumerate(MODEL_MARKERS.items()):
         rows = odds[(odds["model"] == model) & np.isfinite(odds["estimate"])]
         y = np.array([pairs.index(p) for p in zip(rows["condition_a"], rows["condition_b"])]) + (k - 1) * 0.22
-        err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
         ax.errorbar(
-            rows["estimate"], y, xerr=np.nan_to_num(err), fmt=marker, ms=4, capsize=2, color=palette[model], label=model
+            rows["estimate"], y, xerr=error_bars(rows), fmt=marker, ms=4, capsize=2, color=palette[model], label=model
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax)
@@ -258,9 +262,8 @@ def comparison_figure(odds_by_dataset: dict[str, pd.DataFrame], model: str = "ad
         if not len(rows):
             continue
         y = np.array([pairs.index(p) for p in zip(rows["condition_a"], rows["condition_b"])]) + offset
-        err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
         ax.errorbar(
-            rows["estimate"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, color=palette[name], label=name
+            rows["estimate"], y, xerr=error_bars(rows), fmt="o", ms=4, capsize=2, color=palette[name], label=name
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax)

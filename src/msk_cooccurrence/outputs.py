@@ -84,3 +84,22 @@ def call_with(function: Callable, available: Mapping[str, object]):
     """Call `function` with the keyword arguments it names, taken from `available`."""
     names = inspect.signature(function).parameters
     return function(**{name: available[name] for name in names if name in available})
+
+
+def markdown_table() -> str:
+    """README's rows for the tables and figures of a dataset, from the registry (python -m msk_cooccurrence.outputs)."""
+    lines = []
+    for name, spec in tables().items():
+        columns = ", ".join(f"`{c}`" for c in spec.columns) + (
+            ", one column per condition" if spec.condition_columns else ""
+        )
+        lines.append(f"| `reports/{{dataset}}/tables/{name}.csv` | {spec.title}: {columns} |")
+    for name, spec in figures().items():
+        lines.append(
+            f"| `reports/{{dataset}}/figures/{name}.png`, `.svg` | {spec.title} (from {', '.join(spec.tables)}) |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -1,0 +1,85 @@
+"""The package's shape: layered imports, one registry of outputs that every reader agrees with."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT
+
+from msk_cooccurrence import outputs
+from msk_cooccurrence.sources import SOURCES
+
+PACKAGE = PROJECT / "src" / "msk_cooccurrence"
+# the layers of msk_cooccurrence/__init__.py; a module may import from its own layer and those above
+LAYERS = [
+    {"errors", "columns", "resources", "config", "design", "estimate", "data"},
+    {"inference", "standardize"},
+    {"ingest", "nhanes", "synthetic", "sources", "harmonize", "validate"},
+    {"prevalence", "patterns", "odds_ratios", "loglinear", "dose_response", "claims", "sensitivity"},
+    {"outputs", "figures", "report", "index"},
+    {"files", "pipeline", "runner"},
+]
+ESTIMATORS = LAYERS[3]
+
+
+def package_imports(path: Path) -> set[str]:
+    """The package modules a file imports (relative imports of this package)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def layer_of(module: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if module in layer)
+
+
+def test_every_module_has_a_layer():
+    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"} | {"resources"}
+    assert modules == set().union(*LAYERS)
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.stem)
+def test_imports_go_up_the_layers_and_estimators_never_import_each_other(path):
+    if path.stem == "__init__":
+        return
+    own = layer_of(path.stem)
+    for imported in package_imports(path):
+        assert layer_of(imported) <= own, f"{path.stem} (layer {own + 1}) imports {imported}"
+        if path.stem in ESTIMATORS:
+            assert imported not in ESTIMATORS, f"estimator {path.stem} imports estimator {imported}"
+
+
+def test_every_registered_function_takes_what_the_registry_gives():
+    for spec in outputs.tables().values():
+        parameters = set(inspect.signature(outputs.resolve(spec.function)).parameters)
+        assert parameters - {"data", "settings"} == set(spec.inputs), spec.name
+        assert spec.function.split(".")[0] in ESTIMATORS
+    for spec in outputs.figures().values():
+        parameters = inspect.signature(outputs.resolve(spec.function)).parameters
+        required = {n for n, p in parameters.items() if p.default is inspect.Parameter.empty}
+        assert required - {"settings"} == set(spec.tables), spec.name
+        assert set(spec.tables) <= set(outputs.tables())
+
+
+def test_readme_table_of_outputs_is_the_registry():
+    # regenerate it with: python -m msk_cooccurrence.outputs
+    assert outputs.markdown_table() in (PROJECT / "README.md").read_text()
+
+
+def test_no_module_branches_on_the_source_name():
+    for path in PACKAGE.glob("*.py"):
+        if path.stem == "sources":
+            continue
+        text = path.read_text()
+        assert not re.search(r"""\[["']source["']\]\s*==""", text), path.stem
+        for name in SOURCES:
+            assert f'== "{name}"' not in text, (path.stem, name)
