@@ -11,6 +11,8 @@ from types import MappingProxyType
 import jsonschema
 import yaml
 
+from .definitions import check_nesting
+from .derive import check_definitions
 from .errors import ConfigError
 
 # The schema lives with the workflow; an editable (src-layout) install finds it from here.
@@ -36,6 +38,7 @@ def _validator_with_defaults(schema: dict):
 def validate_config(config: Mapping, schema_path: Path | str = DEFAULT_SCHEMA) -> dict:
     """Validated copy of `config` with every default filled in; ConfigError on any violation."""
     schema = yaml.safe_load(Path(schema_path).read_text())
+    check_nesting(config)  # before the schema recurses into the rules
     filled = copy.deepcopy(dict(config))
     errors = sorted(_validator_with_defaults(schema).iter_errors(filled), key=lambda e: list(e.path))
     if errors:
@@ -48,7 +51,8 @@ def validate_config(config: Mapping, schema_path: Path | str = DEFAULT_SCHEMA) -
 def _hint(error) -> str:
     """The schema's own description of what was expected, when it has one."""
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
-    return f" (expected: {description})" if description and error.validator in ("pattern", "enum", "type") else ""
+    shown = ("pattern", "enum", "type", "oneOf")
+    return f" (expected: {description})" if description and error.validator in shown else ""
 
 
 def load_config(path: Path | str, schema_path: Path | str = DEFAULT_SCHEMA) -> dict:
@@ -73,7 +77,8 @@ def check_consistency(config: dict) -> None:
                     f"Dataset '{name}': `codes: {column}:` has a key YAML read as {words[0]} (an unquoted yes, no, "
                     f'on, off, true or false). Quote the values as they are in your file, e.g. {{"yes": true}}.'
                 )
-        if dataset["source"] == "table":
+        if dataset["source"] in ("table", "nhanes"):
+            check_definitions(name, dataset, config["conditions"])
             for key in list(dataset["columns"]) + list(dataset.get("codes", {})):
                 if key not in known:
                     raise ConfigError(
@@ -81,6 +86,8 @@ def check_consistency(config: dict) -> None:
                         f"({', '.join(HARMONIZED_FIXED)}) nor one of the conditions "
                         f"({', '.join(config['conditions'])}). Add it to `conditions` or fix the name."
                     )
+        if dataset["source"] == "nhanes":
+            check_nhanes_cycles(name, dataset)
         if dataset["source"] == "synthetic":
             model = dataset["model"]
             drawn = set(model["prevalence"])
@@ -91,6 +98,24 @@ def check_consistency(config: dict) -> None:
                             f"Dataset '{name}': pair_odds_ratios names '{key}', which has no "
                             f"`prevalence` in the synthetic model ({', '.join(sorted(drawn))})."
                         )
+
+
+def check_nhanes_cycles(name: str, dataset: dict) -> None:
+    """Cycle names unique; a multi-cycle weight (WTMEC4YR) used by as many cycles as it spans."""
+    names = [cycle["name"] for cycle in dataset["cycles"]]
+    if len(set(names)) < len(names):
+        raise ConfigError(f"Dataset '{name}': two cycles share a name ({', '.join(names)}); name each cycle once.")
+    by_weight: dict = {}
+    for cycle in dataset["cycles"]:
+        weight = cycle.get("weight", dataset["weight"])
+        by_weight.setdefault((weight["column"].upper(), weight["years"]), []).append(cycle["name"])
+    for (column, years), cycles in by_weight.items():
+        if len(cycles) % (years // 2):
+            raise ConfigError(
+                f"Dataset '{name}': {column} stands for {years} years, i.e. {years // 2} cycles, but "
+                f"{len(cycles)} cycle(s) use it ({', '.join(cycles)}). NCHS: WTMEC4YR serves 1999-2000 and "
+                "2001-2002 together; use it for both or for neither."
+            )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import pandas as pd
 from . import figures as fig
 from .claims import claims_table, read_literature
 from .config import Settings
+from .derive import definition_summary, prepare, restrict_to_universes
 from .design import design_of
 from .dose_response import dose_response_table
 from .harmonize import check_columns_convert, harmonize
@@ -131,9 +132,14 @@ def validate_dataset(
         source = "NHANES files"
     else:
         columns, codes, source = dict(dataset["columns"]), dict(dataset.get("codes", {})), str(dataset["path"])
-    harmonized, problems = harmonize(raw, columns, codes, settings.conditions, settings.obesity_bmi)
+    # the dataset's definitions (derive.py): conditions from rules, unknown_if, universes
+    prepared = prepare(name, source, raw, dataset, columns, settings.conditions)
+    harmonized, problems = harmonize(prepared.frame, prepared.columns, codes, settings.conditions, settings.obesity_bmi)
     check_columns_convert(name, source, raw, columns, codes, problems)
+    harmonized, outside = restrict_to_universes(harmonized, dataset)
+    problems = pd.concat([problems, prepared.problems], ignore_index=True)
     result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, source)
+    result.summary.update(definition_summary(dataset, prepared, outside))
     write_parquet(harmonized, harmonized_path)
     write_parquet(result.analysis, analysis_path)
     write_csv(result.quarantine, quarantine_path)
