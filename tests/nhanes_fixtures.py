@@ -23,6 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyreadstat
+import yaml
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "config" / "examples"
 
 CYCLES = {
     "1999-2000": {"suffix": "", "first_seqn": 1, "strata": range(1, 14), "lower_case": True, "four_year": True},
@@ -131,7 +134,7 @@ def mpq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
     listed = asked & ~refused
     right = listed & adults["knee"].to_numpy() & (rng.random(n) < 0.8)
     left = listed & adults["knee"].to_numpy() & (~right | (rng.random(n) < 0.6))
-    name = (lambda s: s.lower()) if lower else (lambda s: s)
+    name = (lambda s: s[:-1] + s[-1].lower()) if lower else (lambda s: s)  # MPD050i, as the codebook writes it
     back = np.where(adults["back"], 1.0, 2.0)
     back = np.where(rng.random(n) < 0.005, 9.0, back)
     back[rng.random(n) < 0.004] = np.nan
@@ -197,6 +200,12 @@ def write_fixtures(folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, see
     """Every cycle's files into `folder` (created if need be), as data/raw/nhanes/ would hold them."""
     Path(folder).mkdir(parents=True, exist_ok=True)
     return {cycle: write_cycle(Path(folder), cycle, n, seed) for cycle in cycles}
+
+
+def example_config(scope: str, folder: Path) -> dict:
+    """config/examples/nhanes_<scope>.yaml with its files read from `folder` instead of data/raw/nhanes."""
+    text = (EXAMPLES / f"nhanes_{scope.replace('-', '_')}.yaml").read_text()
+    return yaml.safe_load(text.replace("data/raw/nhanes/", f"{Path(folder).as_posix()}/"))
 
 
 if __name__ == "__main__":  # python tests/nhanes_fixtures.py FOLDER: the files the R reference reads

@@ -164,5 +164,12 @@ def settings_digest(config: Mapping, dataset: str) -> str:
         version = importlib.metadata.version("msk-cooccurrence")
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
-    text = json.dumps(relevant, sort_keys=True, default=str) + version
+    text = json.dumps(_text_keys(relevant), sort_keys=True, default=str) + version
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _text_keys(data):
+    """Mapping keys as text, so that codes such as {18: yes, blank: no} sort (depth is bounded by check_nesting)."""
+    if isinstance(data, Mapping):
+        return {str(k): _text_keys(v) for k, v in data.items()}
+    return [_text_keys(v) for v in data] if isinstance(data, list) else data

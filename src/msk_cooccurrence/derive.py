@@ -81,8 +81,8 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
 def _item_problems(evaluation: Evaluation, key: str, rule, rules: Mapping, rows: pd.DataFrame) -> pd.DataFrame:
     """One problem row per row and item whose value the rule (or a rule it uses) has no code for."""
     frames = []
-    for key in dict.fromkeys(check_key(r) for r in item_rules(rule, rules)):
-        check = evaluation.checks.get(key)
+    for filed in dict.fromkeys(check_key(r) for r in item_rules(rule, rules)):
+        check = evaluation.checks.get(filed)
         if check is not None and check.bad.any():
             frames.append(
                 pd.DataFrame(

@@ -18,7 +18,8 @@ import pandas as pd
 from . import figures as fig
 from .claims import claims_table, read_literature
 from .config import Settings
-from .derive import definition_summary, prepare, restrict_to_universes
+from .dataset_text import display_name, display_tables
+from .derive import definition_summary, prepare, restrict_to_universes, universe_notes
 from .design import design_of
 from .dose_response import dose_response_table
 from .harmonize import check_columns_convert, harmonize
@@ -167,10 +168,11 @@ def analyse_dataset(config: Mapping, analysis_path, literature_path, outputs: Ma
         write_csv(table, outputs[name])
 
 
-def draw_figures(config: Mapping, tables: Mapping[str, Path], figure_dir) -> None:
-    """Every figure of one dataset, from its tables only."""
-    conditions = Settings.from_dict(config).conditions
-    read = {name: pd.read_csv(path) for name, path in tables.items()}
+def draw_figures(config: Mapping, tables: Mapping[str, Path], figure_dir, dataset: str | None = None) -> None:
+    """Every figure of one dataset, from its tables only; a condition with a universe says so."""
+    notes = universe_notes(config["datasets"][dataset]) if dataset else {}
+    conditions = [display_name(c, notes) for c in Settings.from_dict(config).conditions]
+    read = display_tables({name: pd.read_csv(path) for name, path in tables.items()}, notes)
     drawn = {
         "prevalence": fig.prevalence_figure(read["prevalence"]),
         "upset": fig.upset_figure(read["patterns"], conditions),

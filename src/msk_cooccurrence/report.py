@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .dataset_text import data_notes, definition_sentences, display_tables, population_caption
 from .figures import label
 
 PACKAGES = (
@@ -230,6 +231,8 @@ def render_report(
         undefined=jinja2.StrictUndefined,
     )
     dataset_config = config["datasets"][dataset]
+    notes = validation.get("universes", {})
+    tables = display_tables(tables, notes)  # "bunions (ages 40+)" wherever bunions is shown
     shown_config = {k: v for k, v in config.items() if k != "datasets"} | {"datasets": {dataset: dataset_config}}
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
     return environment.get_template("report.html.j2").render(
@@ -244,7 +247,11 @@ def render_report(
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
         provenance=provenance,
         tables={name: html_table(frame) for name, frame in tables.items()},
-        figures={name: (svg_data_uri(path), FIGURES[name]) for name, path in figures.items()},
+        figures={
+            name: (svg_data_uri(path), FIGURES[name] + population_caption(notes)) for name, path in figures.items()
+        },
+        definitions=definition_sentences(dataset_config, config["conditions"]),
+        dataset_notes=data_notes(validation, dataset_config),
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
