@@ -11,6 +11,7 @@ import pytest
 from helpers import CODES, COLUMNS, small_table
 
 from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.dataset_text import display_tables
 from msk_cooccurrence.definitions import MAX_DEPTH, Evaluation, describe
 from msk_cooccurrence.errors import ConfigError, InputError
 from msk_cooccurrence.pipeline import ingest_dataset, validate_dataset
@@ -221,3 +222,30 @@ def test_codes_written_unlike_the_file_stop_the_run_with_the_values(tmp_path):
     }
     with pytest.raises(InputError, match="not one value of item KOA .*'Y' looks like 'y'"):
         run_table(tmp_path, dataset)
+
+
+def test_labels_name_the_universe_wherever_the_condition_or_a_complete_case_estimate_is_shown():
+    notes = {"bunions": "ages 40+"}
+    tables = {
+        "patterns": pd.DataFrame({"pattern": ["knee_oa+bunions", "none"], "knee_oa": [1, 0], "bunions": [1, 0]}),
+        "loglinear": pd.DataFrame({"term": ["knee_oa:bunions", "knee_oa:obesity"]}),
+        "claims": pd.DataFrame(
+            {
+                "claim": ["Bunions go with knee OA", "Obesity raises knee OA", "Obesity raises knee OA"],
+                "condition_a": ["bunions", "obesity", "obesity"],
+                "condition_b": ["knee_oa", "knee_oa", "knee_oa"],
+                "model": ["adjusted", "adjusted", "mutual"],
+            }
+        ),
+    }
+    shown = display_tables(tables, notes)
+    assert shown["patterns"]["pattern"].tolist() == ["knee_oa+bunions (ages 40+)", "none"]
+    assert "bunions (ages 40+)" in shown["patterns"].columns
+    assert shown["loglinear"]["term"].tolist() == ["knee_oa:bunions (ages 40+)", "knee_oa:obesity"]
+    assert shown["claims"]["condition_a"].tolist()[0] == "bunions (ages 40+)"
+    assert shown["claims"]["claim"].tolist() == [
+        "Bunions go with knee OA [bunions: ages 40+]",
+        "Obesity raises knee OA",
+        "Obesity raises knee OA [bunions: ages 40+]",  # the mutual model adjusts for bunions
+    ]
+    assert tables["claims"]["condition_a"].tolist()[0] == "bunions"  # the tables themselves are untouched

@@ -142,16 +142,21 @@ def check_rules(rules: Mapping, where: str, extra: Mapping | None = None) -> Non
                     f"{where}: the codes of item {r['item']} in rule '{name}' have a key YAML read as {words[0]} "
                     '(an unquoted yes, no, on, off, true or false). Quote it: {"yes": yes}.'
                 )
+    cleared: set = set()
     for name in rules:
-        _check_acyclic(name, rules, (), where)
+        _check_acyclic(name, rules, (), where, cleared)
 
 
-def _check_acyclic(name: str, rules: Mapping, path: tuple, where: str) -> None:
+def _check_acyclic(name: str, rules: Mapping, path: tuple, where: str, cleared: set) -> None:
+    """Depth-first search for a loop; `cleared` holds rules already known to reach none."""
     if name in path:
         loop = " -> ".join((*path[path.index(name) :], name))
         raise ConfigError(f"{where}: rules use each other in a loop ({loop}); a rule cannot depend on itself.")
+    if name in cleared:
+        return
     for used in referenced(rules[name]):
-        _check_acyclic(used, rules, (*path, name), where)
+        _check_acyclic(used, rules, (*path, name), where, cleared)
+    cleared.add(name)
 
 
 def resolve(name: str, columns) -> str | None:

@@ -52,8 +52,10 @@ def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.nd
 
 def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns: Mapping, conditions) -> Prepared:
     """Derive the dataset's rule conditions and apply `unknown_if`, group by group (cycle by cycle)."""
-    frame = raw.copy()
     derived = derived_conditions(dataset, conditions)
+    if not derived and not dataset.get("unknown_if"):
+        return Prepared(raw, dict(columns), pd.DataFrame(columns=PROBLEMS), {})
+    frame = raw.copy()
     for condition in derived:
         frame[DERIVED + condition] = pd.array([pd.NA] * len(frame), dtype="boolean")
     unknown_if = dict(dataset.get("unknown_if", {}))
