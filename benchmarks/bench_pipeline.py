@@ -13,8 +13,9 @@ import sys
 import time
 
 from msk_cooccurrence import outputs, pipeline
-from msk_cooccurrence.config import Settings, validate_config
+from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.files import read_literature
+from msk_cooccurrence.settings import Settings
 from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
 
 

@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from msk_cooccurrence import pipeline
-from msk_cooccurrence.config import Settings, validate_config
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.settings import Settings
 from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
 
 

@@ -44,7 +44,8 @@ def table_dataset(path: Path, **extra) -> dict:
 
 def settings_of(**config):
     """Validated analysis settings: the schema's defaults with `config` laid over them."""
-    from msk_cooccurrence.config import Settings, validate_config
+    from msk_cooccurrence.config import validate_config
+    from msk_cooccurrence.settings import Settings
 
     base = {"datasets": {"s": {"source": "synthetic", "n": 100, "seed": 1}}, "literature": str(LITERATURE)}
     return Settings.from_dict(validate_config(base | config))
@@ -67,10 +68,10 @@ def all_tables(frame: pd.DataFrame, **config) -> dict[str, pd.DataFrame]:
     return compute_tables(analysis_data(frame, settings), settings, {"literature": literature})
 
 
-def run_stages(config: dict, name: str, folder: Path, figures: bool = False) -> dict[str, Path]:
+def run_stages(config: dict, name: str, folder: Path, tables: bool = True, figures: bool = False) -> dict[str, Path]:
     """A dataset through the stage functions the workflow's scripts call, files in `folder`."""
     from msk_cooccurrence import outputs, pipeline
-    from msk_cooccurrence.config import dataset_view
+    from msk_cooccurrence.settings import dataset_view
 
     view = dataset_view(config, name)
     paths = {k: folder / f for k, f in (("raw", "raw.parquet"), ("truth", "truth.csv"), ("provenance", "prov.json"))}
@@ -81,7 +82,7 @@ def run_stages(config: dict, name: str, folder: Path, figures: bool = False) -> 
     pipeline.validate_stage(
         name, view, paths["raw"], paths["harmonized"], paths["analysis"], paths["quarantine"], paths["validation"]
     )
-    for table, spec in outputs.tables().items():
+    for table, spec in outputs.tables().items() if tables else ():
         inputs = {needed: config["literature"] if needed == "literature" else paths[needed] for needed in spec.inputs}
         paths[table] = folder / f"{table}.csv"
         pipeline.table_stage(table, view, paths["analysis"], inputs, paths[table])

@@ -16,11 +16,11 @@ from msk_cooccurrence.sources import SOURCES
 PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # the layers of msk_cooccurrence/__init__.py; a module may import from its own layer and those above
 LAYERS = [
-    {"errors", "columns", "resources", "config", "design", "estimate", "data"},
+    {"errors", "columns", "resources", "settings", "design", "estimate", "data"},
     {"inference", "standardize"},
-    {"ingest", "nhanes", "synthetic", "sources", "harmonize", "validate"},
+    {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     {"prevalence", "patterns", "odds_ratios", "loglinear", "dose_response", "claims", "sensitivity"},
-    {"outputs", "figures", "report", "index"},
+    {"outputs", "figures", "dataset_text", "report", "index"},
     {"files", "pipeline", "runner"},
 ]
 ESTIMATORS = LAYERS[3]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import PROJECT
 
-from msk_cooccurrence.config import Settings, load_config, validate_config
+from msk_cooccurrence.config import load_config, validate_config
 from msk_cooccurrence.errors import ConfigError
+from msk_cooccurrence.settings import Settings
 
 
 def test_the_default_config_is_valid_and_every_default_is_filled():

@@ -1,4 +1,8 @@
-"""NHANES as CDC publishes it: small XPT files with NHANES names and codes, written by the test."""
+"""NHANES as CDC publishes it: CDC-layout XPT fixtures (tests/nhanes_fixtures.py) through the example configs.
+
+Every expectation is computed here from the fixture files themselves, read with pyreadstat, and from
+the definitions of ../shared/reference/nhanes_1999_2004.md written out plainly: not from the pipeline.
+"""
 
 from __future__ import annotations
 
@@ -8,104 +12,183 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import PROJECT
 from helpers import run_stages
+from nhanes_fixtures import CYCLES, EXAMPLES, example_config, write_fixtures
 
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.errors import InputError
-from msk_cooccurrence.nhanes import read_nhanes
+from msk_cooccurrence.errors import ConfigError, InputError
+from msk_cooccurrence.nhanes import WEIGHT_COLUMN, read_nhanes
 
-CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
-
-
-def write_cycle(folder, suffix: str, first_seqn: int, n: int = 12) -> list[str]:
-    """DEMO, MCQ, MPQ and BMX files of one cycle, every code case covered in the first rows."""
-    seqn = np.arange(first_seqn, first_seqn + n, dtype=float)
-    demo = pd.DataFrame(
-        {
-            "SEQN": seqn,
-            "RIDAGEYR": [45, 60, 30, 70, 12, 50, 40, 55, 65, 35, 80, 25][:n],
-            "RIAGENDR": [1, 2] * (n // 2),
-            "WTMEC2YR": [1000.0] * 5 + [0.0] + [2000.0] * (n - 6),
-            "SDMVSTRA": [1, 1, 2, 2, 1, 2] * (n // 6),
-            "SDMVPSU": [1, 2] * (n // 2),
-        }
-    )
-    mcq = pd.DataFrame(
-        {
-            "SEQN": seqn,
-            "MCQ160A": [1, 1, 1, 2, 2, 2, 9, 1, 1, 2, 1, 2][:n],
-            "MCQ190": [2, 2, 1, np.nan, np.nan, np.nan, np.nan, 9, 2, np.nan, 2, np.nan][:n],
-        }
-    )
-    mpq = pd.DataFrame(
-        {
-            "SEQN": seqn,
-            "MPQ070": [1, 2, 1, 7, 2, 1, 2, 9, 1, 2, 1, 2][:n],
-            "MPD050I": [1, np.nan, 1, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan][:n],
-            "MPD050J": [np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, 1, np.nan][:n],
-        }
-    )
-    bmx = pd.DataFrame(
-        {"SEQN": seqn, "BMXBMI": [31.0, 24.0, np.nan, 35.2, 18.0, 28.0, 30.0, 22.5, 27.0, 33.3, 26.0, 21.0][:n]}
-    )
-    paths = []
-    for name, frame in (("DEMO", demo), ("MCQ", mcq), ("MPQ", mpq), ("BMX", bmx)):
-        path = folder / f"{name}_{suffix}.XPT"
-        pyreadstat.write_xport(frame, str(path), table_name=f"{name}_{suffix}", file_format_version=5)
-        paths.append(str(path))
-    return paths
+SCOPES = {"2001-2004": ["2001-2002", "2003-2004"], "1999-2004": list(CYCLES)}
 
 
-def nhanes_dataset(folder) -> dict:
-    return {
-        "source": "nhanes",
-        "cycles": [
-            {"name": "2003-2004", "files": write_cycle(folder, "C", 21005)},
-            {"name": "2005-2006", "files": write_cycle(folder, "D", 31127)},
-        ],
-    }
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    where = tmp_path_factory.mktemp("nhanes")
+    write_fixtures(where)
+    return where
 
 
-def test_cycles_merge_on_seqn_with_nchs_weights_and_scope(tmp_path):
-    config = validate_config({"datasets": {"nh": nhanes_dataset(tmp_path)}})
-    raw, scope = read_nhanes("nh", config["datasets"]["nh"])
-    # the 12-year-old and the unexamined respondent (MEC weight 0) of each cycle are out of scope
-    assert scope == {"rows_read": 24, "excluded_under_18": 2, "excluded_not_examined": 2}
-    assert len(raw) == 20 and raw["SEQN"].is_unique
-    assert (raw["WEIGHT_COMBINED"] == raw["WTMEC2YR"] / 2).all()  # two cycles: weight / 2
+def cdc_rows(folder, cycle: str) -> pd.DataFrame:
+    """One cycle's files merged on SEQN from DEMO, every name upper case, straight from the XPT files."""
+    suffix = CYCLES[cycle]["suffix"]
+    merged = None
+    for component in ("DEMO", "MCQ", "MPQ", "LEXPN", "BMX"):
+        frame = pyreadstat.read_xport(str(folder / f"{component}{suffix}.XPT"))[0]
+        frame.columns = [c.upper() for c in frame.columns]
+        merged = frame if merged is None else merged.merge(frame, on="SEQN", how="left")
+    return merged.assign(cycle=cycle)
 
 
-def test_knee_proxy_codes_and_cdc_missing_codes(tmp_path):
-    config = validate_config({"datasets": {"nh": nhanes_dataset(tmp_path)}})
-    dataset = config["datasets"]["nh"]
-    paths = run_stages(config, "nh", tmp_path / "out")
-    frame = pd.read_parquet(paths["analysis"]).set_index("id")
-    first = frame.loc[["21005", "21006", "21007", "21008", "21011", "21012", "21013", "21015"]]
-    # OA with right knee pain; OA without knee pain; rheumatoid; no arthritis; arthritis refused (9);
-    # OA type don't know (9); OA with no knee item; OA with left knee pain
-    expected_knee = [True, False, False, False, None, None, False, True]
-    assert [None if pd.isna(v) else bool(v) for v in first["knee_oa"]] == expected_knee
-    assert [None if pd.isna(v) else bool(v) for v in first["low_back_pain"]][:4] == [True, False, True, None]
-    assert "bunions" not in frame
-    assert frame.loc["21005", "obesity"] and not frame.loc["21006", "obesity"]
+def reference_definitions(rows: pd.DataFrame) -> pd.DataFrame:
+    """The shared reference's definitions, one row at a time, None for unknown."""
+
+    def yes_no(value, yes, no):
+        return True if value in yes else False if value in no else None
+
+    def kleene_and(*parts):
+        return False if False in parts else True if all(p is True for p in parts) else None
+
+    out = []
+    for r in rows.to_dict("records"):
+        knee_pain = True if (r["MPD050I"] == 18 or r["MPD050J"] == 19) else False if r["MPQ010"] in (1, 2) else None
+        left, right = yes_no(r["LEALBUN"], [1], [2]), yes_no(r["LEARBUN"], [1], [2])
+        bunions = True if True in (left, right) else False if (left, right) == (False, False) else None
+        pregnant = r["RIDEXPRG"] == 1
+        out.append(
+            {
+                "id": str(int(r["SEQN"])),
+                "low_back_pain": yes_no(r["MPQ070"], [1], [2]),
+                "knee_oa": kleene_and(yes_no(r["MCQ160A"], [1], [2]), yes_no(r["MCQ190"], [2], [1, 3]), knee_pain),
+                "bunions": None if r["RIDAGEYR"] < 40 else bunions,
+                "obesity": None if (np.isnan(r["BMXBMI"]) or pregnant) else bool(r["BMXBMI"] >= 30),
+            }
+        )
+    return pd.DataFrame(out).set_index("id")
+
+
+def in_scope(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[(rows["RIDAGEYR"] >= 20) & (rows["WTMEC2YR"] > 0)]
+
+
+def run(config: dict, where) -> tuple[pd.DataFrame, dict, dict]:
+    config = validate_config(config)
+    paths = run_stages(config, "nhanes", where / "out", tables=False)
     summary = json.loads(paths["validation"].read_text())
-    assert summary["rows_in"] == 20 and summary["rows_quarantined"] == 0
-    assert summary["conditions_absent"] == ["bunions"]
-    assert json.loads(paths["provenance"].read_text())["scope"]["excluded_not_examined"] == 2
-    assert dataset["weight"] == "WTMEC2YR"
+    return pd.read_parquet(paths["analysis"]).set_index("id"), summary, json.loads(paths["provenance"].read_text())
 
 
-def test_a_missing_demo_file_is_a_plain_message(tmp_path):
-    dataset = nhanes_dataset(tmp_path)
-    dataset["cycles"][0]["files"] = dataset["cycles"][0]["files"][1:]
-    config = validate_config({"datasets": {"nh": dataset}})
-    with pytest.raises(InputError, match="RIDAGEYR"):
-        read_nhanes("nh", config["datasets"]["nh"])
+@pytest.mark.parametrize("scope", SCOPES)
+def test_derived_conditions_match_the_reference_definitions_row_by_row(folder, tmp_path, scope):
+    frame, summary, provenance = run(example_config(scope, folder), tmp_path)
+    rows = pd.concat([cdc_rows(folder, c) for c in SCOPES[scope]], ignore_index=True)
+    expected = reference_definitions(in_scope(rows))
+    assert summary["rows_quarantined"] == 0 and len(frame) == len(expected)
+    for condition in expected.columns:
+        got = [None if pd.isna(v) else bool(v) for v in frame.loc[expected.index, condition]]
+        assert got == expected[condition].tolist(), condition
+        assert expected[condition].notna().any() and (expected[condition] == True).any()  # noqa: E712
+    assert summary["conditions_analysed"] == ["knee_oa", "bunions", "obesity", "low_back_pain"]
+    assert provenance["scope"] == {
+        "rows_read": len(rows),
+        "excluded_under_20": int((rows["RIDAGEYR"] < 20).sum()),
+        "excluded_not_examined": int(((rows["RIDAGEYR"] >= 20) & (rows["WTMEC2YR"] == 0)).sum()),
+    }
+    pregnant = int((in_scope(rows)["RIDEXPRG"] == 1).sum())
+    assert summary["unknown_if"]["bmi"]["rows"] == pregnant > 0
+    assert summary["universes"] == {"bunions": "ages 40+"}
 
 
-def test_example_nhanes_config_is_valid():
-    config = validate_config(
-        __import__("yaml").safe_load((PROJECT / "config" / "examples" / "nhanes.yaml").read_text())
-    )
-    assert config["datasets"]["nhanes"]["source"] == "nhanes"
+def test_the_trap_an_unasked_joint_question_leaves_the_knee_unknown_not_no(folder, tmp_path):
+    frame, _, _ = run(example_config("2001-2004", folder), tmp_path)
+    rows = in_scope(pd.concat([cdc_rows(folder, c) for c in SCOPES["2001-2004"]]))
+    told_oa = (rows["MCQ160A"] == 1) & (rows["MCQ190"] == 2)
+    unasked = rows[told_oa & (rows["MPQ010"].isin([7, 9]) | rows["MPQ010"].isna())]
+    assert len(unasked) > 0  # blank knee items here mean "not asked", so the knee proxy is unknown
+    assert frame.loc[unasked["SEQN"].astype(int).astype(str), "knee_oa"].isna().all()
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_weights_follow_the_nchs_rules(folder, scope):
+    config = validate_config(example_config(scope, folder))
+    raw, _ = read_nhanes("nhanes", config["datasets"]["nhanes"])
+    demo = pd.concat([cdc_rows(folder, c) for c in SCOPES[scope]]).set_index("SEQN")
+    demo = demo.loc[raw["SEQN"]]
+    if scope == "2001-2004":
+        expected = demo["WTMEC2YR"] / 2
+    else:
+        four_year = demo["cycle"].isin(["1999-2000", "2001-2002"])
+        expected = np.where(four_year, demo["WTMEC4YR"] * 2 / 3, demo["WTMEC2YR"] / 3)
+    np.testing.assert_allclose(raw[WEIGHT_COLUMN], expected, rtol=1e-15)
+
+
+def test_the_1999_2002_files_write_lower_case_names_and_are_read_all_the_same(folder):
+    names = pyreadstat.read_xport(str(folder / "MPQ_B.XPT"), metadataonly=True)[1].column_names
+    assert {"MPD050i", "MPD050j"} <= set(names) and "MPD050I" not in names
+    config = validate_config(example_config("2001-2004", folder))
+    raw, _ = read_nhanes("nhanes", config["datasets"]["nhanes"])
+    b = raw[raw["cycle"] == "2001-2002"]
+    assert (b["MPD050I"] == 18).sum() > 0 and (b["MCQ160A"] == 1).sum() > 0
+
+
+def test_a_mapped_item_a_cycle_lacks_stops_the_run_naming_cycle_files_and_item(folder):
+    config = example_config("2001-2004", folder)
+    config["datasets"]["nhanes"]["cycles"][1]["files"] = [
+        f for f in config["datasets"]["nhanes"]["cycles"][1]["files"] if "LEXPN" not in f
+    ]
+    config = validate_config(config)
+    with pytest.raises(InputError) as raised:
+        read_nhanes("nhanes", config["datasets"]["nhanes"])
+    message = str(raised.value)
+    assert "cycle 2003-2004" in message and "LEALBUN, for rule bunions" in message
+    assert "DEMO_C.XPT, MCQ_C.XPT, MPQ_C.XPT, BMX_C.XPT" in message and "`files:`" in message
+
+
+def test_a_cycle_renames_an_item_and_replaces_a_rule_with_its_own_codes(folder, tmp_path):
+    """2003-2004 rewritten as later cycles code it: MCQ195, where 1 is osteoarthritis."""
+    moved = tmp_path / "files"
+    moved.mkdir()
+    for path in folder.iterdir():
+        (moved / path.name).write_bytes(path.read_bytes())
+    mcq = pyreadstat.read_xport(str(folder / "MCQ_C.XPT"))[0]
+    mcq = mcq.rename(columns={"MCQ190": "MCQ195"}).assign(MCQ195=mcq["MCQ190"].replace({1: 2, 2: 1}))
+    pyreadstat.write_xport(mcq, str(moved / "MCQ_C.XPT"), table_name="MCQ_C", file_format_version=5)
+    config = example_config("2001-2004", moved)
+    dataset = config["datasets"]["nhanes"]
+    knee_oa = json.loads(json.dumps(dataset["rules"]["knee_oa"]).replace("MCQ190", "MCQ195"))
+    knee_oa["all"][1]["codes"] = {1: True, 2: False, 3: False, 7: None, 9: None}
+    dataset["cycles"][1]["rules"] = {"knee_oa": knee_oa}
+    renamed, _, _ = run(config, tmp_path)
+    dataset["cycles"][1]["rules"] = {"knee_oa": dataset["rules"]["knee_oa"]}
+    dataset["cycles"][1]["items"] = {"MCQ190": "MCQ195"}  # a plain rename, codes as the dataset's: wrong
+    original, _, _ = run(example_config("2001-2004", folder), tmp_path)
+    assert renamed["knee_oa"].equals(original["knee_oa"])
+    misread, _, _ = run(config, tmp_path)
+    assert not misread["knee_oa"].equals(original["knee_oa"])
+
+
+def test_a_rule_a_cycle_replaces_must_exist_and_four_year_weights_come_in_pairs(folder):
+    config = example_config("1999-2004", folder)
+    config["datasets"]["nhanes"]["cycles"][2]["rules"] = {"knees": True}
+    with pytest.raises(ConfigError, match="cycle 2003-2004: `rules` replaces knees"):
+        validate_config(config)
+    config = example_config("1999-2004", folder)
+    del config["datasets"]["nhanes"]["cycles"][1]["weight"]
+    with pytest.raises(ConfigError, match="WTMEC4YR stands for 4 years.*1 cycle\\(s\\) use it \\(1999-2000\\)"):
+        validate_config(config)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_example_configs_document_the_download_list_and_the_command_with_targets_first(scope):
+    example = f"nhanes_{scope.replace('-', '_')}.yaml"
+    text = (EXAMPLES / example).read_text()
+    command = f"snakemake --cores 4 reports/nhanes/report.html --configfile config/examples/{example}"
+    assert command in text
+    listed = [
+        word for line in text.splitlines() if line.startswith("#   ") for word in line.split() if word.endswith(".XPT")
+    ]
+    cycles = SCOPES[scope]
+    expected = [f"{c}{CYCLES[y]['suffix']}.XPT" for y in cycles for c in ("DEMO", "MCQ", "MPQ", "LEXPN", "BMX")]
+    assert listed == expected
+    dataset = validate_config(example_config(scope, "data/raw/nhanes"))["datasets"]["nhanes"]
+    assert [p.split("/")[-1] for c in dataset["cycles"] for p in c["files"]] == expected

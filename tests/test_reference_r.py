@@ -16,9 +16,10 @@ from conftest import ARQ, ORACLE, PROJECT, SURVEY_SMALL, needs_r
 from helpers import analysis_of
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.config import Settings, validate_config
+from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.loglinear import loglinear_table
 from msk_cooccurrence.pipeline import harmonize_and_validate, ingest
+from msk_cooccurrence.settings import Settings
 
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
 

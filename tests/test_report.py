@@ -10,9 +10,10 @@ from conftest import PROJECT
 from test_tables import frame_of
 
 from msk_cooccurrence import outputs, pipeline
-from msk_cooccurrence.config import dataset_view, validate_config
+from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.files import atomic_path, write_csv
 from msk_cooccurrence.report import key_findings
+from msk_cooccurrence.settings import dataset_view
 
 SCRIPT = "<script>alert(1)</script>"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Settings
+from .settings import Settings
 
 
 def verdict(direction: str, low: float, high: float) -> str:

@@ -1,20 +1,25 @@
-"""Configuration: validation against the JSON schema, defaults, and a frozen view for the code."""
+"""Configuration: validation against the JSON schema with its defaults, and the checks a schema cannot state.
+
+Validated once, where the workflow starts (workflow/rules/common.smk); the analysis code reads
+the result as `settings.Settings`.
+"""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
 
 import jsonschema
 import yaml
 
 from .columns import NAMES as HARMONIZED_FIXED
+from .definitions import check_nesting
+from .derive import check_definitions
 from .errors import ConfigError
 from .resources import read_resource
+from .sources import source_of
 
 
 @cache
@@ -41,6 +46,7 @@ def _validator_with_defaults(schema: dict):
 def validate_config(config: Mapping) -> dict:
     """Validated copy of `config` with every default filled in; ConfigError on any violation."""
     schema = config_schema()
+    check_nesting(config)  # before the schema recurses into the rules
     filled = copy.deepcopy(dict(config))
     errors = sorted(_validator_with_defaults(schema).iter_errors(filled), key=lambda e: list(e.path))
     if errors:
@@ -53,7 +59,8 @@ def validate_config(config: Mapping) -> dict:
 def _hint(error) -> str:
     """The schema's own description of what was expected, when it has one."""
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
-    return f" (expected: {description})" if description and error.validator in ("pattern", "enum", "type") else ""
+    shown = ("pattern", "enum", "type", "oneOf")
+    return f" (expected: {description})" if description and error.validator in shown else ""
 
 
 def load_config(path: Path | str) -> dict:
@@ -78,6 +85,8 @@ def check_consistency(config: dict) -> None:
                     f"Dataset '{name}': `codes: {column}:` has a key YAML read as {words[0]} (an unquoted yes, no, "
                     f'on, off, true or false). Quote the values as they are in your file, e.g. {{"yes": true}}.'
                 )
+        check_definitions(name, dataset, config["conditions"])
+        source_of(dataset).check(name, dataset)
         # a mapping (table sources) names harmonized columns or conditions only
         for key in list(dataset.get("columns", {})) + list(dataset.get("codes", {})):
             if key not in known:
@@ -96,46 +105,3 @@ def check_consistency(config: dict) -> None:
                         f"Dataset '{name}': pair_odds_ratios names '{key}', which has no "
                         f"`prevalence` in the synthetic model ({', '.join(sorted(drawn))})."
                     )
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The validated analysis settings (everything but the datasets) that estimators read."""
-
-    conditions: tuple[str, ...]
-    covariates: tuple[str, ...]
-    obesity_bmi: float
-    age_bands: tuple[int, ...]
-    max_invalid_share: float
-    lonely_psu: str
-    standard_population: Mapping
-    claims: tuple[Mapping, ...]
-    literature: str
-    dose_response: Mapping
-    sensitivity: Mapping
-
-    @classmethod
-    def from_dict(cls, config: Mapping) -> Settings:
-        """From a validated config (its `datasets`, if any, are ignored)."""
-        return cls(
-            conditions=tuple(config["conditions"]),
-            covariates=tuple(config["covariates"]),
-            obesity_bmi=float(config["obesity_bmi"]),
-            age_bands=tuple(sorted(config["age_bands"])),
-            max_invalid_share=float(config["max_invalid_share"]),
-            lonely_psu=config["lonely_psu"],
-            standard_population=MappingProxyType(copy.deepcopy(dict(config["standard_population"]))),
-            claims=tuple(copy.deepcopy(list(config["claims"]))),
-            literature=str(config["literature"]),
-            dose_response=MappingProxyType(dict(config["dose_response"])),
-            sensitivity=MappingProxyType(dict(config["sensitivity"])),
-        )
-
-
-def dataset_view(config: Mapping, dataset: str) -> dict:
-    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
-
-    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
-    only its jobs.
-    """
-    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Settings
 from .data import AnalysisData
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import fit_logistic
+from .settings import Settings
 
 # Harrell, Regression Modeling Strategies (2015), Table 2.3
 KNOT_QUANTILES = {

@@ -12,6 +12,7 @@ import jinja2
 import pandas as pd
 
 from . import figures as fig
+from .dataset_text import display_tables
 from .report import html_table
 
 
@@ -36,9 +37,17 @@ def svg_uri(figure) -> str:
 
 def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     """datasets: name -> paths of its odds_ratios.csv, prevalence.csv, validation.json."""
-    odds = {name: pd.read_csv(paths["odds_ratios"]) for name, paths in datasets.items()}
-    prevalence = {name: pd.read_csv(paths["prevalence"]) for name, paths in datasets.items()}
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
+    # a condition measured in part of a sample only (bunions at 40+) is not the same estimate elsewhere
+    shown = {
+        name: display_tables(
+            {"odds": pd.read_csv(paths["odds_ratios"]), "prevalence": pd.read_csv(paths["prevalence"])},
+            validation[name].get("universes", {}),
+        )
+        for name, paths in datasets.items()
+    }
+    odds = {name: tables["odds"] for name, tables in shown.items()}
+    prevalence = {name: tables["prevalence"] for name, tables in shown.items()}
     overall = {n: t[t["group"] == "overall"] for n, t in prevalence.items()}
     adjusted = {n: t[t["model"] == "adjusted"] for n, t in odds.items()}
     environment = jinja2.Environment(

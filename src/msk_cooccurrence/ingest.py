@@ -64,7 +64,9 @@ def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
         raise InputError(f"Dataset '{name}': the file '{path}' {what}. Point `path:` at a file with data rows.")
     columns = dict(dataset["columns"])
     _check_columns_present(name, path, columns, frame.columns)
-    frame = frame[list(dict.fromkeys(columns.values()))].copy()
+    from .derive import rule_columns  # derive builds on this module
+
+    frame = frame[list(dict.fromkeys([*columns.values(), *rule_columns(name, path, dataset, frame.columns)]))].copy()
     frame.insert(0, SOURCE_ROW, range(1, len(frame) + 1))
     return frame
 

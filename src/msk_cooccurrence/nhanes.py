@@ -1,143 +1,191 @@
-"""NHANES files as CDC publishes them: XPT files per cycle, merged on SEQN, cycles combined.
+"""NHANES files as CDC publishes them: XPT files per 2-year cycle, merged on SEQN, cycles combined.
 
-Conventions (NCHS analytic guidelines): the MEC examination weight of a 2-year cycle divided by the
-number of cycles combined; strata SDMVSTRA and PSUs SDMVPSU (masked variance units, unique across
-cycles); codes 7/9, 77/99 and 777/999 of questionnaire items are refused or don't know, i.e.
-missing. Respondents outside the analysis population (under `min_age`, or not examined at the MEC,
-whose MEC weight is 0) are left out at ingest and counted in provenance.json: they would count for
+Each cycle lists its files (DEMO first or anywhere: the file holding age is the base, and every
+respondent of it is kept; the other files are merged on SEQN, so a respondent missing from MPQ
+or LEXPN has blank items there, which rules read as unknown). Only the items the config names
+are read; names are matched without regard to case (the 1999-2002 files write MPD050i), and a
+cycle may call an item differently (`items: {MCQ190: MCQ191}`). An item no file of a cycle holds
+stops the run naming the cycle, its files and the item: a whole cycle silently unknown would
+bias every estimate.
+
+Weights follow the NCHS analytic guidelines: each cycle's MEC weight times the years it stands
+for over the years combined (2 per cycle): WTMEC2YR / 2 for 2001-2004; WTMEC4YR x 2/3 for the
+1999-2000 and 2001-2002 rows and WTMEC2YR x 1/3 for 2003-2004 when 1999-2004 are combined.
+Respondents outside the analysis population (under `min_age`, or not examined at the MEC: their
+`examined` weight is 0) are left out here and counted in provenance.json; they would count for
 nothing in a domain analysis, since every NHANES PSU holds examined adults.
-
-Conditions:
-- low back pain: the `low_back_pain` item (default MPQ070, pain in the past 3 months), 1 yes, 2 no;
-- knee osteoarthritis, a documented proxy: arthritis ever diagnosed (MCQ160A = 1), of the
-  osteoarthritis type (MCQ190 = `osteoarthritis_code`), with knee joint pain (any of the
-  `knee_pain` items, default MPD050I/MPD050J, in `knee_pain_codes`). No arthritis, another type,
-  or no knee pain is "no"; a missing component leaves it unknown;
-- obesity from BMXBMI, derived like every dataset's; bunions are not in these cycles.
-Every variable name and code is configurable, since items move between cycles: check the
-codebook of each cycle you use.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyreadstat
 
-from .errors import InputError
-from .ingest import SOURCE_ROW, file_sha256
+from .definitions import items_of, resolve
+from .derive import CYCLE
+from .errors import ConfigError, InputError
+from .ingest import SOURCE_ROW, close_match
 
-WEIGHT_COLUMN = "WEIGHT_COMBINED"  # the MEC weight divided by the number of cycles
-KNEE_COLUMN = "KNEE_OA_PROXY"  # 1 yes, 2 no, missing, or the offending component code
-YES, NO = 1, 2
+WEIGHT_COLUMN = "WEIGHT_COMBINED"  # the MEC weight x years it stands for / years combined
+CYCLE_YEARS = 2
 
 
-def read_cycle(name: str, files, variables: Mapping) -> pd.DataFrame:
-    """One cycle's files merged on SEQN, respondents of the file that holds age first."""
-    frames = []
-    for path in map(Path, files):
+def needed_items(dataset: Mapping, cycle: Mapping) -> dict[str, str]:
+    """Item (as the rules and columns name it, upper case) -> what it is for, for one cycle."""
+    rules = dict(dataset.get("rules", {})) | dict(cycle.get("rules", {}))
+    needed = {v.upper(): f"columns: {k}" for k, v in dataset["columns"].items()}
+    needed.setdefault(dataset["examined"].upper(), "examined")
+    needed.setdefault(cycle_weight(dataset, cycle)["column"].upper(), "weight")
+    for name, rule in list(rules.items()) + list(dataset.get("unknown_if", {}).items()):
+        for item in items_of(rule, rules):
+            needed.setdefault(item.upper(), f"rule {name}")
+    return needed
+
+
+def cycle_weight(dataset: Mapping, cycle: Mapping) -> Mapping:
+    return cycle.get("weight", dataset["weight"])
+
+
+def weight_factor(dataset: Mapping, cycle: Mapping) -> float:
+    """NCHS: the years a cycle's weight stands for over the years combined."""
+    return cycle_weight(dataset, cycle)["years"] / (CYCLE_YEARS * len(dataset["cycles"]))
+
+
+def file_columns(name: str, cycle: Mapping) -> dict[Path, list[str]]:
+    """The variable names of every file of a cycle, read from the XPT headers only."""
+    columns = {}
+    for path in map(Path, cycle["files"]):
         if not path.is_file():
             raise InputError(
-                f"Dataset '{name}': the NHANES file '{path}' does not exist. Check `cycles:` in the config."
+                f"Dataset '{name}', cycle {cycle['name']}: the NHANES file '{path}' does not exist. Download it "
+                "from the NHANES website into that folder under the name CDC gives it, or fix `files:`."
             )
         try:
-            frame = pyreadstat.read_xport(str(path))[0]
-        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as error:
+            columns[path] = list(pyreadstat.read_xport(str(path), metadataonly=True)[1].column_names)
+        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as error:
             raise InputError(f"Dataset '{name}': cannot read '{path}' as SAS XPORT ({error}).") from None
-        seqn = variables["id"]
-        if seqn not in frame:
-            raise InputError(f"Dataset '{name}': the NHANES file '{path}' has no {seqn} column to merge on.")
-        if frame[seqn].duplicated().any():
-            raise InputError(f"Dataset '{name}': {seqn} repeats within '{path}'; NHANES files have one row per SEQN.")
-        frames.append((path, frame))
-    base = [f for _, f in frames if variables["age"] in f]
-    if not base:
-        listed = ", ".join(str(p) for p, _ in frames)
-        raise InputError(f"Dataset '{name}': none of {listed} holds {variables['age']} (the DEMO file is needed).")
-    merged = base[0]
-    for _, frame in frames:
-        if frame is not base[0]:
-            merged = merged.merge(
-                frame.drop(columns=[c for c in frame if c in merged and c != variables["id"]]),
-                on=variables["id"],
-                how="left",
+    return columns
+
+
+def locate(name: str, cycle: Mapping, needed: Mapping[str, str], columns: Mapping[Path, list]) -> dict:
+    """Item -> (file, name in that file): the first file, in `files:` order, that holds it."""
+    renamed = {k.upper(): v for k, v in cycle.get("items", {}).items()}
+    found, missing = {}, []
+    for item, purpose in needed.items():
+        wanted = renamed.get(item, item)
+        holder = next(((p, resolve(wanted, c)) for p, c in columns.items() if resolve(wanted, c)), None)
+        if holder is None:
+            missing.append((item, wanted, purpose))
+        else:
+            found[item] = holder
+    if missing:
+        everything = [c for cols in columns.values() for c in cols]
+        described = []
+        for item, wanted, purpose in missing:
+            hint = close_match(wanted, everything)
+            renamed_from = f" (this cycle's name for {item})" if wanted != item else ""
+            described.append(f"{wanted}{renamed_from}, for {purpose}" + (f" (did you mean {hint}?)" if hint else ""))
+        raise InputError(
+            f"Dataset '{name}', cycle {cycle['name']}: no file of the cycle holds "
+            f"{'; '.join(described)}. Files read: {', '.join(p.name for p in columns)} (names matched without "
+            "regard to case). Add the file that holds it to the cycle's `files:` (the codebook names it), or, if "
+            "this cycle calls it differently, say so in the cycle's `items:` (e.g. items: {MCQ190: MCQ191})."
+        )
+    return found
+
+
+def read_cycle(name: str, dataset: Mapping, cycle: Mapping) -> pd.DataFrame:
+    """One cycle's needed items, one row per respondent of the file holding age."""
+    columns = file_columns(name, cycle)
+    needed = needed_items(dataset, cycle)
+    found = locate(name, cycle, needed, columns)
+    id_item, age_item = dataset["columns"]["id"].upper(), dataset["columns"]["age"].upper()
+    base = found[age_item][0]
+    order = [base] + [p for p in columns if p != base]
+    merged = None
+    for path in order:
+        items = {actual: item for item, (p, actual) in found.items() if p == path and item != id_item}
+        if not items and path != base:
+            continue
+        seqn = resolve(dataset["columns"]["id"], columns[path])
+        if seqn is None:
+            raise InputError(f"Dataset '{name}', cycle {cycle['name']}: '{path}' has no {id_item} column to merge on.")
+        frame = pyreadstat.read_xport(str(path), usecols=[seqn, *items])[0].rename(columns=items | {seqn: id_item})
+        if frame[id_item].duplicated().any():
+            raise InputError(
+                f"Dataset '{name}': {id_item} repeats within '{path}'; NHANES files have one row per SEQN."
             )
+        frame[id_item] = _merge_key(frame[id_item])
+        merged = frame if merged is None else merged.merge(frame, on=id_item, how="left")
+    merged.insert(0, CYCLE, cycle["name"])
+    merged[WEIGHT_COLUMN] = merged[cycle_weight(dataset, cycle)["column"].upper()] * weight_factor(dataset, cycle)
     return merged
 
 
-def knee_oa_proxy(frame: pd.DataFrame, dataset: Mapping) -> pd.Series | None:
-    """The knee-OA proxy as 1/2/missing, or the offending code text where a component is invalid."""
-    v = dataset["variables"]
-    needed = [v["arthritis"], v["arthritis_type"], *v["knee_pain"]]
-    if any(c not in frame for c in needed):
-        return None
-    missing = set(dataset["missing_codes"])
-    arthritis = frame[v["arthritis"]]
-    kind = frame[v["arthritis_type"]]
-    knee = frame[v["knee_pain"]].isin(dataset["knee_pain_codes"]).any(axis=1)
-    out = pd.Series(np.nan, index=frame.index, dtype=object)
-    out[arthritis == NO] = NO
-    has = arthritis == YES
-    out[has & kind.notna() & ~kind.isin(missing) & (kind != dataset["osteoarthritis_code"])] = NO
-    is_oa = has & (kind == dataset["osteoarthritis_code"])
-    out[is_oa] = np.where(knee[is_oa], YES, NO)
-    bad = arthritis.notna() & ~arthritis.isin([YES, NO, *missing])
-    out[bad] = [f"{v['arthritis']}={code:g}" for code in arthritis[bad]]
-    return out
+def _merge_key(ids: pd.Series) -> pd.Series:
+    """SEQN as a number wherever it is one (files disagree on integer versus float storage)."""
+    numbers = pd.to_numeric(ids, errors="coerce")
+    return numbers.astype(float) if numbers.notna().all() else ids.astype(str)
 
 
 def read_nhanes(name: str, dataset: Mapping) -> tuple[pd.DataFrame, dict]:
-    """All cycles as one table (source columns + weight and knee proxy) and the scope counts."""
-    v = dataset["variables"]
-    cycles = dataset["cycles"]
-    tables = []
-    for cycle in cycles:
-        frame = read_cycle(name, cycle["files"], v)
-        for column in (v["sex"], dataset["weight"]):
-            if column not in frame:
-                raise InputError(f"Dataset '{name}': the files of cycle {cycle.get('name', '?')} have no {column}.")
-        frame[WEIGHT_COLUMN] = frame[dataset["weight"]] / len(cycles)  # NCHS: divide by the number of cycles
-        knee = knee_oa_proxy(frame, dataset)
-        if knee is not None:
-            frame[KNEE_COLUMN] = knee
-        tables.append(frame)
-    merged = pd.concat(tables, ignore_index=True)
-    read = len(merged)
-    young = merged[v["age"]] < dataset["min_age"]
-    unexamined = ~young & ~(merged[dataset["weight"]] > 0)
-    merged = merged[~young & ~unexamined].reset_index(drop=True)
-    merged.insert(0, SOURCE_ROW, range(1, len(merged) + 1))
+    """All cycles as one table (items, cycle, combined weight) and the counts of rows out of scope."""
+    merged = pd.concat([read_cycle(name, dataset, cycle) for cycle in dataset["cycles"]], ignore_index=True)
+    age = merged[dataset["columns"]["age"].upper()]
+    young = (age < dataset["min_age"]).to_numpy()
+    unexamined = ~young & ~(merged[dataset["examined"].upper()] > 0).to_numpy()
+    kept = merged[~young & ~unexamined].reset_index(drop=True)
+    kept.insert(0, SOURCE_ROW, np.arange(1, len(kept) + 1))
     scope = {
-        "rows_read": read,
+        "rows_read": len(merged),
         f"excluded_under_{dataset['min_age']:g}": int(young.sum()),
         "excluded_not_examined": int(unexamined.sum()),
     }
-    return merged, scope
+    return kept, scope
 
 
 def nhanes_mapping(dataset: Mapping, present) -> tuple[dict, dict]:
     """`columns:` and `codes:` of the harmonize step for a table read by read_nhanes."""
-    v = dataset["variables"]
-    columns = {
-        key: v[key] for key in ("id", "age", "sex", "bmi", "stratum", "psu", "low_back_pain") if v[key] in present
-    }
-    columns["weight"] = WEIGHT_COLUMN
-    yes_no = {YES: True, NO: False} | {code: None for code in dataset["missing_codes"]}
-    codes = {"sex": {1: "male", 2: "female"}, "low_back_pain": yes_no}
-    if KNEE_COLUMN in present:
-        columns["knee_oa"] = KNEE_COLUMN
-        codes["knee_oa"] = {YES: True, NO: False}
-    return columns, codes
+    columns = {key: column.upper() for key, column in dataset["columns"].items()}
+    missing = [c for c in columns.values() if c not in present]
+    if missing:  # read_nhanes reads every mapped item or stops; this guards a stale raw file
+        raise InputError(f"The NHANES rows lack {', '.join(missing)}; rerun the ingest step.")
+    return columns | {"weight": WEIGHT_COLUMN}, dict(dataset.get("codes", {}))
 
 
-def files_sha256(dataset: Mapping) -> str:
-    """One checksum over every file of every cycle, in config order."""
-    digest = hashlib.sha256()
+def check_cycles(name: str, dataset: dict) -> None:
+    """Cycle names unique; a multi-cycle weight (WTMEC4YR) used by as many cycles as it spans."""
+    names = [cycle["name"] for cycle in dataset["cycles"]]
+    if len(set(names)) < len(names):
+        raise ConfigError(f"Dataset '{name}': two cycles share a name ({', '.join(names)}); name each cycle once.")
+    by_weight: dict = {}
     for cycle in dataset["cycles"]:
-        for path in cycle["files"]:
-            digest.update(file_sha256(path).encode())
-    return digest.hexdigest()
+        weight = cycle.get("weight", dataset["weight"])
+        by_weight.setdefault((weight["column"].upper(), weight["years"]), []).append(cycle["name"])
+    for (column, years), cycles in by_weight.items():
+        if len(cycles) % (years // 2):
+            raise ConfigError(
+                f"Dataset '{name}': {column} stands for {years} years, i.e. {years // 2} cycles, but "
+                f"{len(cycles)} cycle(s) use it ({', '.join(cycles)}). NCHS: WTMEC4YR serves 1999-2000 and "
+                "2001-2002 together; use it for both or for neither."
+            )
+
+
+def methods_sentences(dataset: Mapping) -> list[str]:
+    """The analysis population and the NCHS weights of the cycles combined, in words."""
+    weights = "; ".join(f"{c['name']}: {weight_description(dataset, c)}" for c in dataset["cycles"])
+    return [
+        f"Analysis population: ages {dataset['min_age']:g}+ examined at the MEC ({dataset['examined']} > 0); "
+        "the others are counted under Data and validation.",
+        f"Weights (NCHS: the MEC weight x the years it stands for / the years combined): {weights}.",
+    ]
+
+
+def weight_description(dataset: Mapping, cycle: Mapping) -> str:
+    weight = cycle_weight(dataset, cycle)
+    return f"{weight['column']} x {Fraction(weight['years'], CYCLE_YEARS * len(dataset['cycles']))}"

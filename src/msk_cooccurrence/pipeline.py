@@ -12,18 +12,21 @@ settings and that dataset's entry under `dataset`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import outputs
-from .config import Settings
 from .data import AnalysisData
+from .dataset_text import display_name, display_tables
+from .derive import definition_summary, prepare, restrict_to_universes, universe_notes
 from .figures import save_figure
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
 from .harmonize import check_columns_convert, harmonize
 from .index import render_index
 from .report import render_report
+from .settings import Settings
 from .sources import Ingested, source_of
 from .validate import Validated, validate
 
@@ -38,9 +41,16 @@ def ingest(name: str, dataset: Mapping, settings: Settings) -> Ingested:
 def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings):
     """The harmonized table and the validation result (analysis rows, quarantine, summary)."""
     mapping = source_of(dataset).mapping(dataset, raw.columns)
-    harmonized, problems = harmonize(raw, mapping.columns, mapping.codes, settings.conditions, settings.obesity_bmi)
+    # the dataset's definitions (derive.py): conditions from rules, unknown_if, universes
+    prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
+    harmonized, problems = harmonize(
+        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi
+    )
     check_columns_convert(name, mapping.label, raw, mapping.columns, mapping.codes, problems)
+    harmonized, outside = restrict_to_universes(harmonized, dataset)
+    problems = pd.concat([problems, prepared.problems], ignore_index=True)
     result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label)
+    result.summary.update(definition_summary(dataset, prepared, outside))
     return harmonized, result
 
 
@@ -118,8 +128,12 @@ def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping[s
 
 def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:
     """One figure of one dataset as PNG and SVG, from its tables."""
-    tables = {name: pd.read_csv(path) for name, path in table_paths.items()}
-    drawn = draw_figures(tables, Settings.from_dict(view), [figure])[figure]
+    # a condition measured in part of the sample only carries its universe: "bunions (ages 40+)"
+    notes = universe_notes(view["dataset"])
+    tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes)
+    settings = Settings.from_dict(view)
+    shown = replace(settings, conditions=tuple(display_name(c, notes) for c in settings.conditions))
+    drawn = draw_figures(tables, shown, [figure])[figure]
     with atomic_path(svg_path) as svg, atomic_path(png_path) as png:
         save_figure(drawn, png, svg)
 

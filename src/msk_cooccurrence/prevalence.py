@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Settings
 from .data import AnalysisData, ordered_levels
 from .estimate import LOGIT, Estimate
 from .inference import cases, proportion
+from .settings import Settings
 from .standardize import standardized_proportion
 
 

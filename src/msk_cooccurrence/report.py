@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from . import outputs
+from .dataset_text import data_notes, definition_sentences, display_tables, population_caption
 from .figures import label
 
 PACKAGES = (
@@ -212,8 +213,10 @@ def render_report(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    config = view
-    shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: view["dataset"]}}
+    config, dataset_config = view, view["dataset"]
+    notes = validation.get("universes", {})
+    tables = display_tables(tables, notes)  # "bunions (ages 40+)" wherever bunions is shown
+    shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
     return environment.get_template("report.html.j2").render(
         dataset=dataset,
@@ -228,7 +231,12 @@ def render_report(
         provenance=provenance,
         tables={name: html_table(frame) for name, frame in tables.items()},
         table_specs={name: spec for name, spec in outputs.tables().items() if name in tables and name != "claims"},
-        figures={name: (svg_data_uri(path), outputs.figures()[name]) for name, path in figures.items()},
+        figures={
+            name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes))
+            for name, path in figures.items()
+        },
+        definitions=definition_sentences(dataset_config, config["conditions"]),
+        dataset_notes=data_notes(validation, dataset_config),
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from statsmodels.imputation.mice import MICEData
 
-from .config import Settings
 from .data import AnalysisData
 from .estimate import Estimate
 from .inference import fit_logistic
+from .settings import Settings
 
 BURN_IN, BETWEEN = 10, 5
 

@@ -44,11 +44,18 @@ class ColumnMap:
 
 
 class Source:
-    """The default behaviour: no input files, checksum of the rows as read."""
+    """The default behaviour: no input files, checksum of the rows as read, nothing more to check or say."""
 
     description = ""
 
     def input_files(self, dataset: Mapping) -> list[str]:
+        return []
+
+    def check(self, name: str, dataset: Mapping) -> None:
+        """ConfigError for what the schema cannot judge about this kind of dataset."""
+
+    def methods_sentences(self, dataset: Mapping) -> list[str]:
+        """What the report's methods section says about how this source was read."""
         return []
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
@@ -102,6 +109,12 @@ class NhanesSource(Source):
 
     def input_files(self, dataset: Mapping) -> list[str]:
         return [path for cycle in dataset["cycles"] for path in cycle["files"]]
+
+    def check(self, name: str, dataset: Mapping) -> None:
+        nhanes.check_cycles(name, dataset)
+
+    def methods_sentences(self, dataset: Mapping) -> list[str]:
+        return nhanes.methods_sentences(dataset)
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
         raw, scope = nhanes.read_nhanes(name, dataset)

@@ -2,7 +2,8 @@ import importlib.metadata
 import sys
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.config import dataset_view, validate_config
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.settings import dataset_view
 from msk_cooccurrence.errors import ConfigError
 from msk_cooccurrence.sources import source_of
 

@@ -1,0 +1,127 @@
+"""What the report and figures say about a dataset's definitions.
+
+- Labels: a condition measured in part of the sample only (a universe, e.g. bunions at ages 40+)
+  is shown as "bunions (ages 40+)" in every table, figure and claim the report prints, by
+  relabelling the output tables at the point of display (the CSV files keep the plain names
+  other steps join on).
+- Words: each rule, value made unknown, universe, weight and age top-code as a sentence for the
+  report's methods and data sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .definitions import describe
+from .derive import universe_notes
+from .sources import source_of
+
+CONDITION_COLUMNS = ("condition", "condition_a", "condition_b")
+KLEENE = (
+    "Rules are three-valued (yes, no, unknown) and combine by Kleene's logic: 'all of' is no if any part is no, "
+    "yes if every part is yes, otherwise unknown; 'any of' is yes if any part is yes, no if every part is no, "
+    "otherwise unknown; an item's code with no meaning listed stops the row (quarantine), never a guess."
+)
+
+
+def display_name(name, notes: Mapping[str, str]):
+    return f"{name} ({notes[name]})" if isinstance(name, str) and name in notes else name
+
+
+def display_tables(tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """Tables whose condition names carry their universe: bunions -> 'bunions (ages 40+)'."""
+    if not notes:
+        return dict(tables)
+    shown = {}
+    for key, table in tables.items():
+        table = table.rename(columns={c: display_name(c, notes) for c in notes})
+        for column in CONDITION_COLUMNS:
+            if column in table:
+                table[column] = table[column].map(lambda v: display_name(v, notes))
+        if "pattern" in table:
+            table["pattern"] = table["pattern"].map(
+                lambda p: "+".join(display_name(c, notes) for c in str(p).split("+"))
+            )
+        if "term" in table:
+            table["term"] = table["term"].map(lambda t: ":".join(display_name(c, notes) for c in str(t).split(":")))
+        if "claim" in table:
+            table["claim"] = [_claim_text(row, notes) for row in table.to_dict("records")]
+        shown[key] = table
+    return shown
+
+
+def _claim_text(row: Mapping, notes: Mapping[str, str]) -> str:
+    """A claim with the universes of the conditions its estimate used (all of them for 'mutual')."""
+    used = [c for c in notes if display_name(c, notes) in (row.get("condition_a"), row.get("condition_b"))]
+    if row.get("model") == "mutual":
+        used = list(notes)
+    return row["claim"] + "".join(f" [{c.replace('_', ' ')}: {notes[c]}]" for c in used)
+
+
+def population_caption(notes: Mapping[str, str]) -> str:
+    """The sentence every figure caption adds when a condition has a universe."""
+    if not notes:
+        return ""
+    listed = "; ".join(f"{c.replace('_', ' ')} only at {n}" for c, n in notes.items())
+    return (
+        f" Measured {listed}: every estimate involving it, and the patterns, network and mutual odds ratios "
+        "(which need every condition known), are for that age range."
+    )
+
+
+def definition_sentences(dataset: Mapping, conditions) -> list[str]:
+    """Every definition of the dataset in words, for the methods section."""
+    rules = dict(dataset.get("rules", {}))
+    sentences = [f"{_name(n)} = {describe(rule)}." for n, rule in rules.items() if n in conditions]
+    helpers = [n for n in rules if n not in conditions]
+    sentences += [f"where {_name(n)} = {describe(rules[n])}." for n in helpers]
+    for cycle in dataset.get("cycles", []):
+        for item, name in cycle.get("items", {}).items():
+            sentences.append(f"In {cycle['name']}, {item} is read from {name}.")
+        for n, rule in cycle.get("rules", {}).items():
+            sentences.append(f"In {cycle['name']}, {_name(n)} = {describe(rule)}.")
+    for key, rule in dataset.get("unknown_if", {}).items():
+        sentences.append(f"{_name(key)} is unknown where {describe(rule)} is yes.")
+    if rules:
+        sentences.append(KLEENE)
+    return sentences + scope_sentences(dataset)
+
+
+def scope_sentences(dataset: Mapping) -> list[str]:
+    """Universes, the NHANES analysis population, weights and age top-coding, in words."""
+    sentences = []
+    for condition, note in universe_notes(dataset).items():
+        sentences.append(
+            f"{_name(condition)} was measured only at {note}; outside that range it is unknown, so every estimate "
+            f"involving it, and the patterns, log-linear model, network and mutual odds ratios (which need every "
+            f"condition known), are for {note}."
+        )
+    sentences += source_of(dataset).methods_sentences(dataset)
+    if dataset.get("age_top_code") is not None:
+        top = dataset["age_top_code"]
+        sentences.append(
+            f"Age is top-coded at {top:g}: everyone {top:g} or older is recorded as {top:g}, so the oldest age band "
+            f"is {top:g}+ and age-adjusted models treat them as {top:g}."
+        )
+    return sentences
+
+
+def data_notes(validation: Mapping, dataset: Mapping) -> list[str]:
+    """Short lines for the data section: universes, values made unknown, age top-code."""
+    notes = []
+    for condition, note in validation.get("universes", {}).items():
+        outside = validation.get("outside_universe", {}).get(condition, 0)
+        notes.append(f"{_name(condition)}: {note} only ({outside} known values outside that range set unknown)")
+    for key, made in validation.get("unknown_if", {}).items():
+        notes.append(
+            f"{_name(key)} set unknown where {made['rule']} is yes: {made['rows']} rows (kept, not quarantined)"
+        )
+    if dataset.get("age_top_code") is not None:
+        notes.append(f"age top-coded at {dataset['age_top_code']:g} (everyone {dataset['age_top_code']:g}+)")
+    return notes
+
+
+def _name(name: str) -> str:
+    return name.replace("_", " ")

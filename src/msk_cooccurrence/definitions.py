@@ -1,0 +1,276 @@
+"""Definitions as data: three-valued rules that derive a yes/no condition from a table's items.
+
+A rule is YAML data, never code or an expression string: the config schema checks its shape
+(`$defs/rule`), `check_rules` its references and depth, and `evaluate` computes it column-wise.
+Values are three-valued, yes / no / unknown, held in pandas' nullable booleans, whose & | ~ are
+Kleene's logic: `all` is no if any part is no, yes if every part is yes, otherwise unknown; `any`
+is yes if any part is yes, no if every part is no, otherwise unknown; `not` swaps yes and no.
+
+The forms:
+- `{item: MPQ070, codes: {1: yes, 2: no, 7: null, 9: null}}`: an item (a column) whose codes
+  mean yes, no or unknown (null). The key `blank` names an empty cell, which is unknown unless
+  mapped. A value with no entry is not guessed: it is a problem of its row, which is quarantined.
+- `{all: [rule, ...]}`, `{any: [rule, ...]}`, `{not: rule}`.
+- `{if: rule, then: rule, else: rule}`: `then` where the condition is yes, `else` (default no)
+  where it is no, unknown where it is unknown. An item that is blank both when the answer was
+  "not affected" and when the question was never asked can so count as "no" only where it was
+  asked. The conditional is strict in its condition (McCarthy's), which keeps every rule monotone:
+  learning an unknown value never turns a yes into a no.
+- `{rule: name}`: another named rule of the same dataset; `yes` / `no`: the constants.
+
+Item names are matched without regard to case (NHANES spells MPD050I as MPD050i in 1999-2002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, InputError
+from .harmonize import canonical
+
+BLANK = "blank"  # the codes key of an empty cell
+MAX_DEPTH = 8  # rules nest at most this deep; named rules (`rule:`) start again at 1
+MAX_CONFIG_DEPTH = 64  # any config nested deeper is refused before the schema walks it
+FORMS = ("item", "all", "any", "not", "if", "rule")
+
+
+def form(rule) -> str:
+    """Which of the rule forms this is: constant, item, all, any, not, if or rule."""
+    if isinstance(rule, bool):
+        return "constant"
+    return next(key for key in FORMS if key in rule)
+
+
+def parts(rule) -> list:
+    """The rules directly inside this one."""
+    kind = form(rule)
+    if kind in ("all", "any"):
+        return list(rule[kind])
+    if kind == "not":
+        return [rule["not"]]
+    if kind == "if":
+        return [rule["if"], rule["then"]] + ([rule["else"]] if "else" in rule else [])
+    return []
+
+
+def walk(rule) -> Iterator:
+    """This rule and every rule inside it (not following `rule:` references)."""
+    stack = [rule]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(parts(current)))
+
+
+def depth(rule) -> int:
+    return 1 + max((depth(p) for p in parts(rule)), default=0)
+
+
+def nesting_depth(data) -> int:
+    """How deep mappings and lists nest in `data`, computed without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        children = current.values() if isinstance(current, Mapping) else current if isinstance(current, list) else []
+        stack.extend((child, level + 1) for child in children if isinstance(child, Mapping | list))
+    return deepest
+
+
+def check_nesting(config) -> None:
+    """Refuse a config too deeply nested to be a real one, before anything recurses into it."""
+    if nesting_depth(config) > MAX_CONFIG_DEPTH:
+        raise ConfigError(
+            f"The configuration nests more than {MAX_CONFIG_DEPTH} levels deep; no valid configuration does. "
+            "Check the rules for a runaway nesting of all/any/not/if."
+        )
+
+
+def referenced(rule) -> list[str]:
+    """Names of the named rules this rule uses directly."""
+    return [r["rule"] for r in walk(rule) if form(r) == "rule"]
+
+
+def item_rules(rule, rules: Mapping) -> list:
+    """Every item rule this rule uses, following named rules, in first-use order."""
+    seen, found, stack = set(), [], [rule]
+    while stack:
+        for r in walk(stack.pop()):
+            if form(r) == "item" and r not in found:
+                found.append(r)
+            elif form(r) == "rule" and r["rule"] not in seen and r["rule"] in rules:
+                seen.add(r["rule"])
+                stack.append(rules[r["rule"]])
+    return found
+
+
+def items_of(rule, rules: Mapping) -> list[str]:
+    """Every item the rule reads, following named rules, in first-use order."""
+    return list(dict.fromkeys(r["item"] for r in item_rules(rule, rules)))
+
+
+def check_key(item_rule) -> tuple[str, str]:
+    """How an evaluation files the check of an item rule."""
+    return item_rule["item"], repr(item_rule["codes"])
+
+
+def check_rules(rules: Mapping, where: str, extra: Mapping | None = None) -> None:
+    """ConfigError unless every rule is shallow enough, names existing rules, and none uses itself.
+
+    `extra` are rules that are not named (such as `unknown_if` rules) but may use named ones.
+    """
+    for name, rule in list(rules.items()) + list((extra or {}).items()):
+        if depth(rule) > MAX_DEPTH:
+            raise ConfigError(
+                f"{where}: the rule '{name}' nests {depth(rule)} levels deep, more than {MAX_DEPTH}. "
+                "Split it into named rules and refer to them with {rule: name}."
+            )
+        for used in referenced(rule):
+            if used not in rules:
+                known = ", ".join(sorted(rules)) or "none"
+                raise ConfigError(
+                    f"{where}: the rule '{name}' uses {{rule: {used}}}, which is not defined (rules: {known})."
+                )
+        for r in walk(rule):
+            words = [k for k in r.get("codes", {}) if isinstance(k, bool)] if form(r) == "item" else []
+            if words:
+                raise ConfigError(
+                    f"{where}: the codes of item {r['item']} in rule '{name}' have a key YAML read as {words[0]} "
+                    '(an unquoted yes, no, on, off, true or false). Quote it: {"yes": yes}.'
+                )
+    cleared: set = set()
+    for name in rules:
+        _check_acyclic(name, rules, (), where, cleared)
+
+
+def _check_acyclic(name: str, rules: Mapping, path: tuple, where: str, cleared: set) -> None:
+    """Depth-first search for a loop; `cleared` holds rules already known to reach none."""
+    if name in path:
+        loop = " -> ".join((*path[path.index(name) :], name))
+        raise ConfigError(f"{where}: rules use each other in a loop ({loop}); a rule cannot depend on itself.")
+    if name in cleared:
+        return
+    for used in referenced(rules[name]):
+        _check_acyclic(used, rules, (*path, name), where, cleared)
+    cleared.add(name)
+
+
+def resolve(name: str, columns) -> str | None:
+    """The column a name means: the same name, else the one name equal to it without regard to case."""
+    columns = [str(c) for c in columns]
+    if name in columns:
+        return name
+    matches = [c for c in columns if c.lower() == name.lower()]
+    return matches[0] if len(matches) == 1 else None
+
+
+@dataclass
+class ItemCheck:
+    """What an item rule met in the data: values present, and the rows whose value had no entry."""
+
+    item: str
+    codes: Mapping
+    column: str
+    present: int
+    bad: np.ndarray  # boolean mask over the evaluated rows
+    values: pd.Series  # the offending values, as text, aligned with `bad`
+
+
+@dataclass
+class Evaluation:
+    """The rules of one group of rows, computed once each on that group's columns."""
+
+    frame: pd.DataFrame
+    rules: Mapping
+    cache: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)  # the last ItemCheck of each (item, codes) evaluated
+
+    def named(self, name: str) -> pd.arrays.BooleanArray:
+        if name not in self.cache:
+            self.cache[name] = self.value(self.rules[name])
+        return self.cache[name]
+
+    def value(self, rule) -> pd.arrays.BooleanArray:
+        kind = form(rule)
+        if kind == "constant":
+            return pd.array(np.full(len(self.frame), rule), dtype="boolean")
+        if kind == "item":
+            return self.item(rule["item"], rule["codes"])
+        if kind == "rule":
+            return self.named(rule["rule"])
+        if kind == "not":
+            return ~self.value(rule["not"])
+        if kind == "if":
+            return self.conditional(rule)
+        values = [self.value(part) for part in rule[kind]]
+        combined = values[0]
+        for v in values[1:]:
+            combined = combined & v if kind == "all" else combined | v
+        return combined
+
+    def conditional(self, rule) -> pd.arrays.BooleanArray:
+        condition = self.value(rule["if"])
+        then = self.value(rule["then"])
+        otherwise = self.value(rule.get("else", False))
+        known = ~condition.isna()
+        out = pd.array(np.full(len(self.frame), None), dtype="boolean")
+        yes = known & condition.fillna(False).to_numpy(bool)
+        no = known & ~condition.fillna(True).to_numpy(bool)
+        out[yes] = then[yes]
+        out[no] = otherwise[no]
+        return out
+
+    def item(self, item: str, codes: Mapping) -> pd.arrays.BooleanArray:
+        column = resolve(item, self.frame.columns)
+        if column is None:
+            raise InputError(f"The item {item} is not among the columns {', '.join(map(str, self.frame.columns))}.")
+        series = self.frame[column]
+        keys = series.map({v: canonical(v) for v in pd.unique(series.dropna())}).astype(object)
+        blank = keys.isna().to_numpy()
+        lookup = {canonical(k): v for k, v in codes.items() if k != BLANK}
+        bad = ~blank & ~keys.isin(list(lookup)).to_numpy()
+        check = ItemCheck(item, codes, column, int((~blank).sum()), bad, series.map(str))
+        self.checks[check_key({"item": item, "codes": codes})] = check
+        truth = np.where(blank, codes.get(BLANK), keys.map(lookup).to_numpy(object))
+        truth[bad] = None
+        return pd.array(truth, dtype="boolean")
+
+
+def describe(rule, rules: Mapping | None = None) -> str:
+    """The rule in plain words, e.g. 'MPQ070 is 1 (no if 2; unknown if 7, 9 or blank)'."""
+    kind = form(rule)
+    if kind == "constant":
+        return "yes" if rule else "no"
+    if kind == "item":
+        return _describe_item(rule["item"], rule["codes"])
+    if kind == "rule":
+        return rule["rule"].replace("_", " ")
+    if kind == "not":
+        return f"not [{describe(rule['not'])}]"
+    if kind == "if":
+        otherwise = describe(rule.get("else", False))
+        return (
+            f"if [{describe(rule['if'])}] then [{describe(rule['then'])}], else {otherwise} (unknown where the 'if' is)"
+        )
+    joined = "; ".join(describe(p) for p in rule[kind])
+    return f"{'all' if kind == 'all' else 'any'} of [{joined}]"
+
+
+def _describe_item(item: str, codes: Mapping) -> str:
+    grouped = {True: [], False: [], None: []}
+    for code, meaning in codes.items():
+        grouped[meaning].append(str(code))
+    if BLANK not in codes:
+        grouped[None].append(BLANK)
+    listed = {k: _or_list(v) for k, v in grouped.items() if v}
+    head = f"{item} is {listed[True]}" if True in listed else f"{item} is never yes"
+    tail = [f"{word} if {listed[k]}" for k, word in ((False, "no"), (None, "unknown")) if k in listed]
+    return head + (f" ({'; '.join(tail)})" if tail else "")
+
+
+def _or_list(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]

@@ -1,0 +1,205 @@
+"""A dataset's definitions applied to its rows: derived conditions, values made unknown, universes.
+
+Three config keys, for `source: table` and `source: nhanes` alike (rules in definitions.py):
+- `rules:` named rules; a rule named like a condition derives that condition, the others are
+  helpers it may use. An NHANES cycle may replace a named rule with its own (`cycles: rules:`).
+- `unknown_if: {column: rule}`: a harmonized column (bmi, or a condition) is unknown where the
+  rule is yes (NHANES: BMI of a respondent pregnant at the exam). Counted, never quarantined.
+- `universes: {condition: {min_age, max_age}}`: the ages a condition was measured in (NHANES:
+  the bunion exam from 40). Outside them it is unknown, and every label names the universe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .definitions import Evaluation, check_key, check_rules, describe, item_rules, items_of, resolve
+from .errors import ConfigError, InputError
+from .ingest import SOURCE_ROW, close_match
+
+CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
+DERIVED = "derived:"  # prefix of the derived condition columns handed to harmonize
+PROBLEMS = [SOURCE_ROW, "column", "check", "value"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The rows ready for harmonize: raw values, derived columns, `unknown_if` applied."""
+
+    frame: pd.DataFrame
+    columns: dict  # harmonized name -> column of `frame`, derived conditions included
+    problems: pd.DataFrame  # rows whose item value had no entry in a rule's codes
+    unknown_rows: dict  # harmonized column -> rows made unknown by `unknown_if`
+
+
+def derived_conditions(dataset: Mapping, conditions) -> list[str]:
+    return [c for c in conditions if c in dataset.get("rules", {})]
+
+
+def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.ndarray, dict]]:
+    """(where, row mask, rules) for each group of rows that shares one set of rules: a dataset made of
+    cycles (NHANES) has one group per cycle, whose rules override the dataset's."""
+    if "cycles" not in dataset:
+        yield "", np.ones(len(raw), bool), dict(dataset.get("rules", {}))
+        return
+    for cycle in dataset["cycles"]:
+        rules = dict(dataset.get("rules", {})) | dict(cycle.get("rules", {}))
+        yield f"cycle {cycle['name']}", (raw[CYCLE] == cycle["name"]).to_numpy(), rules
+
+
+def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns: Mapping, conditions) -> Prepared:
+    """Derive the dataset's rule conditions and apply `unknown_if`, group by group (cycle by cycle)."""
+    derived = derived_conditions(dataset, conditions)
+    if not derived and not dataset.get("unknown_if"):
+        return Prepared(raw, dict(columns), pd.DataFrame(columns=PROBLEMS), {})
+    frame = raw.copy()
+    for condition in derived:
+        frame[DERIVED + condition] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    unknown_if = dict(dataset.get("unknown_if", {}))
+    unknown_rows = {key: 0 for key in unknown_if}
+    problems = []
+    for where, rows, rules in row_groups(raw, dataset):
+        if not rows.any():
+            continue
+        evaluation = Evaluation(raw.loc[rows].reset_index(drop=True), rules)
+        for condition in derived:
+            frame.loc[rows, DERIVED + condition] = evaluation.named(condition).to_numpy()
+            problems.append(_item_problems(evaluation, condition, rules[condition], rules, raw.loc[rows]))
+        for key, rule in unknown_if.items():
+            hit = evaluation.value(rule).fillna(False).to_numpy(bool)
+            target = DERIVED + key if key in derived else columns[key]
+            frame.loc[frame.index[np.flatnonzero(rows)[hit]], target] = pd.NA if key in derived else np.nan
+            unknown_rows[key] += int(hit.sum())
+            problems.append(_item_problems(evaluation, key, rule, rules, raw.loc[rows]))
+        _check_items_match(name, source, where, evaluation)
+    table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEMS)
+    mapped = dict(columns) | {c: DERIVED + c for c in derived}
+    return Prepared(frame, mapped, table if len(table) else pd.DataFrame(columns=PROBLEMS), unknown_rows)
+
+
+def _item_problems(evaluation: Evaluation, key: str, rule, rules: Mapping, rows: pd.DataFrame) -> pd.DataFrame:
+    """One problem row per row and item whose value the rule (or a rule it uses) has no code for."""
+    frames = []
+    for filed in dict.fromkeys(check_key(r) for r in item_rules(rule, rules)):
+        check = evaluation.checks.get(filed)
+        if check is not None and check.bad.any():
+            frames.append(
+                pd.DataFrame(
+                    {
+                        SOURCE_ROW: rows[SOURCE_ROW].to_numpy()[check.bad],
+                        "column": key,
+                        "check": f"{check.column} value has no entry in the rule's codes",
+                        "value": check.values.to_numpy()[check.bad],
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEMS)
+
+
+def _check_items_match(name: str, source: str, where: str, evaluation: Evaluation) -> None:
+    """Stop when not one value of an item matches its rule's codes: that is a mapping mistake."""
+    for check in evaluation.checks.values():
+        if check.present < 2 or check.bad.sum() < check.present:
+            continue
+        values = list(dict.fromkeys(check.values[check.bad]))[:5]
+        hint = {v: close_match(v, [str(k) for k in check.codes]) for v in values}
+        looks = "; ".join(f"'{v}' looks like '{h}'" for v, h in hint.items() if h)
+        codes = ", ".join(f"{k}: {v}" for k, v in check.codes.items())
+        raise InputError(
+            f"Dataset '{name}' ({source}{', ' + where if where else ''}): not one value of item {check.column} "
+            f"matches the codes its rule gives ({codes}); values include {', '.join(repr(v) for v in values)}. "
+            f"Write the codes as the file has them{' (' + looks + ')' if looks else ''}."
+        )
+
+
+def rule_columns(name: str, path, dataset: Mapping, present) -> list[str]:
+    """The file's columns the rules and `unknown_if` read (matched without regard to case)."""
+    rules = dict(dataset.get("rules", {}))
+    present = [str(c) for c in present]
+    wanted = {}
+    for rule_name, rule in list(rules.items()) + list(dataset.get("unknown_if", {}).items()):
+        for item in items_of(rule, rules):
+            wanted.setdefault(item, rule_name)
+    found = {item: resolve(item, present) for item in wanted}
+    missing = [item for item, column in found.items() if column is None]
+    if missing:
+        listed = "; ".join(
+            f"{item} (rule {wanted[item]}" + (f", did you mean '{h}'?)" if (h := close_match(item, present)) else ")")
+            for item in missing
+        )
+        raise InputError(
+            f"Dataset '{name}': the file '{path}' has no column {listed}. Fix the rule's `item:`; the file's "
+            f"columns are: {', '.join(map(str, list(present)[:30]))}."
+        )
+    return list(dict.fromkeys(found.values()))
+
+
+def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[pd.DataFrame, dict]:
+    """Conditions made unknown outside their universe; the count of known values that were outside."""
+    out = harmonized.copy()
+    outside_counts = {}
+    for condition, universe in dataset.get("universes", {}).items():
+        if condition not in out:
+            continue
+        age = out["age"].to_numpy(float)
+        outside = (age < universe.get("min_age", -np.inf)) | (age > universe.get("max_age", np.inf))
+        outside_counts[condition] = int((outside & out[condition].notna().to_numpy()).sum())
+        out.loc[outside, condition] = pd.NA
+    return out, outside_counts
+
+
+def universe_notes(dataset: Mapping) -> dict[str, str]:
+    """condition -> the population its estimates are for, as labels print it ('ages 40+')."""
+    notes = {}
+    for condition, universe in dataset.get("universes", {}).items():
+        low, high = universe.get("min_age"), universe.get("max_age")
+        if low is not None and high is not None:
+            notes[condition] = f"ages {low:g}-{high:g}"
+        elif low is not None:
+            notes[condition] = f"ages {low:g}+"
+        elif high is not None:
+            notes[condition] = f"ages up to {high:g}"
+    return notes
+
+
+def definition_summary(dataset: Mapping, prepared: Prepared, outside: Mapping) -> dict:
+    """What validation.json records about the definitions: universes, values made unknown."""
+    return {
+        "universes": universe_notes(dataset),
+        "outside_universe": dict(outside),
+        "unknown_if": {
+            key: {"rows": prepared.unknown_rows.get(key, 0), "rule": describe(rule)}
+            for key, rule in dataset.get("unknown_if", {}).items()
+        },
+    }
+
+
+def check_definitions(name: str, dataset: Mapping, conditions) -> None:
+    """ConfigError for definitions a schema cannot judge: references, loops, depth, names."""
+    rules = dict(dataset.get("rules", {}))
+    known = set(conditions) | {"bmi"}
+    where = f"Dataset '{name}'"
+    for key in dataset.get("unknown_if", {}):
+        if key not in known:
+            raise ConfigError(f"{where}: `unknown_if` names '{key}', which is neither bmi nor a condition.")
+        if key not in rules and key not in dataset.get("columns", {}):
+            raise ConfigError(f"{where}: `unknown_if` names '{key}', which the dataset neither maps nor derives.")
+    for key in dataset.get("universes", {}):
+        if key not in conditions:
+            raise ConfigError(f"{where}: `universes` names '{key}', which is not in `conditions`.")
+    for key in rules:
+        if key in dataset.get("columns", {}):
+            raise ConfigError(f"{where}: '{key}' is both mapped in `columns` and derived in `rules`; keep one.")
+    check_rules(rules, where, dataset.get("unknown_if"))
+    for cycle in dataset.get("cycles", []):
+        extra = set(cycle.get("rules", {})) - set(rules)
+        if extra:
+            raise ConfigError(
+                f"{where}, cycle {cycle['name']}: `rules` replaces {', '.join(sorted(extra))}, which the dataset "
+                "does not define; define it under the dataset's `rules` first (cycles override, never add)."
+            )
+        check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", dataset.get("unknown_if"))

@@ -1,0 +1,51 @@
+"""The validated analysis settings estimators read, and the per-dataset view each workflow rule receives."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated analysis settings (everything but the datasets) that estimators read."""
+
+    conditions: tuple[str, ...]
+    covariates: tuple[str, ...]
+    obesity_bmi: float
+    age_bands: tuple[int, ...]
+    max_invalid_share: float
+    lonely_psu: str
+    standard_population: Mapping
+    claims: tuple[Mapping, ...]
+    literature: str
+    dose_response: Mapping
+    sensitivity: Mapping
+
+    @classmethod
+    def from_dict(cls, config: Mapping) -> Settings:
+        """From a validated config (its `datasets`, if any, are ignored)."""
+        return cls(
+            conditions=tuple(config["conditions"]),
+            covariates=tuple(config["covariates"]),
+            obesity_bmi=float(config["obesity_bmi"]),
+            age_bands=tuple(sorted(config["age_bands"])),
+            max_invalid_share=float(config["max_invalid_share"]),
+            lonely_psu=config["lonely_psu"],
+            standard_population=MappingProxyType(copy.deepcopy(dict(config["standard_population"]))),
+            claims=tuple(copy.deepcopy(list(config["claims"]))),
+            literature=str(config["literature"]),
+            dose_response=MappingProxyType(dict(config["dose_response"])),
+            sensitivity=MappingProxyType(dict(config["sensitivity"])),
+        )
+
+
+def dataset_view(config: Mapping, dataset: str) -> dict:
+    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
+
+    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
+    only its jobs.
+    """
+    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}

@@ -1,0 +1,214 @@
+"""NHANES 1999-2004 files as CDC lays them out, with made-up respondents (a fixed seed).
+
+Written from the codebooks (wwwn.cdc.gov/Nchs/Nhanes/<cycle>/<FILE>.htm), so that the pipeline
+meets what real files hold:
+- one file per component and cycle, CDC's names: DEMO.XPT (1999-2000), DEMO_B.XPT, DEMO_C.XPT ...;
+- file universes: DEMO, MCQ and BMX hold every respondent (BMX only the examined), MPQ only adults
+  20+, LEXPN only examined adults 40+ (blank where the foot exam was not done);
+- blanks where a question was skipped (MCQ190 unless MCQ160A = 1; MPD050A-J unless MPQ010 = 1);
+  7 refused, 9 don't know; MPD050A 77/99 when the joints asked about were refused; LEALBUN and
+  LEARBUN 8 = could not obtain;
+- MPD050I is 18 (right knee) and MPD050J 19 (left knee), never 1; MCQ190 2 = osteoarthritis;
+- the 1999-2002 files spell MPD050a/i/j and MCQ160a in lower case;
+- strata numbered as the real cycles (1-13, 14-28, 29-43), two PSUs each; WTMEC2YR 0 for the
+  respondents only interviewed; WTMEC4YR in the 1999-2000 and 2001-2002 DEMO files only;
+  RIDEXPRG (1 pregnant, 2 not, 3 cannot tell) for women 8-59; ages top-coded at 85;
+- extra columns the pipeline does not use, and SEQN stored as a float, as in CDC's files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import yaml
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "config" / "examples"
+
+CYCLES = {
+    "1999-2000": {"suffix": "", "first_seqn": 1, "strata": range(1, 14), "lower_case": True, "four_year": True},
+    "2001-2002": {"suffix": "_B", "first_seqn": 9966, "strata": range(14, 29), "lower_case": True, "four_year": True},
+    "2003-2004": {
+        "suffix": "_C",
+        "first_seqn": 21005,
+        "strata": range(29, 44),
+        "lower_case": False,
+        "four_year": False,
+    },
+}
+COMPONENTS = ("DEMO", "MCQ", "MPQ", "LEXPN", "BMX")
+SEED = 20040
+RESPONDENTS = 520
+
+
+def logistic(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def choice(rng, n: int, codes, p) -> np.ndarray:
+    return rng.choice(np.asarray(codes, dtype=float), size=n, p=np.asarray(p) / np.sum(p))
+
+
+def demo(rng, spec: dict, n: int) -> pd.DataFrame:
+    psus = [(h, p) for h in spec["strata"] for p in (1, 2)]
+    design = np.array([psus[i % len(psus)] for i in rng.permutation(n)])
+    child = rng.random(n) < 0.28
+    age = np.where(child, rng.integers(0, 20, n), rng.integers(20, 91, n))
+    sex = rng.integers(1, 3, n).astype(float)
+    examined = rng.random(n) < 0.9
+    interview = rng.uniform(2000, 60000, n) * (1 + 0.05 * (design[:, 0] % 3))
+    mec = np.where(examined, interview * rng.uniform(1.0, 1.3, n), 0.0)
+    frame = pd.DataFrame(
+        {
+            "SEQN": np.arange(spec["first_seqn"], spec["first_seqn"] + n, dtype=float),
+            "SDDSRVYR": float(list(CYCLES.values()).index(spec) + 1),
+            "RIDSTATR": np.where(examined, 2.0, 1.0),
+            "RIAGENDR": sex,
+            "RIDAGEYR": np.minimum(age, 85).astype(float),  # top-coded at 85, as in 1999-2006
+            "DMDEDUC2": np.where(age >= 20, choice(rng, n, [1, 2, 3, 4, 5], [1, 1, 2, 2, 2]), np.nan),
+            "RIDEXPRG": np.nan,
+            "WTINT2YR": interview,
+            "WTMEC2YR": mec,
+            "SDMVPSU": design[:, 1].astype(float),
+            "SDMVSTRA": design[:, 0].astype(float),
+        }
+    )
+    women = (sex == 2) & (age >= 8) & (age <= 59)
+    status = choice(rng, n, [1, 2, 3], [0.08, 0.85, 0.07])
+    frame.loc[women, "RIDEXPRG"] = np.where(examined[women], status[women], 3.0)
+    if spec["four_year"]:
+        frame["WTINT4YR"] = interview * 0.5
+        frame["WTMEC4YR"] = np.where(examined, mec * rng.uniform(0.45, 0.55, n), 0.0)
+    return frame
+
+
+def bmx(rng, people: pd.DataFrame) -> pd.DataFrame:
+    examined = people[people["RIDSTATR"] == 2]
+    n = len(examined)
+    adult = examined["RIDAGEYR"].to_numpy() >= 20
+    bmi = np.where(adult, rng.lognormal(np.log(27.5), 0.2, n), rng.lognormal(np.log(19), 0.18, n))
+    bmi = np.where(examined["RIDEXPRG"].to_numpy() == 1, bmi + 3, bmi).round(2)
+    bmi[rng.random(n) < 0.03] = np.nan
+    return pd.DataFrame({"SEQN": examined["SEQN"].to_numpy(), "BMXWT": (bmi * 2.9).round(1), "BMXBMI": bmi})
+
+
+def latent(rng, people: pd.DataFrame, body: pd.DataFrame) -> pd.DataFrame:
+    """Each respondent's true conditions, correlated with age, sex, BMI and one another."""
+    frame = people.merge(body, on="SEQN", how="left")
+    age, female = frame["RIDAGEYR"].to_numpy(), (frame["RIAGENDR"] == 2).to_numpy()
+    heavy = np.nan_to_num(frame["BMXBMI"].to_numpy(), nan=27) >= 30
+    n = len(frame)
+    arthritis = rng.random(n) < logistic(-3.2 + 0.05 * (age - 20) + 0.5 * heavy + 0.3 * female)
+    knee = rng.random(n) < logistic(-1.6 + 1.2 * arthritis + 0.6 * heavy + 0.01 * age)
+    back = rng.random(n) < logistic(-1.0 + 0.7 * knee + 0.3 * heavy)
+    bunion = rng.random(n) < logistic(-2.6 + 0.03 * (age - 40) + 1.0 * female - 0.4 * heavy + 0.4 * knee)
+    return frame.assign(arthritis=arthritis, knee=knee, back=back, bunion=bunion)
+
+
+def mcq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
+    n, adult = len(truth), truth["RIDAGEYR"].to_numpy() >= 20
+    told = np.where(truth["arthritis"], 1.0, 2.0)
+    told = np.where(rng.random(n) < 0.004, 7.0, np.where(rng.random(n) < 0.012, 9.0, told))
+    told = np.where(adult, told, np.nan)
+    kind = np.where(told == 1, choice(rng, n, [1, 2, 3, 7, 9], [0.2, 0.36, 0.12, 0.01, 0.31]), np.nan)
+    return pd.DataFrame(
+        {
+            "SEQN": truth["SEQN"].to_numpy(),
+            "MCQ010": choice(rng, n, [1, 2, 9], [0.12, 0.87, 0.01]),
+            "MCQ160a" if lower else "MCQ160A": told,
+            "MCQ190": kind,
+        }
+    )
+
+
+def mpq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
+    adults = truth[truth["RIDAGEYR"] >= 20].reset_index(drop=True)
+    n = len(adults)
+    pain = np.where(adults["knee"] | (rng.random(n) < 0.3), 1.0, 2.0)
+    pain = np.where(rng.random(n) < 0.006, 7.0, np.where(rng.random(n) < 0.008, 9.0, pain))
+    pain[rng.random(n) < 0.004] = np.nan
+    asked = pain == 1
+    refused = asked & (rng.random(n) < 0.03)  # the joints asked about were refused or not known
+    listed = asked & ~refused
+    right = listed & adults["knee"].to_numpy() & (rng.random(n) < 0.8)
+    left = listed & adults["knee"].to_numpy() & (~right | (rng.random(n) < 0.6))
+    name = (lambda s: s[:-1] + s[-1].lower()) if lower else (lambda s: s)  # MPD050i, as the codebook writes it
+    back = np.where(adults["back"], 1.0, 2.0)
+    back = np.where(rng.random(n) < 0.005, 9.0, back)
+    back[rng.random(n) < 0.004] = np.nan
+    return pd.DataFrame(
+        {
+            "SEQN": adults["SEQN"].to_numpy(),
+            "MPQ010": pain,
+            "MPQ020": np.where(asked, choice(rng, n, [1, 2], [0.6, 0.4]), np.nan),
+            name("MPD050A"): np.where(
+                refused, choice(rng, n, [77, 99], [1, 2]), np.where(listed & (rng.random(n) < 0.25), 10, np.nan)
+            ),
+            name("MPD050I"): np.where(right, 18.0, np.nan),
+            name("MPD050J"): np.where(left, 19.0, np.nan),
+            "MPQ070": back,
+        }
+    )
+
+
+def lexpn(rng, truth: pd.DataFrame) -> pd.DataFrame:
+    seen = truth[(truth["RIDAGEYR"] >= 40) & (truth["RIDSTATR"] == 2)].reset_index(drop=True)
+    n = len(seen)
+    done = rng.random(n) >= 0.08  # exam not done: every item blank
+    left = np.where(seen["bunion"] & (rng.random(n) < 0.8), 1.0, 2.0)
+    right = np.where(seen["bunion"] & ((left == 2) | (rng.random(n) < 0.7)), 1.0, 2.0)
+    left[rng.random(n) < 0.012] = 8.0
+    right[rng.random(n) < 0.012] = 8.0
+    return pd.DataFrame(
+        {
+            "SEQN": seen["SEQN"].to_numpy(),
+            "LEDSCCT1": np.where(done, 0.0, choice(rng, n, [2, 4, 56], [2, 1, 2])),
+            "LEALAMP": np.where(done, 1.0, np.nan),
+            "LEALBUN": np.where(done, left, np.nan),
+            "LEARAMP": np.where(done, 1.0, np.nan),
+            "LEARBUN": np.where(done, right, np.nan),
+        }
+    )
+
+
+def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED) -> list[Path]:
+    """The five files of one cycle; the same cycle, n and seed give the same values."""
+    spec = CYCLES[cycle]
+    rng = np.random.default_rng([seed, list(CYCLES).index(cycle)])
+    people = demo(rng, spec, n)
+    body = bmx(rng, people)
+    truth = latent(rng, people, body)
+    tables = {
+        "DEMO": people,
+        "MCQ": mcq(rng, truth, spec["lower_case"]),
+        "MPQ": mpq(rng, truth, spec["lower_case"]),
+        "LEXPN": lexpn(rng, truth),
+        "BMX": body,
+    }
+    paths = []
+    for component in COMPONENTS:
+        name = f"{component}{spec['suffix']}"
+        path = Path(folder) / f"{name}.XPT"
+        pyreadstat.write_xport(tables[component], str(path), table_name=name, file_format_version=5)
+        paths.append(path)
+    return paths
+
+
+def write_fixtures(folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, seed: int = SEED) -> dict[str, list[Path]]:
+    """Every cycle's files into `folder` (created if need be), as data/raw/nhanes/ would hold them."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return {cycle: write_cycle(Path(folder), cycle, n, seed) for cycle in cycles}
+
+
+def example_config(scope: str, folder: Path) -> dict:
+    """config/examples/nhanes_<scope>.yaml with its files read from `folder` instead of data/raw/nhanes."""
+    text = (EXAMPLES / f"nhanes_{scope.replace('-', '_')}.yaml").read_text()
+    return yaml.safe_load(text.replace("data/raw/nhanes/", f"{Path(folder).as_posix()}/"))
+
+
+if __name__ == "__main__":  # python tests/nhanes_fixtures.py FOLDER: the files the R reference reads
+    import sys
+
+    write_fixtures(Path(sys.argv[1]))
