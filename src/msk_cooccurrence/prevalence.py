@@ -7,9 +7,13 @@ import pandas as pd
 
 from .design import SurveyDesign
 from .inference import proportion
-from .standardize import standardized_proportion
+from .reliability import proportion_details
+from .standardize import standard_groups as standard_group_of
+from .standardize import standardized_proportion, standardized_weights
 
-COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high", "df", "note"]
+COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high", "df"]
+# issue 12: population counts, design effect, effective n, Korn-Graubard CI and NCHS reliability
+COLUMNS += ["population", "cases", "deff", "n_effective", "kg_low", "kg_high", "reliability", "note"]
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
 
 
@@ -42,9 +46,12 @@ def grouping(frame: pd.DataFrame, age_bands, obesity_bmi: float) -> dict[str, pd
 
 
 def prevalence_table(
-    frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi, standard_groups=None
+    frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi, standard_groups=None, interval="logit"
 ) -> pd.DataFrame:
-    """Crude prevalence by group; with a standard population also age-standardized (overall, by sex)."""
+    """Crude prevalence by group; with a standard population also age-standardized (overall, by sex).
+
+    `interval` (logit or korn_graubard) chooses the CI of the ci_low and ci_high columns.
+    """
     rows = []
     groups = grouping(frame, age_bands, obesity_bmi)
     for condition in [c for c in conditions if c in frame]:
@@ -53,27 +60,29 @@ def prevalence_table(
             if condition == "obesity" and group == "bmi_class":
                 continue  # obesity is a BMI class: its prevalence within classes is 0 or 1 by definition
             for level in _ordered_levels(levels):
-                result = proportion(y, design, (levels == level).to_numpy())
-                rows.append({"condition": condition, "group": group, "level": level, **vars(result)})
+                mask = (levels == level).to_numpy()
+                result = vars(proportion(y, design, mask))
+                details = proportion_details(y, design.weight, mask & ~np.isnan(y), result, interval)
+                rows.append({"condition": condition, "group": group, "level": level, **result, **details})
             if group == "overall" and standard_groups:
-                rows += _standardized_rows(frame, condition, y, design, standard_groups)
+                rows += _standardized_rows(frame, condition, y, design, standard_groups, interval)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _standardized_rows(frame, condition, y, design, standard_groups) -> list[dict]:
+def _standardized_rows(frame, condition, y, design, standard_groups, interval) -> list[dict]:
     age = frame["age"].to_numpy(float)
     domains = {"all": np.ones(len(frame), bool)} | {
         sex: (frame["sex"] == sex).to_numpy() for sex in _ordered_levels(frame["sex"])
     }
-    return [
-        {
-            "condition": condition,
-            "group": "age_standardized",
-            "level": level,
-            **vars(standardized_proportion(y, design, mask, age, standard_groups)),
-        }
-        for level, mask in domains.items()
-    ]
+    in_standard = standard_group_of(age, [g["lower"] for g in standard_groups]) >= 0
+    rows = []
+    for level, mask in domains.items():
+        result = vars(standardized_proportion(y, design, mask, age, standard_groups))
+        used = mask & ~np.isnan(y) & in_standard
+        weights = standardized_weights(design.weight, used, age, standard_groups)
+        details = proportion_details(y, weights, used, result, interval)
+        rows.append({"condition": condition, "group": "age_standardized", "level": level, **result, **details})
+    return rows
 
 
 def _ordered_levels(levels: pd.Series) -> list[str]:
