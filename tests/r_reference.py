@@ -64,7 +64,9 @@ def domain_prevalence(interval: str = "logit") -> pd.DataFrame:
     for domain in ["all", *frame["domain"].unique()]:
         mask = np.ones(len(frame), bool) if domain == "all" else (frame["domain"] == domain).to_numpy()
         result = vars(proportion(y, design, mask))
-        rows.append({"domain": domain, **result, **proportion_details(y, design.weight, mask & ~np.isnan(y), result, interval)})
+        rows.append(
+            {"domain": domain, **result, **proportion_details(y, design.weight, mask & ~np.isnan(y), result, interval)}
+        )
     return pd.DataFrame(rows)
 
 

@@ -113,7 +113,10 @@ def test_every_verdict_follows_from_the_rows_own_figures(table, tmp_path):
 
 def test_zero_and_one_get_the_exact_binomial_interval_where_r_has_none():
     rows = domain_prevalence().set_index("domain")
-    for domain, (low, high) in {"none": (0, stats.beta.ppf(0.975, 1, 60)), "full": (stats.beta.ppf(0.025, 50, 1), 1)}.items():
+    for domain, (low, high) in {
+        "none": (0, stats.beta.ppf(0.975, 1, 60)),
+        "full": (stats.beta.ppf(0.025, 50, 1), 1),
+    }.items():
         assert rows.loc[domain, "n_effective"] == rows.loc[domain, "n"]
         assert rows.loc[domain, ["kg_low", "kg_high"]].tolist() == pytest.approx([low, high], rel=1e-12)
     r = reference("domains", "prevalence").set_index("domain")
@@ -125,7 +128,9 @@ def test_korn_graubard_is_clopper_pearson_when_the_design_is_simple_random_sampl
     n, cases = 50, 7
     p = cases / n
     low, high, _ = korn_graubard_interval(p, p * (1 - p) / n, n, n - 1)
-    assert (low, high) == pytest.approx((stats.beta.ppf(0.025, cases, n - cases + 1), stats.beta.ppf(0.975, cases + 1, n - cases)))
+    assert (low, high) == pytest.approx(
+        (stats.beta.ppf(0.025, cases, n - cases + 1), stats.beta.ppf(0.975, cases + 1, n - cases))
+    )
 
 
 @pytest.mark.parametrize(

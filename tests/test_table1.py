@@ -25,7 +25,8 @@ def long_cells(table: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for code, side in ((0, "without"), (1, "with")):
         part = cells[["condition", "characteristic", "level"] + [f"{f}_{side}" for f in ["n", *CELL_FIGURES]]]
-        parts.append(part.rename(columns=lambda c: c.removesuffix(f"_{side}")).assign(side=code))
+        names = {f"{f}_{side}": f for f in ["n", *CELL_FIGURES]}
+        parts.append(part.rename(columns=names).assign(side=code))
     return pd.concat(parts, ignore_index=True).fillna({"level": ""})
 
 

@@ -19,6 +19,7 @@ from helpers import CODES, COLUMNS, small_table
 
 pytestmark = pytest.mark.slow
 TABLES = ("prevalence", "odds_ratios", "patterns", "loglinear", "dose_response", "claims", "sensitivity")
+TABLES += ("association", "table1")
 FIGURES = ("prevalence", "upset", "forest", "heatmap", "network", "dose_response")
 
 

@@ -91,7 +91,9 @@ def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
     row_dummies = np.column_stack([rows == i for i in range(1, nr)]).astype(float)
     col_dummies = np.column_stack([cols == j for j in range(1, nc)]).astype(float)
     main = np.column_stack([np.ones(nr * nc), row_dummies, col_dummies])
-    interactions = np.column_stack([row_dummies[:, i] * col_dummies[:, j] for j in range(nc - 1) for i in range(nr - 1)])
+    interactions = np.column_stack(
+        [row_dummies[:, i] * col_dummies[:, j] for j in range(nc - 1) for i in range(nr - 1)]
+    )
     fitted = main @ np.linalg.lstsq(main, interactions, rcond=None)[0]
     return interactions - fitted
 
@@ -100,7 +102,9 @@ def _untestable(n: int, note: str) -> dict:
     return {"n": n, "statistic": np.nan, "df_num": np.nan, "df_den": np.nan, "p_value": np.nan, "note": note}
 
 
-def association_table(frame: pd.DataFrame, conditions, design: SurveyDesign, groups: dict[str, pd.Series]) -> pd.DataFrame:
+def association_table(
+    frame: pd.DataFrame, conditions, design: SurveyDesign, groups: dict[str, pd.Series]
+) -> pd.DataFrame:
     """Rao-Scott tests for every pair of conditions, and of each condition across each grouping.
 
     `groups` is prevalence.grouping(): group name -> level of each row; 'overall' is skipped and

@@ -109,6 +109,7 @@ class Settings:
     literature: str
     dose_response: Mapping
     sensitivity: Mapping
+    proportion_ci: str = "logit"
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -125,6 +126,7 @@ class Settings:
             literature=str(config["literature"]),
             dose_response=MappingProxyType(dict(config["dose_response"])),
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
+            proportion_ci=config.get("proportion_ci", "logit"),
         )
 
 

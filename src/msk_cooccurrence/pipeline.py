@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import figures as fig
+from .association import association_table
 from .claims import claims_table, read_literature
 from .config import Settings
 from .design import design_of
@@ -27,16 +28,19 @@ from .loglinear import loglinear_table
 from .nhanes import files_sha256, nhanes_mapping, read_nhanes
 from .odds_ratios import odds_ratio_table
 from .patterns import pattern_table
-from .prevalence import prevalence_table
+from .prevalence import grouping, prevalence_table
+from .reliability import design_summary
 from .report import render_report
 from .sensitivity import sensitivity_table
 from .synthetic import SyntheticSpec, draw_cohort, ground_truth
+from .table1 import table1
 from .validate import validate
 
 FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
 FIGURE_NAMES = ("prevalence", "upset", "forest", "heatmap", "network", "dose_response")
 TABLE_NAMES = ("prevalence", "odds_ratios", "patterns", "loglinear", "dose_response", "claims", "sensitivity")
+TABLE_NAMES += ("association", "table1")  # issue 12
 
 
 @contextmanager
@@ -137,7 +141,8 @@ def validate_dataset(
     write_parquet(harmonized, harmonized_path)
     write_parquet(result.analysis, analysis_path)
     write_csv(result.quarantine, quarantine_path)
-    write_json(result.summary, validation_path)
+    summary = result.summary | {"design_summary": design_summary(design_of(result.analysis, settings.lonely_psu))}
+    write_json(summary, validation_path)
 
 
 def analyse_dataset(config: Mapping, analysis_path, literature_path, outputs: Mapping[str, Path]) -> None:
@@ -148,14 +153,17 @@ def analyse_dataset(config: Mapping, analysis_path, literature_path, outputs: Ma
     conditions, covariates = settings.conditions, settings.covariates
     groups = settings.standard_population["groups"]
     odds = odds_ratio_table(frame, conditions, covariates, design)
+    bands, obesity_bmi, interval = settings.age_bands, settings.obesity_bmi, settings.proportion_ci
     tables = {
-        "prevalence": prevalence_table(frame, conditions, design, settings.age_bands, settings.obesity_bmi, groups),
+        "prevalence": prevalence_table(frame, conditions, design, bands, obesity_bmi, groups, interval),
         "odds_ratios": odds,
         "patterns": pattern_table(frame, conditions, design),
         "loglinear": loglinear_table(frame, conditions, design),
         "dose_response": dose_response_table(frame, conditions, covariates, design, **settings.dose_response),
         "claims": claims_table(settings.claims, odds, read_literature(literature_path)),
         "sensitivity": sensitivity_table(frame, conditions, covariates, design, odds, settings.sensitivity),
+        "association": association_table(frame, conditions, design, grouping(frame, bands, obesity_bmi)),
+        "table1": table1(frame, conditions, design, bands, obesity_bmi, interval),
     }
     for name, table in tables.items():
         write_csv(table, outputs[name])

@@ -46,7 +46,13 @@ def grouping(frame: pd.DataFrame, age_bands, obesity_bmi: float) -> dict[str, pd
 
 
 def prevalence_table(
-    frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obesity_bmi, standard_groups=None, interval="logit"
+    frame: pd.DataFrame,
+    conditions,
+    design: SurveyDesign,
+    age_bands,
+    obesity_bmi,
+    standard_groups=None,
+    interval="logit",
 ) -> pd.DataFrame:
     """Crude prevalence by group; with a standard population also age-standardized (overall, by sex).
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import presentation
 from .figures import label
 
 PACKAGES = (
@@ -32,8 +33,9 @@ PACKAGES = (
     "jinja2",
 )
 FIGURES = {
-    "prevalence": "Weighted prevalence of each condition with 95% confidence intervals (logit scale, t on "
-    "the design degrees of freedom), overall and by sex, age band and BMI class.",
+    "prevalence": "Weighted prevalence of each condition with 95% confidence intervals ({interval}), overall "
+    "and by sex, age band and BMI class. * marks an estimate the NCHS presentation standards suppress (not "
+    "drawn); open markers are flagged for statistical review.",
     "upset": "UpSet plot of co-occurrence patterns among adults with every condition known: bars are the "
     "weighted share of each combination (95% CI), orange ticks the share expected if the conditions were "
     "independent (product of the marginal prevalences); the dots below mark the pattern's conditions.",
@@ -64,7 +66,10 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
     parts = [
-        f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
+        f"{label(r.condition)} {presentation.SUPPRESSED} (suppressed)"
+        if presentation.mark(getattr(r, "reliability", "")) == presentation.SUPPRESSED
+        else f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
+        + (f" {presentation.REVIEWED}" if presentation.mark(getattr(r, "reliability", "")) else "")
         for r in overall.itertuples()
     ]
     findings.append("Weighted prevalence (95% CI): " + "; ".join(parts) + ".")
@@ -144,8 +149,8 @@ def standardized_comparison(prevalence: pd.DataFrame) -> pd.DataFrame:
     )
     standard = prevalence[prevalence["group"] == "age_standardized"]
     columns = ["condition", "level", "estimate", "ci_low", "ci_high"]
-    merged = crude[columns].merge(standard[columns], on=["condition", "level"], suffixes=("_crude", "_standardized"))
-    return merged
+    shown = [presentation.masked(t.reindex(columns=[*columns, "reliability"]))[columns] for t in (crude, standard)]
+    return shown[0].merge(shown[1], on=["condition", "level"], suffixes=("_crude", "_standardized"))
 
 
 def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame | None:
@@ -154,7 +159,10 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
         return None
     rows = []
     true_prev = truth[(truth["kind"] == "prevalence") & (truth["quantity"] == "all")]
-    for r in prevalence[prevalence["group"] == "overall"].itertuples():
+    overall = prevalence[prevalence["group"] == "overall"]
+    if "reliability" in overall:  # a suppressed estimate is not shown, not even beside the truth
+        overall = overall[~overall["reliability"].map(presentation.mark).eq(presentation.SUPPRESSED)]
+    for r in overall.itertuples():
         match = true_prev[true_prev["condition_a"] == r.condition]
         if len(match):
             rows.append(_compare("prevalence", r.condition, "", match["value"].iloc[0], r))
@@ -230,6 +238,10 @@ def render_report(
         undefined=jinja2.StrictUndefined,
     )
     dataset_config = config["datasets"][dataset]
+    interval = config.get("proportion_ci", "logit")
+    captions = FIGURES | {"prevalence": FIGURES["prevalence"].format(interval=presentation.INTERVAL_WORDS[interval])}
+    shown = dict(tables) | {"prevalence": presentation.masked(tables["prevalence"])}
+    table1 = tables.get("table1")
     shown_config = {k: v for k, v in config.items() if k != "datasets"} | {"datasets": {dataset: dataset_config}}
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
     return environment.get_template("report.html.j2").render(
@@ -243,8 +255,15 @@ def render_report(
         validation=validation,
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
         provenance=provenance,
-        tables={name: html_table(frame) for name, frame in tables.items()},
-        figures={name: (svg_data_uri(path), FIGURES[name]) for name, path in figures.items()},
+        tables={name: html_table(frame) for name, frame in shown.items()},
+        figures={name: (svg_data_uri(path), captions[name]) for name, path in figures.items()},
+        interval=presentation.INTERVAL_WORDS[interval],
+        footnotes=presentation.FOOTNOTES,
+        prevalence_marked=presentation.has_marks(tables["prevalence"]),
+        table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1)],
+        table1_marked=table1 is not None
+        and presentation.has_marks(table1, ("reliability_without", "reliability_with")),
+        design_rows=presentation.design_rows(validation.get("design_summary")),
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),

@@ -59,8 +59,14 @@ def table1(frame: pd.DataFrame, conditions, design: SurveyDesign, age_bands, obe
 
 
 def _row(condition, characteristic, label, level, row_type, **fields) -> dict:
-    return {"condition": condition, "characteristic": characteristic, "label": label, "level": level,
-            "row_type": row_type, **fields}  # fmt: skip
+    return {
+        "condition": condition,
+        "characteristic": characteristic,
+        "label": label,
+        "level": level,
+        "row_type": row_type,
+        **fields,
+    }
 
 
 def _total_row(condition, sides, design) -> dict:
@@ -84,8 +90,13 @@ def _age_row(condition, age, status, sides, design) -> dict:
         se = float(np.sqrt(design.variance(influence, rows)[0, 0]))
         df = design.degrees_of_freedom(rows)
         half = t_quantile(df) * se if df > 0 else np.nan
-        cells |= {f"n_{side}": int(rows.sum()), f"estimate_{side}": mean, f"se_{side}": se,
-                  f"ci_low_{side}": mean - half, f"ci_high_{side}": mean + half}  # fmt: skip
+        cells |= {
+            f"n_{side}": int(rows.sum()),
+            f"estimate_{side}": mean,
+            f"se_{side}": se,
+            f"ci_low_{side}": mean - half,
+            f"ci_high_{side}": mean + half,
+        }
         influences.append((mean, influence))
     test = _difference_t_test(influences, ~np.isnan(status) & ~np.isnan(age), design)
     return _row(condition, "age", "Age (years), mean (SE)", "", "continuous", **cells, **test)
@@ -132,6 +143,14 @@ def _percent_cell(side: str, y: np.ndarray, design: SurveyDesign, rows: np.ndarr
     """A weighted percentage (as a proportion) with its SE, chosen CI, NCHS verdict and the unweighted count."""
     result = proportion(y, design, rows)
     checked = proportion_reliability(result.estimate, result.se, result.n, result.df)
-    low, high = (checked["kg_low"], checked["kg_high"]) if interval == "korn_graubard" else (result.ci_low, result.ci_high)
-    return {f"n_{side}": result.n_cases, f"estimate_{side}": result.estimate, f"se_{side}": result.se,
-            f"ci_low_{side}": low, f"ci_high_{side}": high, f"reliability_{side}": checked["reliability"]}  # fmt: skip
+    low, high = (
+        (checked["kg_low"], checked["kg_high"]) if interval == "korn_graubard" else (result.ci_low, result.ci_high)
+    )
+    return {
+        f"n_{side}": result.n_cases,
+        f"estimate_{side}": result.estimate,
+        f"se_{side}": result.se,
+        f"ci_low_{side}": low,
+        f"ci_high_{side}": high,
+        f"reliability_{side}": checked["reliability"],
+    }

@@ -10,6 +10,8 @@ rule analyse:
         dose_response="reports/{dataset}/tables/dose_response.csv",
         claims="reports/{dataset}/tables/claims.csv",
         sensitivity="reports/{dataset}/tables/sensitivity.csv",
+        association="reports/{dataset}/tables/association.csv",
+        table1="reports/{dataset}/tables/table1.csv",
     log:
         "logs/analyse/{dataset}.log",
     params:

@@ -43,5 +43,7 @@ TABLES = [
     "dose_response",
     "claims",
     "sensitivity",
+    "association",
+    "table1",
 ]
 FIGURES = ["prevalence", "upset", "forest", "heatmap", "network", "dose_response"]
