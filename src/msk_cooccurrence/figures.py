@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from .labels import readable  # noqa: E402
 from .reliability import is_reviewed, is_suppressed  # noqa: E402
@@ -83,6 +84,8 @@ def prevalence_figure(table: pd.DataFrame):
                 (chosen[~chosen.suppressed & ~chosen.reviewed], None),
                 (chosen[chosen.reviewed], "white"),
             ):
+                if rows.empty:
+                    continue
                 y = np.array([levels.index(v) for v in rows["level"]]) + offset
                 err = np.vstack([rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]])
                 ax.errorbar(
@@ -94,7 +97,6 @@ def prevalence_figure(table: pd.DataFrame):
                     capsize=2,
                     color=palette[condition],
                     mfc=face or palette[condition],
-                    label=label(condition) if face is None else None,
                 )
             for level in chosen.loc[chosen.suppressed, "level"]:
                 ax.text(
@@ -111,7 +113,8 @@ def prevalence_figure(table: pd.DataFrame):
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
         ax.set_ylabel(GROUP_TITLES[group])
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
-    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
+    axes[0, 0].legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     if table["suppressed"].any() or table["reviewed"].any():
         fig.text(
             0.01,
