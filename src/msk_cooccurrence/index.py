@@ -12,6 +12,7 @@ import jinja2
 import pandas as pd
 
 from . import figures as fig
+from . import presentation
 from .report import html_table
 
 
@@ -39,12 +40,17 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     odds = {name: pd.read_csv(paths["odds_ratios"]) for name, paths in datasets.items()}
     prevalence = {name: pd.read_csv(paths["prevalence"]) for name, paths in datasets.items()}
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
-    overall = {n: t[t["group"] == "overall"] for n, t in prevalence.items()}
+    # a suppressed prevalence is shown as the mark, here as in each report
+    overall = {
+        n: presentation.masked(t[t["group"] == "overall"], ("estimate", "ci_low", "ci_high")).replace("", None)
+        for n, t in prevalence.items()
+    }
     adjusted = {n: t[t["model"] == "adjusted"] for n, t in odds.items()}
     environment = jinja2.Environment(loader=jinja2.PackageLoader("msk_cooccurrence", "templates"), autoescape=True)
     return environment.get_template("index.html.j2").render(
         datasets=validation,
         prevalence=html_table(shared_estimates(overall, ["condition"], ["estimate", "ci_low", "ci_high"])),
+        footnote=presentation.FOOTNOTES[0] if any(presentation.has_marks(t) for t in overall.values()) else "",
         odds=html_table(shared_estimates(adjusted, ["condition_a", "condition_b"], ["estimate", "ci_low", "ci_high"])),
         figure=svg_uri(fig.comparison_figure(odds)),
     )
