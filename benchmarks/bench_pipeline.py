@@ -9,6 +9,7 @@ import resource
 import sys
 import time
 
+from msk_cooccurrence.association import association_table
 from msk_cooccurrence.config import Settings, validate_config
 from msk_cooccurrence.design import design_of
 from msk_cooccurrence.dose_response import dose_response_table
@@ -17,8 +18,9 @@ from msk_cooccurrence.ingest import SOURCE_ROW
 from msk_cooccurrence.loglinear import loglinear_table
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.patterns import pattern_table
-from msk_cooccurrence.prevalence import prevalence_table
+from msk_cooccurrence.prevalence import grouping, prevalence_table
 from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort, ground_truth
+from msk_cooccurrence.table1 import table1
 from msk_cooccurrence.validate import validate
 
 
@@ -56,6 +58,11 @@ def main(n: int) -> None:
         "prevalence (4 conditions x 13 groups)",
         lambda: prevalence_table(frame, settings.conditions, design, settings.age_bands, 30),
     )
+    groups = grouping(frame, settings.age_bands, 30)
+    timed(
+        "Rao-Scott tests (6 pairs, 11 groupings)", lambda: association_table(frame, settings.conditions, design, groups)
+    )
+    timed("Table 1 (4 conditions)", lambda: table1(frame, settings.conditions, design, settings.age_bands, 30))
     timed("patterns (16)", lambda: pattern_table(frame, settings.conditions, design))
     timed(
         "odds ratios (6 pairs x 3 models)",

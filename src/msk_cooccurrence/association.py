@@ -30,14 +30,27 @@ COLUMNS = ["kind", "condition", "by", "n", "statistic", "df_num", "df_den", "p_v
 UNKNOWN_LEVELS = ("unknown",)
 
 
+def categories(values) -> tuple[np.ndarray, dict]:
+    """Integer codes of a variable's categories, and {category: code} of those present, in order.
+
+    A categorical keeps its order; other values are sorted. Missing values and the level
+    'unknown' get code -1.
+    """
+    series = pd.Series(values)
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    codes = series.cat.codes.to_numpy(np.int64)
+    labels = list(series.cat.categories)
+    for position, label in enumerate(labels):
+        if str(label) in UNKNOWN_LEVELS:
+            codes[codes == position] = -1
+    present = np.bincount(codes[codes >= 0], minlength=len(labels)) > 0
+    return codes, {label: position for position, label in enumerate(labels) if present[position]}
+
+
 def category_codes(values) -> np.ndarray:
-    """Integer codes of a variable's categories in sorted order; -1 for unknown (missing or 'unknown')."""
-    series = pd.Series(values).astype(object)
-    known = series.notna() & ~series.astype(str).isin(UNKNOWN_LEVELS)
-    codes = np.full(len(series), -1, dtype=np.int64)
-    if known.any():
-        codes[known.to_numpy()] = pd.factorize(series[known], sort=True)[0]
-    return codes
+    """Integer codes of a variable's categories; -1 for unknown (missing or 'unknown')."""
+    return categories(values)[0]
 
 
 def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:

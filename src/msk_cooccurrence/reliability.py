@@ -23,7 +23,6 @@ of the NCHS Data Presentation Standards for Proportions (Parker et al., Vital He
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from .design import SurveyDesign
@@ -177,15 +176,3 @@ def design_summary(design: SurveyDesign) -> dict:
         "kish_effective_n": kish,
         "kish_design_effect": float(design.n / kish) if kish > 0 else np.nan,
     }
-
-
-def reliability_of_rows(table: pd.DataFrame) -> pd.Series:
-    """The NCHS verdict of every row of a table with estimate, n, n_effective, kg_low, kg_high and df."""
-    return pd.Series(
-        [
-            nchs_reliability(r.estimate, r.n, r.n_effective, r.kg_low, r.kg_high, r.df)
-            for r in table[["estimate", "n", "n_effective", "kg_low", "kg_high", "df"]].itertuples()
-        ],
-        index=table.index,
-        dtype=object,
-    )

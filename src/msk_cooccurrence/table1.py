@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .association import category_codes, rao_scott_test
+from .association import categories, category_codes, rao_scott_test
 from .design import SurveyDesign, domain_mean_influence
 from .inference import proportion, t_quantile
 from .labels import readable
@@ -117,16 +117,14 @@ def _difference_t_test(influences, used, design) -> dict:
 
 def _categorical_rows(condition, name, levels, status, sides, design, interval, only=None) -> list[dict]:
     """A label row with the Rao-Scott test, a row per level (or the one level `only`), and unknowns."""
-    codes = category_codes(levels.to_numpy())
+    codes, present = categories(levels)
     known = codes >= 0
-    order = [str(v) for v in (levels.cat.categories if isinstance(levels.dtype, pd.CategoricalDtype) else [])]
-    shown = [v for v in (order or sorted(levels[known].astype(str).unique())) if v != "unknown" and (levels == v).any()]
     test = {"test": RAO_SCOTT, **rao_scott_test(category_codes(status), codes, design)}
     test.pop("n")
     rows = [] if only else [_row(condition, name, readable(name), "", "label", **test)]
-    for level in [only] if only else shown:
+    for level in [only] if only else [str(v) for v in present]:
         cells = {}
-        indicator = (levels == level).to_numpy(float)
+        indicator = (codes == present.get(level, -2)).astype(float)
         for side, side_rows in zip(SIDES, sides):
             cells |= _percent_cell(side, np.where(known, indicator, np.nan), design, side_rows, interval)
         extra = test if only else {}
