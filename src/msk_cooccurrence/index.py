@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from . import figures as fig
@@ -42,7 +43,7 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
     # a suppressed prevalence is shown as the mark, here as in each report
     overall = {
-        n: presentation.masked(t[t["group"] == "overall"], ("estimate", "ci_low", "ci_high")).replace("", None)
+        n: presentation.masked(t[t["group"] == "overall"], ("estimate", "ci_low", "ci_high")).replace("", np.nan)
         for n, t in prevalence.items()
     }
     adjusted = {n: t[t["model"] == "adjusted"] for n, t in odds.items()}

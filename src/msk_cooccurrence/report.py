@@ -65,13 +65,7 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     """Plain sentences for the top of the report."""
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
-    parts = [
-        f"{label(r.condition)} {presentation.SUPPRESSED} (suppressed)"
-        if presentation.mark(getattr(r, "reliability", "")) == presentation.SUPPRESSED
-        else f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
-        + (f" {presentation.REVIEWED}" if presentation.mark(getattr(r, "reliability", "")) else "")
-        for r in overall.itertuples()
-    ]
+    parts = [_prevalence_phrase(r) for r in overall.itertuples()]
     findings.append("Weighted prevalence (95% CI): " + "; ".join(parts) + ".")
     adjusted = odds[(odds["model"] == "adjusted") & np.isfinite(odds["estimate"])]
     above = adjusted[adjusted["ci_low"] > 1].sort_values("estimate", ascending=False)
@@ -102,6 +96,14 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     if len(failed):
         findings.append(f"{len(failed)} odds-ratio rows carry a note (see the table): read them before citing.")
     return findings
+
+
+def _prevalence_phrase(r) -> str:
+    """'Obesity 40.6% (37.7% to 43.5%)', with the reliability mark; a suppressed one without its number."""
+    mark = presentation.mark(getattr(r, "reliability", ""))
+    if mark == presentation.SUPPRESSED:
+        return f"{label(r.condition)} {mark} (suppressed)"
+    return f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)}) {mark}".rstrip()
 
 
 def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str]:
