@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
@@ -117,3 +119,28 @@ def test_table1_block_reads_as_gtsummary():
     assert block.iloc[1, 1] == "45.6% (40.0–50.0); n = 30" and block.iloc[1, 2] == "*; n = 30"
     assert block.iloc[2, 0] == "\u2003Unknown" and block.iloc[2, 1] == "n = 4"
     assert [presentation.p_value_text(p) for p in (0.04567, 0.4567, np.nan)] == ["0.046", "0.46", ""]
+
+
+def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
+    from msk_cooccurrence.index import render_index
+
+    datasets = {}
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        prevalence_rows().to_csv(folder / "prevalence.csv", index=False)
+        odds = {"condition_a": ["a"], "condition_b": ["b"], "model": ["adjusted"], "estimate": [2.0]}
+        pd.DataFrame(odds | {"ci_low": [1.5], "ci_high": [2.5]}).to_csv(folder / "odds.csv", index=False)
+        validation = {"source": name, "rows_valid": 1, "rows_quarantined": 0, "design": "weights only"}
+        validation |= {"conditions_analysed": ["a", "b"], "conditions_absent": []}
+        (folder / "validation.json").write_text(json.dumps(validation))
+        datasets[name] = {
+            k: folder / f
+            for k, f in [
+                ("odds_ratios", "odds.csv"),
+                ("prevalence", "prevalence.csv"),
+                ("validation", "validation.json"),
+            ]
+        }
+    html = render_index(datasets)
+    assert "0.01235" not in html and "<td>*</td>" in html and presentation.FOOTNOTES[0][:40] in html
