@@ -81,7 +81,7 @@ def test_the_small_domains_trip_every_rule_and_the_file_is_what_its_script_write
 
 
 def independent_verdict(row) -> str:
-    """The NCHS standard's steps (Parker et al. 2017, Figure 1) as its SAS macro applies them."""
+    """The NCHS standard's steps (Parker et al. 2017) as NCHS's SAS macro calculate_KornGraubard_CIs applies them."""
     width = row.kg_high - row.kg_low
     if not min(row.n_effective, row.n) >= 30:
         return "suppress: effective n < 30"

@@ -14,10 +14,13 @@ of the NCHS Data Presentation Standards for Proportions (Parker et al., Vital He
   NaN when p is 0 or 1; there we use the effective sample size n (the exact binomial interval), as
   the NCHS macro and CDC's surveytable do. Unlike those two, the effective size is not capped at n,
   so the interval equals R's wherever R has one.
-- reliability, NCHS (Figure 1 of the standard), first match wins:
+- reliability, in the order the NCHS macro applies the standard, first match wins:
   suppress when min(n_eff, n) < 30, when the KG width >= 0.30, or when the width > 0.05 and the
   width / p > 130%; else review when df < 8, when the width > 0.05 and width / (1 - p) > 130%
-  (the complement), or when p is 0 or 1.
+  (the complement), or when p is 0 or 1. n_eff here is p(1 - p)/var without the df adjustment,
+  as in the macro; surveytable in its NCHS mode uses the df-adjusted, capped one (stricter).
+  For an age-standardized prevalence n_eff is the same p(1 - p)/var, as R's svyciprop computes it
+  on svystandardize(); NCHS's macro instead uses n / deff with the standardized SRS variance.
 """
 
 from __future__ import annotations
