@@ -42,3 +42,9 @@ def r_available() -> bool:
 
 
 needs_r = pytest.mark.skipif(not r_available(), reason="R with the survey package is not installed")
+
+
+@pytest.fixture(scope="session")
+def r_tables(tmp_path_factory):
+    """A folder for tests/r/tables.R's output, shared by the tests that run it (it runs once per mode)."""
+    return tmp_path_factory.mktemp("r_tables")

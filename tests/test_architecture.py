@@ -16,11 +16,21 @@ from msk_cooccurrence.sources import SOURCES
 PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # the layers of msk_cooccurrence/__init__.py; a module may import from its own layer and those above
 LAYERS = [
-    {"errors", "columns", "resources", "settings", "design", "estimate", "data"},
-    {"inference", "standardize"},
+    {"errors", "columns", "labels", "resources", "settings", "design", "estimate", "data"},
+    {"inference", "standardize", "reliability", "raoscott"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
-    {"prevalence", "patterns", "odds_ratios", "loglinear", "dose_response", "claims", "sensitivity"},
-    {"outputs", "figures", "dataset_text", "report", "index"},
+    {
+        "prevalence",
+        "patterns",
+        "odds_ratios",
+        "loglinear",
+        "dose_response",
+        "claims",
+        "sensitivity",
+        "association",
+        "table1",
+    },
+    {"outputs", "figures", "dataset_text", "presentation", "report", "index"},
     {"files", "pipeline", "runner"},
 ]
 ESTIMATORS = LAYERS[3]

@@ -39,7 +39,9 @@ def folder(tmp_path_factory):
 
 
 def reference(scope: str) -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / f"nhanes_{scope.replace('-', '_')}.csv").fillna({"condition_b": "", "model": ""})
+    return pd.read_csv(REFERENCE / "nhanes" / f"nhanes_{scope.replace('-', '_')}.csv").fillna(
+        {"condition_b": "", "model": ""}
+    )
 
 
 def estimates(prevalence: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame:

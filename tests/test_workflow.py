@@ -107,6 +107,15 @@ def test_every_output_is_there_with_the_contract_columns(two_runs):
     assert set(sensitivity["method"]) == {"complete cases", "multiple imputation"}
     prevalence = pd.read_csv(where / "reports" / "tiny" / "tables" / "prevalence.csv")
     assert "age_standardized" in set(prevalence["group"])
+    assert {"population", "cases", "deff", "n_effective", "kg_low", "kg_high", "reliability"} <= set(prevalence.columns)
+    assert prevalence["reliability"].notna().all()
+    association = pd.read_csv(where / "reports" / "tiny" / "tables" / "association.csv")
+    assert (association["kind"] == "pair").sum() == 6 and association["p_value"].between(0, 1).all()
+    table1 = pd.read_csv(where / "reports" / "tiny" / "tables" / "table1.csv")
+    assert set(table1["condition"]) == {"knee_oa", "bunions", "obesity", "low_back_pain"}
+    tiny_report = (where / "reports" / "tiny" / "report.html").read_text()
+    assert "Table 1: characteristics" in tiny_report and "With knee osteoarthritis, N = " in tiny_report
+    assert "Tests of association" in tiny_report and "Kish&#39;s effective sample size" in tiny_report
     study_odds = pd.read_csv(where / "reports" / "study" / "tables" / "odds_ratios.csv")
     assert set(study_odds["condition_a"]) | set(study_odds["condition_b"]) == {"knee_oa", "obesity", "low_back_pain"}
 
@@ -123,6 +132,9 @@ def test_validation_accounts_for_every_row(two_runs):
     assert summary["rows_in"] == 300 and summary["rows_quarantined"] == 1
     assert summary["rows_valid"] + summary["rows_quarantined"] == summary["rows_in"]
     assert summary["conditions_absent"] == ["bunions"]
+    design = summary["design_summary"]  # the study table has weights only: each row its own PSU
+    assert design["clusters"] is False and design["psus"] == 299 and design["degrees_of_freedom"] == 298
+    assert 0 < design["kish_effective_n"] <= 299 and design["weight_min"] <= design["weight_max"]
     quarantine = pd.read_csv(two_runs[0] / "data" / "processed" / "study" / "quarantine.csv")
     assert list(quarantine["AGE"]) == [200]
 

@@ -3,18 +3,21 @@
 The package is layered; a module imports only from its own layer or the ones above it
 (tests/test_architecture.py checks this):
 
-1. core: `errors`, `columns` (the harmonized columns), `resources` (package data), `settings`
+1. core: `errors`, `columns` (the harmonized columns), `labels` (how names read), `resources`
+   (package data), `settings`
    (the validated `Settings`, each dataset's view), `design` (survey design and variance),
    `estimate` (the one estimate type: intervals, p-values, tests), `data` (`AnalysisData`, what
    estimators take).
-2. statistics on arrays: `inference` (proportions, logistic fits), `standardize`.
+2. statistics on arrays: `inference` (proportions, logistic fits), `standardize`, `reliability`
+   (design effects, NCHS presentation standards), `raoscott` (Rao-Scott tests).
 3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
    (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).
 4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
-   `odds_ratios`, `loglinear`, `dose_response`, `claims`, `sensitivity`.
+   `odds_ratios`, `loglinear`, `dose_response`, `claims`, `sensitivity`, `association`, `table1`.
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
-   `dataset_text` (labels and sentences about a dataset's definitions), `report`, `index`.
+   `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
+   footnotes for unreliable estimates), `report`, `index`.
 6. orchestration: `files` (atomic I/O), `pipeline` (pure steps and the workflow's stages), `runner`.
 
 docs/architecture.md walks one row from its input file to the report.

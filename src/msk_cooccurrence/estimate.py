@@ -2,9 +2,10 @@
 
 As in R's `survey` (every result answers coef, vcov, SE and degf, and one `confint` serves them
 all), every number in the tables comes from an `Estimate` and its `interval`, `p_value` or
-`wald_test`: the t interval is written here once. An interval may be computed on a link scale and
-mapped back (logit for a proportion, as `svyciprop(method = "logit")`; log for a ratio), by the
-delta method on the link.
+`wald_test`: the intervals are written here once. A Wald interval may be computed on a link scale
+and mapped back (logit for a proportion, as `svyciprop(method = "logit")`; log for a ratio), by
+the delta method on the link. A proportion also has the Korn-Graubard interval
+(`svyciprop(method = "beta")`), the one the NCHS presentation standards use.
 """
 
 from __future__ import annotations
@@ -49,6 +50,36 @@ LOG = Scale("log", np.log, np.exp, lambda v: 1 / v, lambda v: v > 0, "the ratio 
 def t_quantile(df: float, level: float = CONFIDENCE) -> float:
     """The two-sided t quantile on df degrees of freedom (a normal one when df is infinite)."""
     return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+def effective_sample_size(p: float, variance: float, n: int) -> float:
+    """NCHS: p(1 - p) / var, and n when p is 0 or 1 (the variance is then 0)."""
+    if not np.isfinite(p):
+        return np.nan
+    if p <= 0 or p >= 1:
+        return float(n)
+    return float(p * (1 - p) / variance) if variance > 0 else np.nan
+
+
+def korn_graubard_interval(p: float, variance: float, n: int, df: float, level: float = CONFIDENCE):
+    """R svyciprop(method = "beta"): Clopper-Pearson on the effective sample size scaled by (t_{n-1} / t_df)^2.
+
+    R gives NaN when p is 0 or 1; there the effective size is n (the exact binomial interval), as
+    the NCHS macro and CDC's surveytable do. Returns (low, high, note).
+    """
+    if not np.isfinite(p):
+        return np.nan, np.nan, "no estimate"
+    if not df > 0 or n < 2:
+        return np.nan, np.nan, "design has no degrees of freedom in this domain"
+    if not np.isfinite(variance):
+        return np.nan, np.nan, "variance undefined (lonely PSU)"
+    n_eff = effective_sample_size(p, variance, n)
+    if 0 < p < 1:
+        n_eff *= (t_quantile(n - 1, level) / t_quantile(df, level)) ** 2
+    alpha = 1 - level
+    low = float(stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)) if p > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))) if p < 1 else 1.0
+    return low, high, ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +133,14 @@ class Estimate:
         half = t_quantile(self.df, level) * se * abs(scale.derivative(value))
         centre = scale.forward(value)
         return float(scale.inverse(centre - half)), float(scale.inverse(centre + half)), ""
+
+    def korn_graubard(self, j: int = 0, level: float = CONFIDENCE) -> tuple[float, float, str]:
+        """The Korn-Graubard interval of a proportion (coefficient j) over this estimate's n rows and df."""
+        return korn_graubard_interval(self.value(j), float(self.vcov[j, j]), self.n, self.df, level)
+
+    def proportion_interval(self, kind: str, j: int = 0) -> tuple[float, float, str]:
+        """A proportion's interval of the kind the config chooses: logit or korn_graubard."""
+        return self.korn_graubard(j) if kind == "korn_graubard" else self.interval(j, LOGIT)
 
     def p_value(self, j: int = 0, null: float = 0.0) -> float:
         """Two-sided Wald t test of coefficient j = null on df."""

@@ -12,6 +12,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from .labels import readable  # noqa: E402
+from .reliability import is_reviewed, is_suppressed  # noqa: E402
 
 # fixed ids and no timestamps: the same tables give byte-identical SVG files
 matplotlib.rcParams["svg.hashsalt"] = "msk-cooccurrence"
@@ -41,8 +45,8 @@ def error_bars(rows: pd.DataFrame) -> np.ndarray:
 
 
 def label(name: str) -> str:
-    """A column name as a reader sees it: knee_oa -> knee oa."""
-    return str(name).replace("_", " ")
+    """A column name as a reader sees it: knee_oa -> Knee osteoarthritis."""
+    return readable(name)
 
 
 def save_figure(fig, png: Path | str, svg: Path | str) -> None:
@@ -53,10 +57,19 @@ def save_figure(fig, png: Path | str, svg: Path | str) -> None:
 
 
 def prevalence_figure(prevalence: pd.DataFrame):
-    """Point estimates with 95% CIs, one panel per grouping, one colour per condition."""
+    """Point estimates with 95% CIs, one panel per grouping, one colour per condition.
+
+    An estimate the NCHS standards suppress is not drawn: a * stands at the left edge of its row;
+    one flagged for review is drawn with an open marker.
+    """
     sns.set_theme(style="whitegrid", context="paper")
-    # an estimate without an interval (0 or 1, such as obesity within a BMI class) is not drawn
-    table = prevalence[np.isfinite(prevalence["ci_low"])]
+    table = prevalence
+    verdicts = table["reliability"] if "reliability" in table else pd.Series("", index=table.index)
+    suppressed = verdicts.map(is_suppressed).astype(bool)
+    # an estimate without an interval (0 or 1 on the logit scale) is not drawn
+    table = table[np.isfinite(table["ci_low"]) | suppressed].assign(
+        suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
+    )
     groups = [g for g in GROUP_TITLES if g in set(table["group"])]
     conditions = list(dict.fromkeys(table["condition"]))
     palette = dict(zip(conditions, sns.color_palette("colorblind", len(conditions))))
@@ -74,23 +87,49 @@ def prevalence_figure(prevalence: pd.DataFrame):
         part = table[table["group"] == group]
         levels = list(dict.fromkeys(part["level"]))
         for offset, condition in zip(offsets, conditions):
-            rows = part[part["condition"] == condition]
-            y = np.array([levels.index(v) for v in rows["level"]]) + offset
-            ax.errorbar(
-                rows["estimate"],
-                y,
-                xerr=error_bars(rows),
-                fmt="o",
-                ms=4,
-                capsize=2,
-                color=palette[condition],
-                label=label(condition),
-            )
+            chosen = part[part["condition"] == condition]
+            for rows, face in (
+                (chosen[~chosen.suppressed & ~chosen.reviewed], None),
+                (chosen[chosen.reviewed], "white"),
+            ):
+                if rows.empty:
+                    continue
+                y = np.array([levels.index(v) for v in rows["level"]]) + offset
+                ax.errorbar(
+                    rows["estimate"],
+                    y,
+                    xerr=error_bars(rows),
+                    fmt="o",
+                    ms=4,
+                    capsize=2,
+                    color=palette[condition],
+                    mfc=face or palette[condition],
+                )
+            for level in chosen.loc[chosen.suppressed, "level"]:
+                ax.text(
+                    0.005,
+                    levels.index(level) + offset,
+                    "*",
+                    transform=ax.get_yaxis_transform(),
+                    color=palette[condition],
+                    va="center",
+                    fontsize=11,
+                    fontweight="bold",
+                )
         ax.set_yticks(range(len(levels)), [label(v) for v in levels])
-        ax.invert_yaxis()
+        ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
         ax.set_ylabel(GROUP_TITLES[group])
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
-    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
+    axes[0, 0].legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    if table["suppressed"].any() or table["reviewed"].any():
+        fig.text(
+            0.01,
+            0.0,
+            "* suppressed (NCHS standards for proportions); open marker: flagged for review",
+            fontsize=7,
+            va="top",
+        )
     return fig
 
 

@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from . import figures as fig
+from . import presentation
 from .dataset_text import display_tables
 from .report import html_table
 
@@ -48,7 +50,11 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     }
     odds = {name: tables["odds"] for name, tables in shown.items()}
     prevalence = {name: tables["prevalence"] for name, tables in shown.items()}
-    overall = {n: t[t["group"] == "overall"] for n, t in prevalence.items()}
+    # a suppressed prevalence is shown as the mark, here as in each report
+    overall = {
+        n: presentation.masked(t[t["group"] == "overall"], ("estimate", "ci_low", "ci_high")).replace("", np.nan)
+        for n, t in prevalence.items()
+    }
     adjusted = {n: t[t["model"] == "adjusted"] for n, t in odds.items()}
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"), autoescape=True
@@ -56,6 +62,7 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     return environment.get_template("index.html.j2").render(
         datasets=validation,
         prevalence=html_table(shared_estimates(overall, ["condition"], ["estimate", "ci_low", "ci_high"])),
+        footnote=presentation.FOOTNOTES[0] if any(presentation.has_marks(t) for t in overall.values()) else "",
         odds=html_table(shared_estimates(adjusted, ["condition_a", "condition_b"], ["estimate", "ci_low", "ci_high"])),
         figure=svg_uri(fig.comparison_figure(odds)),
     )

@@ -21,10 +21,12 @@ from . import outputs
 from .data import AnalysisData
 from .dataset_text import display_name, display_tables
 from .derive import definition_summary, prepare, restrict_to_universes, universe_notes
+from .design import design_of
 from .figures import save_figure
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
 from .harmonize import check_columns_convert, harmonize
 from .index import render_index
+from .reliability import design_summary
 from .report import render_report
 from .settings import Settings
 from .sources import Ingested, source_of
@@ -51,6 +53,7 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
     problems = pd.concat([problems, prepared.problems], ignore_index=True)
     result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label)
     result.summary.update(definition_summary(dataset, prepared, outside))
+    result.summary["design_summary"] = design_summary(design_of(result.analysis, settings.lonely_psu))
     return harmonized, result
 
 

@@ -1,4 +1,9 @@
-"""Weighted prevalence of each condition, overall and by sex, age band and BMI class, and age-standardized."""
+"""Weighted prevalence of each condition, overall and by sex, age band and BMI class, and age-standardized.
+
+Each row also says how far the estimate can be trusted (reliability.py): the estimated population
+and cases, the design effect, the effective sample size, the Korn-Graubard interval and the NCHS
+verdict. `proportion_ci` in the config chooses which interval fills ci_low and ci_high.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,21 @@ import pandas as pd
 from .data import AnalysisData, ordered_levels
 from .estimate import LOGIT, Estimate
 from .inference import cases, proportion
+from .reliability import proportion_details
 from .settings import Settings
-from .standardize import standardized_proportion
+from .standardize import standardized_proportion, standardized_weights
 
 
-def prevalence_row(condition: str, group: str, level: str, estimate: Estimate, n_cases: int) -> dict:
-    """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit")."""
+def prevalence_row(
+    where: dict, estimate: Estimate, y: np.ndarray, weights: np.ndarray, rows: np.ndarray, interval: str
+) -> dict:
+    """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit"),
+    or the Korn-Graubard one, and its reliability columns. `rows` are the rows it uses, `weights`
+    the weights it gives them (the design's, or the standardized ones)."""
     numbers = estimate.summary(scale=LOGIT)
     del numbers["p_value"]
-    return {"condition": condition, "group": group, "level": level, "n_cases": n_cases} | numbers
+    details = proportion_details(y, weights, rows, numbers, estimate, interval)
+    return where | {"n_cases": cases(y, rows)} | numbers | details
 
 
 def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
@@ -24,6 +35,7 @@ def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     rows = []
     groups = data.groupings(settings.age_bands, settings.obesity_bmi)
     standard = settings.standard_population.get("groups")
+    weight = data.design.weight
     for condition in data.conditions:
         y = data.condition(condition)
         for group, levels in groups.items():
@@ -31,15 +43,15 @@ def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
                 continue  # obesity is a BMI class: its prevalence within classes is 0 or 1 by definition
             for level in ordered_levels(levels):
                 domain = (levels == level).to_numpy()
-                rows.append(
-                    prevalence_row(condition, group, level, proportion(y, data.design, domain), cases(y, domain))
-                )
+                where = {"condition": condition, "group": group, "level": level}
+                estimate = proportion(y, data.design, domain)
+                rows.append(prevalence_row(where, estimate, y, weight, domain & ~np.isnan(y), settings.proportion_ci))
             if group == "overall" and standard:
-                rows += _standardized_rows(data, condition, y, standard)
+                rows += _standardized_rows(data, condition, y, standard, settings.proportion_ci)
     return pd.DataFrame(rows)
 
 
-def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standard_groups) -> list[dict]:
+def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standard_groups, interval) -> list[dict]:
     frame = data.frame
     age = frame["age"].to_numpy(float)
     domains = {"all": np.ones(len(frame), bool)} | {
@@ -47,6 +59,8 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
     }
     rows = []
     for level, mask in domains.items():
-        estimate, known = standardized_proportion(y, data.design, mask, age, standard_groups)
-        rows.append(prevalence_row(condition, "age_standardized", level, estimate, cases(y, known)))
+        estimate, used = standardized_proportion(y, data.design, mask, age, standard_groups)
+        weights = standardized_weights(data.design.weight, used, age, standard_groups)
+        where = {"condition": condition, "group": "age_standardized", "level": level}
+        rows.append(prevalence_row(where, estimate, y, weights, used, interval))
     return rows

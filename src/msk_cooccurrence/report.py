@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import outputs
+from . import outputs, presentation
 from .dataset_text import data_notes, definition_sentences, display_tables, population_caption
 from .figures import label
 
+SEPARATE_SECTIONS = ("claims", "table1")  # tables the report lays out in sections of their own
 PACKAGES = (
     "msk-cooccurrence",
     "numpy",
@@ -47,10 +48,7 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     """Plain sentences for the top of the report."""
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
-    parts = [
-        f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)})"
-        for r in overall.itertuples()
-    ]
+    parts = [_prevalence_phrase(r) for r in overall.itertuples()]
     findings.append("Weighted prevalence (95% CI): " + "; ".join(parts) + ".")
     adjusted = odds[(odds["model"] == "adjusted") & np.isfinite(odds["estimate"])]
     above = adjusted[adjusted["ci_low"] > 1].sort_values("estimate", ascending=False)
@@ -81,6 +79,14 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     if len(failed):
         findings.append(f"{len(failed)} odds-ratio rows carry a note (see the table): read them before citing.")
     return findings
+
+
+def _prevalence_phrase(r) -> str:
+    """'Obesity 40.6% (37.7% to 43.5%)', with the reliability mark; a suppressed one without its number."""
+    mark = presentation.mark(getattr(r, "reliability", ""))
+    if mark == presentation.SUPPRESSED:
+        return f"{label(r.condition)} {mark} (suppressed)"
+    return f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)}) {mark}".rstrip()
 
 
 def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str]:
@@ -128,8 +134,8 @@ def standardized_comparison(prevalence: pd.DataFrame) -> pd.DataFrame:
     )
     standard = prevalence[prevalence["group"] == "age_standardized"]
     columns = ["condition", "level", "estimate", "ci_low", "ci_high"]
-    merged = crude[columns].merge(standard[columns], on=["condition", "level"], suffixes=("_crude", "_standardized"))
-    return merged
+    shown = [presentation.masked(t.reindex(columns=[*columns, "reliability"]))[columns] for t in (crude, standard)]
+    return shown[0].merge(shown[1], on=["condition", "level"], suffixes=("_crude", "_standardized"))
 
 
 def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame | None:
@@ -138,7 +144,10 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
         return None
     rows = []
     true_prev = truth[(truth["kind"] == "prevalence") & (truth["quantity"] == "all")]
-    for r in prevalence[prevalence["group"] == "overall"].itertuples():
+    overall = prevalence[prevalence["group"] == "overall"]
+    if "reliability" in overall:  # a suppressed estimate is not shown, not even beside the truth
+        overall = overall[~overall["reliability"].map(presentation.mark).eq(presentation.SUPPRESSED)]
+    for r in overall.itertuples():
         match = true_prev[true_prev["condition_a"] == r.condition]
         if len(match):
             rows.append(_compare("prevalence", r.condition, "", match["value"].iloc[0], r))
@@ -215,7 +224,11 @@ def render_report(
     )
     config, dataset_config = view, view["dataset"]
     notes = validation.get("universes", {})
-    tables = display_tables(tables, notes)  # "bunions (ages 40+)" wherever bunions is shown
+    interval = view["proportion_ci"]
+    table1 = tables.get("table1")
+    shown = dict(tables) | {"prevalence": presentation.masked(tables["prevalence"])}
+    shown = display_tables(shown, notes)  # "bunions (ages 40+)" wherever bunions is shown
+    tables = display_tables(tables, notes)
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
     return environment.get_template("report.html.j2").render(
@@ -229,14 +242,23 @@ def render_report(
         validation=validation,
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
         provenance=provenance,
-        tables={name: html_table(frame) for name, frame in tables.items()},
-        table_specs={name: spec for name, spec in outputs.tables().items() if name in tables and name != "claims"},
+        tables={name: html_table(frame) for name, frame in shown.items()},
+        table_specs={
+            name: spec for name, spec in outputs.tables().items() if name in tables and name not in SEPARATE_SECTIONS
+        },
         figures={
             name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes))
             for name, path in figures.items()
         },
         definitions=definition_sentences(dataset_config, config["conditions"]),
         dataset_notes=data_notes(validation, dataset_config),
+        interval=presentation.INTERVAL_WORDS[interval],
+        footnotes=presentation.FOOTNOTES,
+        prevalence_marked=presentation.has_marks(tables["prevalence"]),
+        table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1)],
+        table1_marked=table1 is not None
+        and presentation.has_marks(table1, ("reliability_without", "reliability_with")),
+        design_rows=presentation.design_rows(validation.get("design_summary")),
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),

@@ -23,6 +23,7 @@ class Settings:
     literature: str
     dose_response: Mapping
     sensitivity: Mapping
+    proportion_ci: str = "logit"  # the interval of ci_low/ci_high for proportions: logit or korn_graubard
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -39,6 +40,7 @@ class Settings:
             literature=str(config["literature"]),
             dose_response=MappingProxyType(dict(config["dose_response"])),
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
+            proportion_ci=config["proportion_ci"],
         )
 
 

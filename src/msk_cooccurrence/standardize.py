@@ -42,3 +42,19 @@ def standardized_proportion(
         influence += share * group_influence
     variance = design.variance(influence, domain)
     return Estimate(np.array([estimate]), variance, design.degrees_of_freedom(domain), n), domain
+
+
+def standardized_weights(weight: np.ndarray, rows: np.ndarray, age: np.ndarray, groups: Sequence[dict]) -> np.ndarray:
+    """Each row's weight after standardization, w * s_g * W / W_g (zero outside `rows`).
+
+    These are the post-stratified weights of R's svystandardize (sum W, the rows' total weight);
+    the design effect of a standardized prevalence is computed with them, as R's svymean does.
+    """
+    shares = np.array([g["population"] for g in groups], float)
+    shares = shares / shares.sum()
+    group = standard_groups(age, [g["lower"] for g in groups])
+    w = np.where(rows, weight, 0.0)
+    totals = np.bincount(group[rows], weights=w[rows], minlength=len(shares))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = shares * w.sum() / totals
+    return np.where(rows, w * factor[np.clip(group, 0, None)], 0.0)

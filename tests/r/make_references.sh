@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate every R reference figure committed under tests/reference/ (R >= 4 with survey 4.1.1).
-# The tests compare against these files everywhere; where R is installed they also rerun R live.
+# Regenerate every R reference figure committed under tests/reference/ (R >= 4 with survey 4.1.1 and
+# haven). The tests compare against these files everywhere; where R is installed they also rerun R live.
 set -euo pipefail
 cd "$(dirname "$0")/../reference"
 Rscript survey_small/oracle.R survey_small/survey_small.csv survey_small/reference_design.csv
@@ -11,3 +11,11 @@ for lonely in adjust average certainty remove; do
   Rscript ../r/domains.R domains/input.csv "domains/${lonely}_design.csv" "$lonely"
   Rscript ../r/domains.R domains/input.csv "domains/${lonely}_weights_only.csv" "$lonely" weights-only
 done
+Rscript ../r/tables.R survey_small survey_small/survey_small.csv tables
+Rscript ../r/tables.R domains tables/small_domains.csv tables
+fixtures="$(mktemp -d)"
+python ../nhanes_fixtures.py "$fixtures"
+for scope in 2001-2004 1999-2004; do
+  Rscript ../r/nhanes_reference.R "$fixtures" "$scope" "nhanes/nhanes_${scope/-/_}.csv"
+done
+rm -r "$fixtures"

@@ -1,0 +1,131 @@
+"""Tables as the report shows them: unreliable proportions marked, Table 1 laid out, the design described.
+
+A proportion the NCHS standards suppress is never shown as a number: its figures become the mark
+SUPPRESSED and a footnote says why; one flagged for review keeps its number with the mark
+REVIEWED. Table 1 follows gtsummary's tbl_svysummary layout, percentages written as percentages.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .labels import readable
+from .reliability import is_reviewed, is_suppressed
+
+SUPPRESSED = "*"
+REVIEWED = "†"
+FOOTNOTES = (
+    f"{SUPPRESSED} Suppressed: the estimate does not meet the NCHS Data Presentation Standards for Proportions "
+    "(Parker et al. 2017; effective sample size under 30, Korn-Graubard CI too wide in absolute or relative "
+    "terms); the reason is in the reliability column of the CSV.",
+    f"{REVIEWED} Flagged for statistical review by the same standards (design df under 8, an unreliable "
+    "complement, or an estimate of 0% or 100%): read with care.",
+)
+INTERVAL_WORDS = {
+    "logit": 'logit scale, t quantile on the design degrees of freedom, R svyciprop(method = "logit")',
+    "korn_graubard": "Korn-Graubard, Clopper-Pearson on the df-adjusted effective sample size, "
+    'R svyciprop(method = "beta")',
+}
+ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "cases")
+
+
+def mark(reliability) -> str:
+    return SUPPRESSED if is_suppressed(reliability) else REVIEWED if is_reviewed(reliability) else ""
+
+
+def number(value, digits: int = 4) -> str:
+    return "" if pd.isna(value) else f"{value:.{digits}g}"
+
+
+def masked(table: pd.DataFrame, columns=ESTIMATE_COLUMNS, reliability: str = "reliability", digits=4) -> pd.DataFrame:
+    """The table with its estimate columns as text: the mark alone where suppressed, number + mark where reviewed."""
+    shown = table.copy()
+    marks = table[reliability].map(mark) if reliability in table else pd.Series("", index=table.index)
+    for column in (c for c in columns if c in table):
+        text = table[column].map(lambda v: number(v, digits))
+        shown[column] = text.where(marks != SUPPRESSED, SUPPRESSED)
+    first = next((c for c in columns if c in table), None)
+    if first:
+        shown[first] = shown[first].where(marks != REVIEWED, shown[first] + " " + REVIEWED)
+    return shown
+
+
+def percent_text(estimate: float, low: float, high: float, reliability) -> str:
+    """45.2% (42.1-48.3), or the mark where suppressed."""
+    if is_suppressed(reliability):
+        return SUPPRESSED
+    if pd.isna(estimate):
+        return "n/a"
+    interval = "" if pd.isna(low) else f" ({100 * low:.1f}–{100 * high:.1f})"
+    return f"{100 * estimate:.1f}%{interval}" + (f" {REVIEWED}" if is_reviewed(reliability) else "")
+
+
+def p_value_text(p: float) -> str:
+    """gtsummary's style_pvalue: <0.001, three decimals below 0.1, two above."""
+    if pd.isna(p):
+        return ""
+    if p < 0.001:
+        return "<0.001"
+    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def table1_blocks(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """One gtsummary-style table per condition: (heading, table of text)."""
+    blocks = []
+    for condition, block in table.groupby("condition", sort=False):
+        total = block[block["row_type"] == "total"].iloc[0]
+        name = readable(condition)
+        headers = [
+            f"{word} {name.lower()}, N = {total[f'estimate_{side}']:,.0f} (n = {int(total[f'n_{side}']):,})"
+            for word, side in (("Without", "without"), ("With", "with"))
+        ]
+        rows = [_table1_line(r, headers) for r in block[block["row_type"] != "total"].itertuples()]
+        blocks.append((name, pd.DataFrame(rows, columns=["Characteristic", *headers, "p-value"])))
+    return blocks
+
+
+def _table1_line(r, headers) -> dict:
+    indent = "\u2003" if r.row_type in ("level", "unknown") else ""
+    line = {"Characteristic": indent + str(r.label), "p-value": p_value_text(r.p_value)}
+    for side, header in zip(("without", "with"), headers):
+        n = getattr(r, f"n_{side}")
+        if r.row_type == "continuous":
+            cell = f"{getattr(r, f'estimate_{side}'):.1f} (SE {getattr(r, f'se_{side}'):.2f})"
+        elif r.row_type in ("level", "dichotomous"):
+            values = [getattr(r, f"{f}_{side}") for f in ("estimate", "ci_low", "ci_high", "reliability")]
+            cell = f"{percent_text(*values)}; n = {int(n):,}"
+        elif r.row_type == "unknown":
+            cell = f"n = {int(n):,}"
+        else:
+            cell = ""
+        line[header] = cell
+    return line
+
+
+def design_rows(summary: dict | None) -> list[tuple[str, str]]:
+    """The design summary of validation.json as (what, value) lines for the report."""
+    if not summary:
+        return []
+    lonely = summary["strata_with_one_psu"]
+    handling = f": {summary['lonely_psu_handling']}" if lonely else ""
+    return [
+        (
+            "strata, PSUs",
+            f"{summary['strata']:,}, {summary['psus']:,}" if summary["clusters"] else "none (weights only)",
+        ),
+        ("strata with one PSU", f"{lonely}{handling}"),
+        ("design degrees of freedom", f"{summary['degrees_of_freedom']:,} (PSUs minus strata)"),
+        ("sum of weights (population represented)", f"{summary['sum_of_weights']:,.0f}"),
+        ("weights, smallest to largest", f"{summary['weight_min']:,.2f} to {summary['weight_max']:,.2f}"),
+        (
+            "Kish's effective sample size from unequal weights",
+            f"{summary['kish_effective_n']:,.0f} of {summary['rows']:,} rows "
+            f"(weighting design effect {summary['kish_design_effect']:.2f})",
+        ),
+    ]
+
+
+def has_marks(table: pd.DataFrame, columns=("reliability",)) -> bool:
+    """Whether any row of the table carries a mark (so the footnotes are needed)."""
+    present = [table[c].dropna() for c in columns if c in table]
+    return bool(present) and bool(pd.concat(present).map(mark).ne("").any())

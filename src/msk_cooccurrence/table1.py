@@ -1,0 +1,151 @@
+"""Table 1: characteristics of adults without and with each condition, as gtsummary lays it out.
+
+`gtsummary::tbl_svysummary(design, by = condition) |> add_p()` has one column per level of the
+condition (without, then with), a row per characteristic and, for a categorical one, a row per
+level, with the p-value on the characteristic's first row. Here every cell holds numbers: the
+unweighted count n, and the weighted percentage (a domain proportion, R svymean / svyciprop) or,
+for age, the weighted mean with its design SE; rows whose condition status is unknown are in
+neither column, and percentages are among rows with the characteristic known.
+
+Tests: categorical rows use the Rao-Scott F test (association.rao_scott_test, R svychisq
+statistic = "F", which is gtsummary's "svy.chisq.test"); age uses the design-based t test of the
+difference in means, R svyttest(age ~ condition, design): t = (mean_with - mean_without) / SE on
+the design df of the rows used minus 1 (gtsummary's default for continuous rows would be the
+design-based Wilcoxon test; we report means, so the t test matches them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .data import AnalysisData, age_band_labels, bmi_class_labels
+from .design import SurveyDesign, domain_mean_influence
+from .estimate import Estimate
+from .inference import cases, proportion
+from .labels import readable
+from .raoscott import categories, category_codes, rao_scott_test
+from .reliability import proportion_reliability
+from .settings import Settings
+
+SIDES = ("without", "with")
+CELL = ("n", "estimate", "se", "ci_low", "ci_high", "reliability")
+RAO_SCOTT = "Rao-Scott F (R svychisq)"
+T_TEST = "design-based t (R svyttest)"
+
+
+def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
+    """Table 1 for every condition present, one block after the other."""
+    frame, design, present, interval = data.frame, data.design, data.conditions, settings.proportion_ci
+    characteristics = {"sex": frame["sex"], "age_band": age_band_labels(frame["age"], settings.age_bands)}
+    if "bmi" in frame:
+        characteristics["bmi_class"] = bmi_class_labels(frame["bmi"], settings.obesity_bmi)
+    rows = []
+    for condition in present:
+        status = data.condition(condition)
+        sides = [status == 0, status == 1]
+        rows.append(_total_row(condition, sides, design))
+        rows.append(_age_row(condition, frame["age"].to_numpy(float), status, sides, design))
+        for name, levels in characteristics.items():
+            rows += _categorical_rows(condition, name, levels, status, sides, design, interval)
+        for other in (c for c in present if c != condition):
+            values = pd.Series(data.condition(other)).map({1.0: "yes", 0.0: "no"})
+            rows += _categorical_rows(condition, other, values, status, sides, design, interval, only="yes")
+    return pd.DataFrame(rows)
+
+
+def _row(condition, characteristic, label, level, row_type, **fields) -> dict:
+    return {
+        "condition": condition,
+        "characteristic": characteristic,
+        "label": label,
+        "level": level,
+        "row_type": row_type,
+        **fields,
+    }
+
+
+def _total_row(condition, sides, design) -> dict:
+    """Adults in each column: unweighted n, and the estimated population (sum of weights) as the estimate."""
+    cells = {}
+    for side, rows in zip(SIDES, sides):
+        cells |= {f"n_{side}": int(rows.sum()), f"estimate_{side}": float(design.weight[rows].sum())}
+    return _row(condition, "adults", "Adults, n and estimated population", "", "total", **cells)
+
+
+def _age_row(condition, age, status, sides, design) -> dict:
+    """Weighted mean age (design SE, t interval) per column, and svyttest's t test of the difference."""
+    cells, influences = {}, []
+    for side, rows in zip(SIDES, sides):
+        rows = rows & ~np.isnan(age)
+        if design.weight[rows].sum() <= 0:
+            cells[f"n_{side}"] = int(rows.sum())
+            influences.append(None)
+            continue
+        mean, influence = domain_mean_influence(np.nan_to_num(age), design.weight, rows)
+        estimate = Estimate(np.array([mean]), design.variance(influence, rows), design.degrees_of_freedom(rows))
+        low, high, _ = estimate.interval()
+        cells |= {
+            f"n_{side}": int(rows.sum()),
+            f"estimate_{side}": mean,
+            f"se_{side}": float(estimate.se[0]),
+            f"ci_low_{side}": low,
+            f"ci_high_{side}": high,
+        }
+        influences.append((mean, influence))
+    test = _difference_t_test(influences, ~np.isnan(status) & ~np.isnan(age), design)
+    return _row(condition, "age", "Age (years), mean (SE)", "", "continuous", **cells, **test)
+
+
+def _difference_t_test(influences, used, design) -> dict:
+    """R svyttest(age ~ condition): the difference of the two domain means over its design SE, t on df - 1."""
+    if any(part is None for part in influences):
+        return {"test": T_TEST, "note": "a column has no rows"}
+    (mean_0, influence_0), (mean_1, influence_1) = influences
+    variance = design.variance(influence_1 - influence_0, used)
+    difference = Estimate(np.array([mean_1 - mean_0]), variance, design.degrees_of_freedom(used) - 1)
+    se = float(difference.se[0])
+    if difference.df <= 0 or not se > 0:
+        return {"test": T_TEST, "note": "no design degrees of freedom or no variance for the test"}
+    return {
+        "test": T_TEST,
+        "statistic": difference.value() / se,
+        "df_den": difference.df,
+        "p_value": difference.p_value(),
+    }
+
+
+def _categorical_rows(condition, name, levels, status, sides, design, interval, only=None) -> list[dict]:
+    """A label row with the Rao-Scott test, a row per level (or the one level `only`), and unknowns."""
+    codes, present = categories(levels)
+    known = codes >= 0
+    test = {"test": RAO_SCOTT, **rao_scott_test(category_codes(status), codes, design)}
+    test.pop("n")
+    rows = [] if only else [_row(condition, name, readable(name), "", "label", **test)]
+    for level in [only] if only else [str(v) for v in present]:
+        cells = {}
+        indicator = (codes == present.get(level, -2)).astype(float)
+        for side, side_rows in zip(SIDES, sides):
+            cells |= _percent_cell(side, np.where(known, indicator, np.nan), design, side_rows, interval)
+        extra = test if only else {}
+        label = readable(name) if only else readable(level)
+        rows.append(_row(condition, name, label, level, "dichotomous" if only else "level", **cells, **extra))
+    unknown = [int((side_rows & ~known).sum()) for side_rows in sides]
+    if any(unknown):
+        counts = {f"n_{side}": count for side, count in zip(SIDES, unknown)}
+        rows.append(_row(condition, name, "Unknown", "unknown", "unknown", **counts))
+    return rows
+
+
+def _percent_cell(side: str, y: np.ndarray, design: SurveyDesign, rows: np.ndarray, interval: str) -> dict:
+    """A weighted percentage (as a proportion) with its SE, chosen CI, NCHS verdict and the unweighted count."""
+    result = proportion(y, design, rows)
+    low, high, _ = result.proportion_interval(interval)
+    return {
+        f"n_{side}": cases(y, rows & ~np.isnan(y)),
+        f"estimate_{side}": result.value(),
+        f"se_{side}": float(result.se[0]),
+        f"ci_low_{side}": low,
+        f"ci_high_{side}": high,
+        f"reliability_{side}": proportion_reliability(result)["reliability"],
+    }
