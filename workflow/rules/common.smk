@@ -42,9 +42,16 @@ def table_inputs(wildcards):
     """The analysis rows and what the registry says a table needs (other tables, the literature)."""
     paths = {"analysis": f"data/processed/{wildcards.dataset}/analysis.parquet"}
     for name in outputs.tables()[wildcards.table].inputs:
-        paths[name] = config[name] if name == "literature" else f"reports/{wildcards.dataset}/tables/{name}.csv"
+        paths[name] = (
+            config[name]
+            if name == "literature"
+            else f"reports/{wildcards.dataset}/tables/{name}.csv"
+        )
     return paths
 
 
 def figure_tables(wildcards):
-    return [f"reports/{wildcards.dataset}/tables/{name}.csv" for name in outputs.figures()[wildcards.figure].tables]
+    return [
+        f"reports/{wildcards.dataset}/tables/{name}.csv"
+        for name in outputs.figures()[wildcards.figure].tables
+    ]
