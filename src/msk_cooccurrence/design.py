@@ -60,7 +60,9 @@ class SurveyDesign:
         )
         psu_values = np.arange(n) if psu is None else pd.factorize(np.asarray(psu))[0]
         # nest=TRUE: a PSU label is only meaningful within its stratum
-        nested = pd.factorize(pd.MultiIndex.from_arrays([strata_values, psu_values]))[0]
+        # (stratum, PSU) pairs as one integer: factorized in order of first appearance, as pairs would be
+        span = int(psu_values.max()) + 1 if n else 1
+        nested = pd.factorize(strata_values.astype(np.int64) * span + psu_values)[0]
         return cls(
             weight, strata_values.astype(np.int64), nested.astype(np.int64), lonely_psu, True, tuple(map(str, labels))
         )

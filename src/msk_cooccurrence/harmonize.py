@@ -83,6 +83,20 @@ def _convert(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Seri
         return series.astype(float).to_numpy(), np.zeros(len(series), bool)
     if not code_map and key in conditions and pd.api.types.is_bool_dtype(series):
         return pd.array(series, dtype="boolean"), np.zeros(len(series), bool)
+    if series.dtype == object:  # Python objects of mixed types (True == 1 would share a slot below)
+        return _convert_values(key, series, code_map, conditions)
+    # each distinct value converted once, then spread to its rows: a million rows of a few codes
+    # cost a few conversions
+    codes, uniques = pd.factorize(series)
+    values, bad = _convert_values(key, pd.Series(uniques, dtype=series.dtype), code_map, conditions)
+    known = codes >= 0
+    bad_rows = np.zeros(len(codes), bool)
+    bad_rows[known] = bad[codes[known]]
+    return pd.api.extensions.take(values, codes, allow_fill=True), bad_rows
+
+
+def _convert_values(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Series, np.ndarray]:
+    """_convert on the values themselves, one by one."""
     keys = _canonical_series(series, text_as_written=key in TEXT and not code_map)
     bad = np.zeros(len(series), bool)
     if code_map:
@@ -104,9 +118,19 @@ def _convert(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Seri
 
 def _canonical_series(series: pd.Series, text_as_written: bool) -> pd.Series:
     """canonical() of every value, computed once per distinct value."""
+    if _exact_integers(series):
+        return series.astype("str")  # what canonical() gives each value, without a Python call per id
     uniques = pd.unique(series.dropna())
     lookup = {value: canonical(value, text_as_written) for value in uniques}
     return series.map(lookup).astype("str")
+
+
+def _exact_integers(series: pd.Series) -> bool:
+    """An integer column whose values canonical() writes as digits: below 2**53, where its float parse is exact."""
+    if not pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return False
+    known = series.dropna()
+    return bool(len(known) == 0 or max(abs(int(known.min())), abs(int(known.max()))) < 2**53)
 
 
 def _code_target(value) -> str | None:
@@ -120,7 +144,9 @@ def check_columns_convert(dataset: str, source: str, raw: pd.DataFrame, columns,
     """Stop when not one value of a mapped column converts: that is a mapping mistake, not bad rows."""
     for key, column in columns.items():
         failed = problems[problems["column"] == key]
-        present = raw[column].map(canonical, na_action="ignore").notna().sum()
+        if failed.empty:
+            continue  # (the count of present values below costs a pass over the column)
+        present = _canonical_series(raw[column], text_as_written=False).notna().sum()
         if present < 2 or len(failed) < present:
             continue
         values = list(dict.fromkeys(failed["value"]))[:5]
