@@ -51,21 +51,24 @@ def settings_of(**config):
     return Settings.from_dict(validate_config(base | config))
 
 
-def analysis_of(frame: pd.DataFrame, conditions, covariates=(), lonely_psu: str = "adjust"):
-    """The AnalysisData of a frame, as the pipeline builds it."""
+def analysis_of(frame: pd.DataFrame, conditions, covariates=(), lonely_psu: str = "adjust", collapse=None):
+    """The AnalysisData of a frame, as the pipeline builds it (`collapse`: cells always, never, or as it decides)."""
     from msk_cooccurrence.data import AnalysisData
 
-    return AnalysisData.from_frame(frame, conditions, covariates, lonely_psu)
+    return AnalysisData.from_frame(frame, conditions, covariates, lonely_psu, collapse=collapse)
 
 
-def all_tables(frame: pd.DataFrame, **config) -> dict[str, pd.DataFrame]:
+def all_tables(frame: pd.DataFrame, collapse=None, **config) -> dict[str, pd.DataFrame]:
     """Every table of the registry for a validated frame, as the workflow computes them."""
+    from dataclasses import replace
+
     from msk_cooccurrence.files import read_literature
     from msk_cooccurrence.pipeline import analysis_data, compute_tables
 
     settings = settings_of(**config)
     literature = read_literature(settings.literature)
-    return compute_tables(analysis_data(frame, settings), settings, {"literature": literature})
+    data = replace(analysis_data(frame, settings), collapse=collapse)
+    return compute_tables(data, settings, {"literature": literature})
 
 
 def run_stages(config: dict, name: str, folder: Path, tables: bool = True, figures: bool = False) -> dict[str, Path]:

@@ -18,7 +18,7 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # The estimators are the modules the registry of outputs names: a new table needs no entry here.
 ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
-    {"errors", "columns", "labels", "resources", "settings", "design", "estimate", "data"},
+    {"errors", "columns", "labels", "resources", "settings", "design", "cells", "estimate", "data"},
     {"inference", "standardize", "reliability", "raoscott"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,

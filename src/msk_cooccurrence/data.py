@@ -8,14 +8,16 @@ estimator.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from .cells import collapse
 from .design import SurveyDesign, design_of
 
+BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
 
 
@@ -41,29 +43,87 @@ def ordered_levels(levels: pd.Series) -> list[str]:
 
 @dataclass(frozen=True, eq=False)
 class AnalysisData:
-    """Validated rows and their design; `conditions` are those of the config present in the rows."""
+    """Validated rows and their design; `conditions` are those of the config present in the rows.
+
+    The units may be cells of rows (`cells()`): then `frame` has a row per cell with its summed
+    weight, the design counts the rows of each, and `kept` names the columns kept besides the
+    conditions (BMI as `bmi_class`, by `obesity_bmi`). `collapse` says whether `cells()`
+    collapses: always (True), never (False), or when the cells halve the units (None).
+    """
 
     frame: pd.DataFrame
     design: SurveyDesign
     conditions: tuple[str, ...]
     covariates: tuple[str, ...] = ()
     absent: tuple[str, ...] = field(default=())
+    obesity_bmi: float = 30.0
+    collapse: bool | None = None
+    kept: tuple[str, ...] | None = None  # the columns besides the conditions that cells keep; None: rows
 
     @classmethod
     def from_frame(
-        cls, frame: pd.DataFrame, conditions: Sequence[str], covariates: Sequence[str] = (), lonely_psu="adjust"
+        cls,
+        frame: pd.DataFrame,
+        conditions: Sequence[str],
+        covariates: Sequence[str] = (),
+        lonely_psu="adjust",
+        obesity_bmi: float = 30.0,
+        collapse: bool | None = None,
     ) -> AnalysisData:
         present = tuple(c for c in conditions if c in frame)
         absent = tuple(c for c in conditions if c not in frame)
-        return cls(frame, design_of(frame, lonely_psu), present, tuple(covariates), absent)
+        design = design_of(frame, lonely_psu)
+        return cls(frame, design, present, tuple(covariates), absent, float(obesity_bmi), collapse)
 
     @property
     def n(self) -> int:
+        """Units: rows, or cells."""
         return len(self.frame)
+
+    @property
+    def rows(self) -> int:
+        """Rows of data the units stand for."""
+        return self.design.rows()
 
     @cached_property
     def _condition_cache(self) -> dict[str, np.ndarray]:
         return {}
+
+    @cached_property
+    def _cells_cache(self) -> dict:
+        return {}
+
+    def cells(self, keep: Sequence[str] | None = None) -> AnalysisData:
+        """The same data as cells (cells.py): rows alike in PSU, the conditions and the columns in `keep`.
+
+        By default `keep` is every column the estimators read: age, sex, the covariates, and BMI
+        as its class by `obesity_bmi` (its value only when a covariate); `keep=()` keeps the
+        conditions alone. Estimates on the cells equal those on the rows; the units themselves
+        come back when collapsing is off or would not halve them.
+        """
+        keep = self._readable() if keep is None else tuple(keep)
+        if self.collapse is False or keep == self.kept:
+            return self
+        if keep not in self._cells_cache:
+            source = self if self.kept is not None or keep == self._readable() else self.cells()
+            self._cells_cache[keep] = source._collapsed(keep)
+        return self._cells_cache[keep]
+
+    def _readable(self) -> tuple[str, ...]:
+        """Every column besides the conditions that estimators read, BMI as its class unless a covariate."""
+        columns = dict.fromkeys(c for c in ("age", "sex", *self.covariates) if c in self.frame)
+        if "bmi" not in columns and ("bmi" in self.frame or BMI_CLASS in self.frame):
+            columns[BMI_CLASS] = None
+        return tuple(columns)
+
+    def _collapsed(self, keep: tuple[str, ...]) -> AnalysisData:
+        frame = self.frame
+        if BMI_CLASS in keep and BMI_CLASS not in frame:
+            frame = frame.assign(**{BMI_CLASS: bmi_class_labels(frame["bmi"], self.obesity_bmi)})
+        cell_frame, cell_design = collapse(frame, self.design, [*self.conditions, *keep])
+        if self.collapse is None and len(cell_frame) > self.n / 2:
+            return self  # cells would not halve the work: these units are as quick
+        return replace(self, frame=cell_frame, design=cell_design, kept=keep)
 
     def condition(self, name: str) -> np.ndarray:
         """A condition as floats: 1, 0, NaN for unknown."""
@@ -93,11 +153,22 @@ class AnalysisData:
                 out[name] = self.frame[name].to_numpy(dtype=float)
         return out
 
+    def bmi_classes(self, obesity_bmi: float) -> pd.Series | None:
+        """Each unit's BMI class ('unknown' where BMI is), or None without BMI."""
+        if "bmi" in self.frame:
+            return bmi_class_labels(self.frame["bmi"], obesity_bmi)
+        if BMI_CLASS not in self.frame:
+            return None
+        if self.obesity_bmi != obesity_bmi:
+            raise ValueError(f"these cells class BMI at {self.obesity_bmi:g}, not {obesity_bmi:g}")
+        return self.frame[BMI_CLASS]
+
     def groupings(self, age_bands, obesity_bmi: float) -> dict[str, pd.Series]:
         """Group name -> the level of each row: overall first, then sex, age band and BMI class."""
         groups = {"overall": pd.Series("all", index=self.frame.index)}
         groups["sex"] = self.frame["sex"]
         groups["age_band"] = age_band_labels(self.frame["age"], age_bands)
-        if "bmi" in self.frame:
-            groups["bmi_class"] = bmi_class_labels(self.frame["bmi"], obesity_bmi)
+        classes = self.bmi_classes(obesity_bmi)
+        if classes is not None:
+            groups["bmi_class"] = classes
         return groups

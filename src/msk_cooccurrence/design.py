@@ -34,9 +34,11 @@ class LonelyPSUError(InputError, ValueError):
 
 @dataclass(frozen=True, eq=False)
 class SurveyDesign:
-    """A stratified single-stage (ultimate cluster) design over n rows.
+    """A stratified single-stage (ultimate cluster) design over n units: rows, or cells of rows.
 
-    `stratum` and `psu` are integer codes; PSU codes are unique across strata (nested).
+    `stratum` and `psu` are integer codes; PSU codes are unique across strata (nested). A unit
+    may be a cell of rows (cells.py): its weight is then the rows' summed weight and `count`
+    says how many rows it holds; without `count` every unit is one row.
     """
 
     weight: np.ndarray
@@ -45,6 +47,14 @@ class SurveyDesign:
     lonely_psu: str = "adjust"
     has_clusters: bool = True
     stratum_labels: tuple = ()
+    count: np.ndarray | None = None
+
+    def rows(self, units: np.ndarray | None = None) -> int:
+        """How many rows the units marked in `units` (all by default) stand for."""
+        if units is None:
+            return int(self.n if self.count is None else self.count.sum())
+        units = np.asarray(units, bool)
+        return int(units.sum() if self.count is None else self.count[units].sum())
 
     @classmethod
     def from_columns(cls, weight, stratum=None, psu=None, lonely_psu: str = "adjust") -> SurveyDesign:

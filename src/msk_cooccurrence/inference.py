@@ -21,7 +21,7 @@ def proportion(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> Estim
     """Weighted proportion of y (0/1, NaN = unknown) in a domain: R svymean; n counts the known rows."""
     y = np.asarray(y, dtype=float)
     domain = np.asarray(domain, bool) & ~np.isnan(y)
-    n = int(domain.sum())
+    n = design.rows(domain)
     if n == 0 or design.weight[domain].sum() <= 0:
         return Estimate.not_estimable(1, n, "no rows with a known value")
     p, influence = domain_mean_influence(y, design.weight, domain)
@@ -29,9 +29,9 @@ def proportion(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> Estim
     return Estimate(np.array([p]), variance, design.degrees_of_freedom(domain), n, "", influence[:, None])
 
 
-def cases(y: np.ndarray, domain: np.ndarray) -> int:
+def cases(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> int:
     """Unweighted number of rows with the condition in a domain."""
-    return int(np.nansum(np.where(np.asarray(domain, bool), y, 0)))
+    return design.rows(np.asarray(domain, bool) & (np.nan_to_num(y) == 1))
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.ndarray) -> Estimate:
@@ -43,13 +43,13 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
     """
     rows = np.asarray(rows, bool) & (design.weight > 0)
     p = X.shape[1]
-    n = int(rows.sum())
-    X, y = X[rows], y[rows]  # the rows the model uses; the design keeps all rows
-    problem = _cannot_fit(X, y)
+    n = design.rows(rows)
+    X, y = X[rows], y[rows]  # the rows (or cells) the model uses; the design keeps all
+    problem = _cannot_fit(X, y, n)
     if problem:
         return Estimate.not_estimable(p, n, problem)
     w = design.weight[rows]
-    w = w / w.mean()  # as R: scale-free, but keeps IRLS well conditioned
+    w = w / (w.sum() / n)  # over a row's mean weight, as R: scale-free, but keeps IRLS well conditioned
     try:
         result, mu, fit_notes = _maximum_likelihood(X, y, w)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as error:
@@ -97,13 +97,13 @@ def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, collapse: b
     return result, (mu if codes is None else mu[codes]), notes
 
 
-def _cannot_fit(X: np.ndarray, y: np.ndarray) -> str:
-    """A plain reason why a logistic model cannot be estimated, or ''."""
+def _cannot_fit(X: np.ndarray, y: np.ndarray, n: int) -> str:
+    """A plain reason why a logistic model of n rows cannot be estimated, or ''."""
     if y.size == 0:
         return "no complete rows"
     if y.min() == y.max():
         return "outcome has no variation among complete rows"
-    if y.size <= X.shape[1]:
+    if n <= X.shape[1]:
         return "fewer complete rows than parameters"
     constant = [j for j in range(1, X.shape[1]) if X[:, j].min() == X[:, j].max()]
     if constant:

@@ -68,17 +68,17 @@ def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: i
     X = cell_design_matrix(k, order)
     p = X.shape[1]
     w = np.where(rows, design.weight, 0.0)
-    w = w / w[rows].mean()
+    w = w / (w[rows].sum() / design.rows(rows))  # over a row's mean weight
     counts = np.bincount(cell[rows], weights=w[rows], minlength=2**k)
     if order == k and (counts == 0).any():
         return Estimate.not_estimable(
-            p, int(rows.sum()), "an empty cell: the highest-order term is not estimable"
+            p, design.rows(rows), "an empty cell: the highest-order term is not estimable"
         ), None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # recorded and shown as the note, never silenced
         fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
     if not fit.converged or np.any(np.abs(fit.params) > 30):
-        return Estimate.not_estimable(p, int(rows.sum()), "no finite estimate (sparse cells)"), None
+        return Estimate.not_estimable(p, design.rows(rows), "no finite estimate (sparse cells)"), None
     info = X.T @ (X * fit.mu[:, None])
     a_inv = np.linalg.inv(info)
     influence = np.zeros((design.n, p))
@@ -87,10 +87,12 @@ def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: i
     if order == k:  # the saturated model reproduces the table exactly, which statsmodels flags as perfect prediction
         caught = [w for w in caught if not issubclass(w.category, (PerfectSeparationWarning, RuntimeWarning))]
     note = "; ".join(dict.fromkeys(f"statsmodels: {w.message}" for w in caught))
-    return Estimate(np.asarray(fit.params), vcov, design.degrees_of_freedom(rows), int(rows.sum()), note), a_inv
+    n = design.rows(rows)
+    return Estimate(np.asarray(fit.params), vcov, design.degrees_of_freedom(rows), n, note), a_inv
 
 
 def loglinear_table(data: AnalysisData) -> pd.DataFrame:
+    data = data.cells(keep=())  # the conditions alone
     present, design = list(data.conditions), data.design
     k = len(present)
     values = data.condition_matrix()

@@ -33,6 +33,7 @@ def odds_ratio_row(a: str, b: str, model: str, fit: Estimate) -> dict:
 
 
 def odds_ratio_table(data: AnalysisData) -> pd.DataFrame:
+    data = data.cells()
     rows = []
     for a, b in itertools.combinations(data.conditions, 2):
         y = data.condition(b)

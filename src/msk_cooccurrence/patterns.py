@@ -38,6 +38,7 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
     expected = product of the marginal prevalences (on the same rows); the CI of observed/expected
     linearizes log(share) - sum(log marginal), so it is design-based like the others.
     """
+    data = data.cells(keep=())  # the conditions alone
     present, design = list(data.conditions), data.design
     values = data.condition_matrix()
     complete = ~np.isnan(values).any(axis=1)
@@ -55,7 +56,7 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
             "pattern": pattern_label(tuple(c for c, s in zip(present, states) if s)),
             "n_conditions": int(states.sum()),
             **{k: numbers[k] for k in ("estimate", "se", "ci_low", "ci_high", "note")},
-            "n": int((in_pattern * complete).sum()),
+            "n": design.rows((in_pattern == 1) & complete),
             "expected": expected,
             "oe_ratio": oe_ratio,
         }

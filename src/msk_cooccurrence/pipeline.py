@@ -58,7 +58,9 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
 
 
 def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
-    return AnalysisData.from_frame(frame, settings.conditions, settings.covariates, settings.lonely_psu)
+    return AnalysisData.from_frame(
+        frame, settings.conditions, settings.covariates, settings.lonely_psu, settings.obesity_bmi
+    )
 
 
 def compute_tables(

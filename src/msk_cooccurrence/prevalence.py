@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .data import AnalysisData, ordered_levels
+from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import cases, proportion
 from .reliability import proportion_details
@@ -19,19 +20,26 @@ from .standardize import standardized_proportion, standardized_weights
 
 
 def prevalence_row(
-    where: dict, estimate: Estimate, y: np.ndarray, weights: np.ndarray, rows: np.ndarray, interval: str
+    where: dict,
+    estimate: Estimate,
+    y: np.ndarray,
+    design: SurveyDesign,
+    weights: np.ndarray,
+    rows: np.ndarray,
+    interval: str,
 ) -> dict:
     """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit"),
-    or the Korn-Graubard one, and its reliability columns. `rows` are the rows it uses, `weights`
-    the weights it gives them (the design's, or the standardized ones)."""
+    or the Korn-Graubard one, and its reliability columns. `rows` are the units (rows or cells) it
+    uses, `weights` the weights it gives them (the design's, or the standardized ones)."""
     numbers = estimate.summary(scale=LOGIT)
     del numbers["p_value"]
-    details = proportion_details(y, weights, rows, numbers, estimate, interval)
-    return where | {"n_cases": cases(y, rows)} | numbers | details
+    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count)
+    return where | {"n_cases": cases(y, design, rows)} | numbers | details
 
 
 def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     """Crude prevalence by group; with a standard population also age-standardized (overall, by sex)."""
+    data = data.cells()
     rows = []
     groups = data.groupings(settings.age_bands, settings.obesity_bmi)
     standard = settings.standard_population.get("groups")
@@ -45,7 +53,8 @@ def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
                 domain = (levels == level).to_numpy()
                 where = {"condition": condition, "group": group, "level": level}
                 estimate = proportion(y, data.design, domain)
-                rows.append(prevalence_row(where, estimate, y, weight, domain & ~np.isnan(y), settings.proportion_ci))
+                used = domain & ~np.isnan(y)
+                rows.append(prevalence_row(where, estimate, y, data.design, weight, used, settings.proportion_ci))
             if group == "overall" and standard:
                 rows += _standardized_rows(data, condition, y, standard, settings.proportion_ci)
     return pd.DataFrame(rows)
@@ -62,5 +71,5 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
         estimate, used = standardized_proportion(y, data.design, mask, age, standard_groups)
         weights = standardized_weights(data.design.weight, used, age, standard_groups)
         where = {"condition": condition, "group": "age_standardized", "level": level}
-        rows.append(prevalence_row(where, estimate, y, weights, used, interval))
+        rows.append(prevalence_row(where, estimate, y, data.design, weights, used, interval))
     return rows

@@ -53,7 +53,7 @@ def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:
     """R svychisq(~a + b, design, statistic = "F") for integer-coded a and b (-1 = unknown)."""
     a, b = np.asarray(a), np.asarray(b)
     known = (a >= 0) & (b >= 0) & (design.weight > 0)
-    n = int(known.sum())
+    n = design.rows(known)
     rows, a_index = np.unique(a[known], return_inverse=True)
     columns, b_index = np.unique(b[known], return_inverse=True)
     nr, nc = rows.size, columns.size
@@ -68,7 +68,7 @@ def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:
     V = design.variance(influence, known)
     if not np.all(np.isfinite(V)):
         return _untestable(n, "variance undefined (lonely PSU)")
-    N = design.n
+    N = design.rows()
     table = p.reshape(nc, nr).T * N
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / N
     pearson = float(((table - expected) ** 2 / expected).sum())

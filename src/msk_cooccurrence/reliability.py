@@ -55,11 +55,16 @@ LONELY_PSU_HANDLING = {
 }
 
 
-def design_effect(y: np.ndarray, weight: np.ndarray, domain: np.ndarray, variance: float) -> float:
-    """R svymean(deff = TRUE): the design variance of a domain mean over the variance of an SRS without replacement."""
+def design_effect(
+    y: np.ndarray, weight: np.ndarray, domain: np.ndarray, variance: float, count: np.ndarray | None = None
+) -> float:
+    """R svymean(deff = TRUE): the design variance of a domain mean over the variance of an SRS without replacement.
+
+    `count`: the rows each unit stands for, when units are cells (weights summed over their rows).
+    """
     rows = np.asarray(domain, bool) & (weight != 0)
     w, values = weight[rows], y[rows]
-    n, total = int(rows.sum()), float(w.sum())
+    n, total = int(rows.sum() if count is None else count[rows].sum()), float(w.sum())
     if n < 2 or total <= n:
         return np.nan
     mean = (w * values).sum() / total
@@ -101,12 +106,19 @@ def proportion_reliability(estimate: Estimate) -> dict:
 
 
 def proportion_details(
-    y: np.ndarray, weight: np.ndarray, rows: np.ndarray, numbers: dict, estimate: Estimate, interval: str
+    y: np.ndarray,
+    weight: np.ndarray,
+    rows: np.ndarray,
+    numbers: dict,
+    estimate: Estimate,
+    interval: str,
+    count: np.ndarray | None = None,
 ) -> dict:
     """The columns prevalence.csv adds to a proportion: population, cases, deff, n_effective, KG, reliability.
 
     `rows` are the rows the estimate uses, `weight` the weights it gives them (the design's, or the
-    standardized ones), `numbers` its summary row (logit interval). With `interval="korn_graubard"`
+    standardized ones), `numbers` its summary row (logit interval), `count` the rows of each unit
+    when units are cells. With `interval="korn_graubard"`
     ci_low, ci_high and note become the Korn-Graubard ones.
     """
     w = np.where(rows, weight, 0.0)
@@ -115,7 +127,7 @@ def proportion_details(
     out = {
         "population": population,
         "cases": float(p * population) if population > 0 else np.nan,
-        "deff": design_effect(np.nan_to_num(y), weight, rows, float(estimate.vcov[0, 0])),
+        "deff": design_effect(np.nan_to_num(y), weight, rows, float(estimate.vcov[0, 0]), count),
         **proportion_reliability(estimate),
     }
     if interval == "korn_graubard":

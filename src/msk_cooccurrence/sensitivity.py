@@ -55,7 +55,7 @@ def imputed_odds_ratios(data: AnalysisData, imputations: int, seed: int) -> pd.D
             found.append(fit_logistic(X, completed[b].to_numpy(float), data.design, np.ones(len(completed), bool)))
     rows = []
     for (a, b), fits in draws.items():
-        pooled = pool_rubin(fits, data.n)
+        pooled = pool_rubin(fits, data.rows)
         rows.append(
             {"condition_a": a, "condition_b": b, "model": "adjusted", "method": "multiple imputation"}
             | pooled.summary(1, report=np.exp)

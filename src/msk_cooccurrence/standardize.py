@@ -30,7 +30,7 @@ def standardized_proportion(
     shares = shares / shares.sum()
     group = standard_groups(age, lower)
     domain = np.asarray(domain, bool) & ~np.isnan(y) & (group >= 0)
-    n = int(domain.sum())
+    n = design.rows(domain)
     estimate, influence = 0.0, np.zeros(design.n)
     for g, share in enumerate(shares):
         in_group = domain & (group == g)

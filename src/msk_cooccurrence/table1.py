@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import AnalysisData, age_band_labels, bmi_class_labels
+from .data import AnalysisData, age_band_labels
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import Estimate
 from .inference import cases, proportion
@@ -36,10 +36,12 @@ T_TEST = "design-based t (R svyttest)"
 
 def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     """Table 1 for every condition present, one block after the other."""
+    data = data.cells()
     frame, design, present, interval = data.frame, data.design, data.conditions, settings.proportion_ci
     characteristics = {"sex": frame["sex"], "age_band": age_band_labels(frame["age"], settings.age_bands)}
-    if "bmi" in frame:
-        characteristics["bmi_class"] = bmi_class_labels(frame["bmi"], settings.obesity_bmi)
+    bmi_classes = data.bmi_classes(settings.obesity_bmi)
+    if bmi_classes is not None:
+        characteristics["bmi_class"] = bmi_classes
     rows = []
     for condition in present:
         status = data.condition(condition)
@@ -69,7 +71,7 @@ def _total_row(condition, sides, design) -> dict:
     """Adults in each column: unweighted n, and the estimated population (sum of weights) as the estimate."""
     cells = {}
     for side, rows in zip(SIDES, sides):
-        cells |= {f"n_{side}": int(rows.sum()), f"estimate_{side}": float(design.weight[rows].sum())}
+        cells |= {f"n_{side}": design.rows(rows), f"estimate_{side}": float(design.weight[rows].sum())}
     return _row(condition, "adults", "Adults, n and estimated population", "", "total", **cells)
 
 
@@ -79,14 +81,14 @@ def _age_row(condition, age, status, sides, design) -> dict:
     for side, rows in zip(SIDES, sides):
         rows = rows & ~np.isnan(age)
         if design.weight[rows].sum() <= 0:
-            cells[f"n_{side}"] = int(rows.sum())
+            cells[f"n_{side}"] = design.rows(rows)
             influences.append(None)
             continue
         mean, influence = domain_mean_influence(np.nan_to_num(age), design.weight, rows)
         estimate = Estimate(np.array([mean]), design.variance(influence, rows), design.degrees_of_freedom(rows))
         low, high, _ = estimate.interval()
         cells |= {
-            f"n_{side}": int(rows.sum()),
+            f"n_{side}": design.rows(rows),
             f"estimate_{side}": mean,
             f"se_{side}": float(estimate.se[0]),
             f"ci_low_{side}": low,
@@ -130,7 +132,7 @@ def _categorical_rows(condition, name, levels, status, sides, design, interval, 
         extra = test if only else {}
         label = readable(name) if only else readable(level)
         rows.append(_row(condition, name, label, level, "dichotomous" if only else "level", **cells, **extra))
-    unknown = [int((side_rows & ~known).sum()) for side_rows in sides]
+    unknown = [design.rows(side_rows & ~known) for side_rows in sides]
     if any(unknown):
         counts = {f"n_{side}": count for side, count in zip(SIDES, unknown)}
         rows.append(_row(condition, name, "Unknown", "unknown", "unknown", **counts))
@@ -142,7 +144,7 @@ def _percent_cell(side: str, y: np.ndarray, design: SurveyDesign, rows: np.ndarr
     result = proportion(y, design, rows)
     low, high, _ = result.proportion_interval(interval)
     return {
-        f"n_{side}": cases(y, rows & ~np.isnan(y)),
+        f"n_{side}": cases(y, design, rows & ~np.isnan(y)),
         f"estimate_{side}": result.value(),
         f"se_{side}": float(result.se[0]),
         f"ci_low_{side}": low,
