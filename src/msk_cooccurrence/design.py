@@ -104,15 +104,21 @@ class SurveyDesign:
 
         Influence values must already be zero outside the domain.
         """
-        x = np.asarray(influence, dtype=float)
-        x = x.reshape(self.n, -1)
+        return self.variance_of_totals(self.psu_totals(influence), domain)
+
+    def psu_totals(self, influence: np.ndarray) -> np.ndarray:
+        """Each PSU's sum of the units' influence values (n x p) -> (PSUs x p)."""
+        x = np.asarray(influence, dtype=float).reshape(self.n, -1)
+        n_psu = self.psu_stratum.size
+        return np.column_stack([np.bincount(self.psu, weights=x[:, j], minlength=n_psu) for j in range(x.shape[1])])
+
+    def variance_of_totals(self, totals: np.ndarray, domain: np.ndarray | None = None) -> np.ndarray:
+        """Design covariance from the PSU totals of influence values (PSUs x p), for a domain of units."""
         present = np.ones(self.n, bool) if domain is None else np.asarray(domain, bool)
-        n_psu = self.psu.max() + 1
-        totals = np.column_stack([np.bincount(self.psu, weights=x[:, j], minlength=n_psu) for j in range(x.shape[1])])
         psu_stratum = self.psu_stratum
         n_h = self.psus_per_stratum
         # the strata R's subset() would still hold
-        strata_present = np.unique(self.stratum[present])
+        strata_present = np.flatnonzero(np.bincount(self.stratum[present]))  # sorted, as np.unique, without a sort
         try:
             return _sum_strata(totals, psu_stratum, n_h, strata_present, self.lonely_psu)
         except LonelyPSUError as error:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .cells import collapse
 from .data import AnalysisData
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
@@ -69,12 +70,23 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
         X = np.column_stack([np.ones_like(y), spline, *adjust.values()])
         complete = ~np.isnan(y) & ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
         fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), design, complete)
+        margins = MarginCells(fit, np.nan_to_num(X), len(knot_values), design, complete)
         for value in grid:
-            margin = _margin(fit, X, value, knot_values, design, complete)
-            numbers = margin.summary(scale=LOGIT)
+            numbers = margins.at(natural_spline_basis(np.array([value]), knot_values)[0]).summary(scale=LOGIT)
             del numbers["p_value"]
             rows.append({"condition": condition, "bmi": float(value)} | numbers)
     return pd.DataFrame(rows)
+
+
+def margin_terms(coef: np.ndarray, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarray):
+    """Weighted mean of the predicted probabilities at X_at over `rows`, each row's own influence
+    value (its deviation from the mean), and the mean's gradient in the coefficients."""
+    p = 1 / (1 + np.exp(-(X_at @ coef)))
+    w = np.where(rows, weight, 0.0)
+    total = w.sum()
+    margin = float((w * p).sum() / total)
+    gradient = (X_at * (w * p * (1 - p))[:, None]).sum(axis=0) / total
+    return margin, np.where(rows, w * (p - margin) / total, 0.0), gradient
 
 
 def predictive_margin(
@@ -85,20 +97,37 @@ def predictive_margin(
     The influence adds the row's own deviation from the mean to the coefficients' influence
     through the gradient, so the variance covers both sources of sampling error.
     """
-    p = 1 / (1 + np.exp(-(X_at @ fit.coef)))
-    w = np.where(rows, weight, 0.0)
-    total = w.sum()
-    margin = float((w * p).sum() / total)
-    gradient = (X_at * (w * p * (1 - p))[:, None]).sum(axis=0) / total
-    influence = np.where(rows, w * (p - margin) / total, 0.0) + fit.influence @ gradient
-    return margin, influence
+    margin, own, gradient = margin_terms(fit.coef, X_at, weight, rows)
+    return margin, own + fit.influence @ gradient
 
 
-def _margin(fit: Estimate, X: np.ndarray, value: float, knots, design: SurveyDesign, rows: np.ndarray) -> Estimate:
-    """Predictive margin at one BMI value, with the fit's residual df for its interval."""
-    if fit.influence is None:
-        return Estimate.not_estimable(1, fit.n, fit.note)
-    X_at = np.nan_to_num(X).copy()
-    X_at[:, 1 : len(knots)] = natural_spline_basis(np.full(len(X), value), knots)
-    margin, influence = predictive_margin(fit, X_at, design.weight, rows)
-    return Estimate(np.array([margin]), design.variance(influence, rows), fit.df, fit.n, fit.note)
+class MarginCells:
+    """Predictive margins of one fit across BMI, from cells of its rows alike in PSU and covariates.
+
+    With BMI set to one value, a row's prediction depends only on its covariates, so the rows of
+    a PSU alike in them enter the margin and its own influence only through their summed weight:
+    the margin and the PSU totals of its influence (predictive_margin's, summed by PSU) come from
+    a few thousand cells instead of every row, and the coefficients' part from the fit's PSU totals.
+    """
+
+    def __init__(self, fit: Estimate, X: np.ndarray, spline_end: int, design: SurveyDesign, rows: np.ndarray):
+        self.fit, self.design, self.rows, self.spline_end = fit, design, rows, spline_end
+        if fit.influence is None:
+            return
+        covariates = pd.DataFrame(X[:, spline_end:]).assign(used=rows)
+        cells, self.cell_design = collapse(covariates, design, list(covariates))
+        self.covariates = cells.drop(columns=["used", "weight"]).to_numpy(float)
+        self.used = cells["used"].to_numpy(bool)
+        self.fit_totals = design.psu_totals(fit.influence)
+
+    def at(self, spline_row: np.ndarray) -> Estimate:
+        """The margin with everyone's spline terms set to `spline_row`, with the fit's residual df."""
+        fit = self.fit
+        if fit.influence is None:
+            return Estimate.not_estimable(1, fit.n, fit.note)
+        n = len(self.covariates)
+        X_at = np.column_stack([np.ones(n), np.tile(spline_row, (n, 1)), self.covariates])
+        margin, own, gradient = margin_terms(fit.coef, X_at, self.cell_design.weight, self.used)
+        totals = self.cell_design.psu_totals(own) + self.fit_totals @ gradient[:, None]
+        variance = self.design.variance_of_totals(totals, self.rows)
+        return Estimate(np.array([margin]), variance, fit.df, fit.n, fit.note)

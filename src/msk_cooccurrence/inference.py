@@ -10,9 +10,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 import statsmodels.api as sm
 
+from .cells import first_rows, group_codes
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import Estimate
 
@@ -69,10 +69,19 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
 
 
 def cell_codes(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
-    """A code per row shared by rows with the same outcome and predictors, and the number of cells."""
-    codes = pd.DataFrame(np.column_stack([y, X])).groupby(list(range(X.shape[1] + 1)), sort=True).ngroup()
-    codes = codes.to_numpy()
-    return codes, int(codes.max()) + 1 if codes.size else 0
+    """A code per row shared by rows with the same outcome and predictors, and the number of cells.
+
+    Cells are numbered in the sorted order of (outcome, predictors), so the fit sums them in an
+    order that does not depend on the order of the rows.
+    """
+    if y.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    codes, size = group_codes([y, *X.T])
+    first = first_rows(codes, size)
+    order = np.lexsort(np.column_stack([y[first], X[first]]).T[::-1])  # y first, then each predictor
+    rank = np.empty(size, dtype=np.int64)
+    rank[order] = np.arange(size)
+    return rank[codes], size
 
 
 def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, collapse: bool | None = None):
