@@ -85,10 +85,19 @@ def run_stages(config: dict, name: str, folder: Path, tables: bool = True, figur
     pipeline.validate_stage(
         name, view, paths["raw"], paths["harmonized"], paths["analysis"], paths["quarantine"], paths["validation"]
     )
-    for table, spec in outputs.tables().items() if tables else ():
-        inputs = {needed: config["literature"] if needed == "literature" else paths[needed] for needed in spec.inputs}
-        paths[table] = folder / f"{table}.csv"
-        pipeline.table_stage(table, view, paths["analysis"], inputs, paths[table])
+    options = view["sensitivity"]
+    if tables and options["multiple_imputation"]:  # the model once, then each imputation, as the workflow
+        pipeline.imputation_model_stage(view, paths["analysis"], folder / "model.npz")
+        paths["imputations"] = [folder / f"imputation_{m}.npy" for m in range(options["imputations"])]
+        for m, path in enumerate(paths["imputations"]):
+            pipeline.impute_stage(view, folder / "model.npz", m, path)
+    for names in outputs.families().values() if tables else ():
+        outside = {n for name in names for n in outputs.tables()[name].inputs if n not in names}
+        files = paths | {"literature": config["literature"]}
+        inputs = {n: files[n] for n in outside if n in files}
+        for name in names:
+            paths[name] = folder / f"{name}.csv"
+        pipeline.tables_stage(view, paths["analysis"], inputs, {name: paths[name] for name in names})
     for figure, spec in outputs.figures().items() if figures else ():
         tables = {t: paths[t] for t in spec.tables}
         paths[f"{figure}.svg"] = folder / "figures" / f"{figure}.svg"

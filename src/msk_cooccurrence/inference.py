@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import statsmodels.api as sm
 
 from .cells import first_rows, group_codes
 from .design import SurveyDesign, domain_mean_influence
@@ -98,6 +97,8 @@ def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, collapse: b
         X_fit, y_fit, w_fit = X[first], y[first], np.bincount(codes, weights=w, minlength=n_cells)
     else:
         X_fit, y_fit, w_fit, codes = X, y, w, None
+    import statsmodels.api as sm  # here: the estimators of proportions never load it
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # every warning is recorded and shown as the fit's note
         result = sm.GLM(y_fit, X_fit, family=sm.families.Binomial(), var_weights=w_fit).fit(tol=1e-12, maxiter=100)

@@ -26,6 +26,7 @@ class TableSpec:
     caption: str
     function: str
     columns: Mapping[str, str]
+    family: str
     inputs: tuple[str, ...] = ()
     condition_columns: bool = False
 
@@ -63,6 +64,14 @@ def tables() -> dict[str, TableSpec]:
         name: TableSpec(name=name, **{**entry, "inputs": tuple(entry.get("inputs", ()))})
         for name, entry in registry()["tables"].items()
     }
+
+
+def families() -> dict[str, list[str]]:
+    """Each family of tables (computed in one workflow job) and its tables, in report order."""
+    out: dict[str, list[str]] = {}
+    for name, spec in tables().items():
+        out.setdefault(spec.family, []).append(name)
+    return out
 
 
 @cache

@@ -19,29 +19,40 @@ import pandas as pd
 
 from . import outputs
 from .data import AnalysisData
-from .dataset_text import display_name, display_tables
-from .derive import definition_summary, prepare, restrict_to_universes, universe_notes
-from .design import design_of
-from .figures import save_figure
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
-from .harmonize import check_columns_convert, harmonize
-from .index import render_index
-from .reliability import design_summary
-from .report import render_report
 from .settings import Settings
-from .sources import Ingested, source_of
-from .validate import Validated, validate
 
-EXTERNAL_INPUTS = {"literature": read_literature}  # table inputs that are files, not tables
+# The other modules a stage needs are imported in that stage: a workflow job loads only its own
+# (a table job neither matplotlib nor pandera nor jinja), which at a second or more each is most
+# of a small job's time.
 
 
-def ingest(name: str, dataset: Mapping, settings: Settings) -> Ingested:
-    """A dataset's rows as its source has them (plus source_row), and what else the source tells."""
+def read_imputations(paths) -> list:
+    """Each imputation's draws (pipeline.impute_stage), in the order given."""
+    import numpy as np
+
+    return [np.load(path) for path in ([paths] if isinstance(paths, str | Path) else paths)]
+
+
+EXTERNAL_INPUTS = {"literature": read_literature, "imputations": read_imputations}  # table inputs that are files
+
+
+def ingest(name: str, dataset: Mapping, settings: Settings):
+    """A dataset's rows as its source has them (plus source_row), and what else the source tells (sources.Ingested)."""
+    from .sources import source_of
+
     return source_of(dataset).read(name, dataset, settings.obesity_bmi)
 
 
 def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings):
     """The harmonized table and the validation result (analysis rows, quarantine, summary)."""
+    from .derive import definition_summary, prepare, restrict_to_universes
+    from .design import design_of
+    from .harmonize import check_columns_convert, harmonize
+    from .reliability import design_summary
+    from .sources import source_of
+    from .validate import validate
+
     mapping = source_of(dataset).mapping(dataset, raw.columns)
     # the dataset's definitions (derive.py): conditions from rules, unknown_if, universes
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
@@ -89,6 +100,8 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
 
 
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
+    from .sources import source_of
+
     settings, dataset = Settings.from_dict(view), view["dataset"]
     ingested = ingest(name, dataset, settings)
     write_parquet(ingested.raw, raw_path)
@@ -107,7 +120,7 @@ def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path
 
 def validate_stage(
     name: str, view: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path, validation_path
-) -> Validated:
+):
     """Harmonize and validate; quarantine bad rows; stop when too many are bad."""
     raw = pd.read_parquet(raw_path)
     harmonized, result = harmonize_and_validate(name, view["dataset"], raw, Settings.from_dict(view))
@@ -123,16 +136,58 @@ def read_table_inputs(paths: Mapping[str, Path | str]) -> dict[str, object]:
     return {name: EXTERNAL_INPUTS.get(name, pd.read_csv)(path) for name, path in paths.items()}
 
 
-def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping[str, Path | str], output_path) -> None:
-    """One table of one dataset, from the analysis rows and the inputs the registry names."""
+def read_analysis(path) -> pd.DataFrame:
+    """The analysis rows, without the columns no estimate reads (the id and source row)."""
+    import pyarrow.parquet as pq
+
+    from .columns import SOURCE_ROW
+
+    columns = [c for c in pq.read_schema(path).names if c not in ("id", SOURCE_ROW)]
+    return pd.read_parquet(path, columns=columns)
+
+
+def tables_stage(view: Mapping, analysis_path, input_paths: Mapping, output_paths: Mapping) -> None:
+    """Tables of one dataset in one process (a family of the registry), from the analysis rows and
+    the inputs the registry names; `output_paths` maps each table to its file."""
     settings = Settings.from_dict(view)
-    data = analysis_data(pd.read_parquet(analysis_path), settings)
-    tables = compute_tables(data, settings, read_table_inputs(input_paths), [table])
-    write_csv(tables[table], output_path)
+    data = analysis_data(read_analysis(analysis_path), settings)
+    tables = compute_tables(data, settings, read_table_inputs(input_paths), list(output_paths))
+    for name, path in output_paths.items():
+        write_csv(tables[name], path)
+
+
+def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, output_path) -> None:
+    """One table of one dataset, from the analysis rows and the inputs the registry names."""
+    tables_stage(view, analysis_path, input_paths, {table: output_path})
+
+
+def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
+    """What every imputation of a dataset starts from (imputation.ImputationProblem), written once."""
+    from .imputation import ImputationProblem, save_problem
+    from .sensitivity import imputation_columns
+
+    data = analysis_data(read_analysis(analysis_path), Settings.from_dict(view))
+    with atomic_path(model_path) as temporary:
+        save_problem(ImputationProblem.from_columns(imputation_columns(data)), temporary)
+
+
+def impute_stage(view: Mapping, model_path, m: int, draws_path) -> None:
+    """Imputation m of a dataset (its own random stream: the same in any job, in any order)."""
+    import numpy as np
+
+    from .imputation import impute, load_problem
+
+    draws = impute(load_problem(model_path), view["sensitivity"]["seed"], int(m))
+    with atomic_path(draws_path) as temporary:
+        np.save(temporary, draws)
 
 
 def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:
     """One figure of one dataset as PNG and SVG, from its tables."""
+    from .dataset_text import display_name, display_tables
+    from .derive import universe_notes
+    from .figures import save_figure
+
     # a condition measured in part of the sample only carries its universe: "bunions (ages 40+)"
     notes = universe_notes(view["dataset"])
     tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes)
@@ -153,6 +208,8 @@ def report_stage(
     truth_path,
     report_path,
 ) -> None:
+    from .report import render_report
+
     truth = pd.read_csv(truth_path)
     html = render_report(
         dataset=name,
@@ -168,6 +225,8 @@ def report_stage(
 
 def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
     """reports/index.html over every dataset of the run."""
+    from .index import render_index
+
     datasets = {
         name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}
         for name, odds, prevalence, validation in zip(names, odds_paths, prevalence_paths, validation_paths)

@@ -1,65 +1,117 @@
 """Sensitivity of the adjusted odds ratios to missing data: complete cases versus multiple imputation.
 
-Imputation by chained equations with statsmodels' MICEData (predictive mean matching, so imputed
-conditions stay 0/1), with the log survey weight as an auxiliary variable; each completed dataset
-is analysed with the same design-based logistic model, and the results are pooled by Rubin's rules
+Imputation by chained equations (imputation.py: logistic models for the conditions, predictive
+mean matching for a continuous covariate), with the log survey weight, in quantile classes, as an
+auxiliary variable; each imputation is an independent chain from its own random stream (seed, m),
+so the workflow draws each in its own job and the result does not depend on their order. Each
+completed dataset is analysed with the same design-based logistic model, on cells of the rows
+complete before imputation plus the imputed rows, and the results are pooled by Rubin's rules
 with Barnard and Rubin's (1999) degrees of freedom, the design's residual df as complete-data df.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.imputation.mice import MICEData
 
+from .cells import first_rows, group_codes
 from .data import AnalysisData
+from .design import SurveyDesign
 from .estimate import Estimate
+from .imputation import ImputationProblem, completed, impute, weight_classes
 from .inference import fit_logistic
 from .settings import Settings
-
-BURN_IN, BETWEEN = 10, 5
 
 
 def complete_case_rows(odds: pd.DataFrame) -> pd.DataFrame:
     return odds[odds["model"] == "adjusted"].assign(method="complete cases", imputations=0)
 
 
-def imputation_frame(data: AnalysisData) -> pd.DataFrame:
-    """Numeric columns for the imputation model: conditions, covariates, log weight."""
+def imputation_columns(data: AnalysisData) -> dict[str, np.ndarray]:
+    """The imputation model's variables row by row: conditions, covariates, log weight in classes (1/0/NaN, values)."""
     columns = {c: data.condition(c) for c in data.conditions} | data.adjustment()
-    log_weight = np.log(data.frame["weight"].to_numpy(float))
-    if np.ptp(log_weight) > 0:  # a constant column would make the imputation models singular
-        columns["log_weight"] = log_weight
-    return pd.DataFrame(columns)
+    weight = data.design.weight
+    if np.ptp(np.log(weight)) > 0:  # a constant column would make the imputation models singular
+        columns["log_weight"] = weight_classes(weight)
+    return columns
 
 
-def imputed_odds_ratios(data: AnalysisData, imputations: int, seed: int) -> pd.DataFrame:
-    table = imputation_frame(data)
-    present = list(data.conditions)
-    adjust = [c for c in table.columns if c not in present and c != "log_weight"]
-    draws = {pair: [] for pair in itertools.combinations(present, 2)}
-    if table.isna().any().any():
-        mice = MICEData(table, k_pmm=20, rng=np.random.default_rng(seed))
-        mice.update_all(BURN_IN)
-    for m in range(imputations):
-        if table.isna().any().any():
-            if m:
-                mice.update_all(BETWEEN)
-            completed = mice.data
-        else:
-            completed = table
-        for (a, b), found in draws.items():
-            X = np.column_stack([np.ones(len(completed)), completed[a], *(completed[c] for c in adjust)])
-            found.append(fit_logistic(X, completed[b].to_numpy(float), data.design, np.ones(len(completed), bool)))
+def draw_imputation(data: AnalysisData, seed: int, m: int) -> np.ndarray:
+    """Imputation m of the rows with a missing value (their level codes; imputation.impute)."""
+    return impute(ImputationProblem.from_columns(imputation_columns(data)), seed, m)
+
+
+class CompletedAnalysis:
+    """The adjusted models on each completed dataset, fitted on cells (cells.py): the rows complete
+    before imputation are collapsed once, the imputed rows joined to them for each imputation."""
+
+    def __init__(self, data: AnalysisData):
+        self.data, self.columns = data, imputation_columns(data)
+        self.problem = ImputationProblem.from_columns(self.columns)
+        self.adjust = [c for c in self.columns if c not in data.conditions and c != "log_weight"]
+        complete = np.ones(data.n, bool)
+        complete[self.problem.rows] = False
+        design = data.design
+        self.base = self._cells(
+            {k: self.columns[k][complete] for k in self.keys},
+            design.weight[complete],
+            design.stratum[complete],
+            design.psu[complete],
+            np.ones(complete.sum(), dtype=np.int64) if design.count is None else design.count[complete],
+        )
+
+    @property
+    def keys(self) -> list[str]:
+        return [*self.data.conditions, *self.adjust]
+
+    def _cells(self, values: dict, weight, stratum, psu, count) -> tuple:
+        """Units alike in PSU and every value, their weights and counts summed."""
+        codes, size = group_codes([psu, *(values[k] for k in self.keys)])
+        first = first_rows(codes, size)
+        summed = np.bincount(codes, weight, size), stratum[first], psu[first], np.bincount(codes, count, size)
+        return {k: v[first] for k, v in values.items()}, *summed
+
+    def fits(self, draws: np.ndarray) -> dict[tuple[str, str], Estimate]:
+        """The adjusted model of every pair on the dataset completed by one imputation's draws."""
+        data, rows, design = self.data, self.problem.rows, self.data.design
+        imputed = completed(self.problem, self.columns, draws)
+        base_values, weight, stratum, psu, count = self.base
+        values, weight, stratum, psu, count = self._cells(
+            {k: np.concatenate([base_values[k], imputed[k][rows]]) for k in self.keys},
+            np.concatenate([weight, design.weight[rows]]),
+            np.concatenate([stratum, design.stratum[rows]]),
+            np.concatenate([psu, design.psu[rows]]),
+            np.concatenate([count, np.ones(len(rows)) if design.count is None else design.count[rows]]),
+        )
+        units = SurveyDesign(
+            weight, stratum, psu, design.lonely_psu, design.has_clusters, design.stratum_labels, count.astype(np.int64)
+        )
+        everything = np.ones(units.n, bool)
+        out = {}
+        for a, b in itertools.combinations(data.conditions, 2):
+            X = np.column_stack([np.ones(units.n), values[a], *(values[c] for c in self.adjust)])
+            out[(a, b)] = fit_logistic(X, values[b], units, everything)
+        return out
+
+
+def imputed_odds_ratios(
+    data: AnalysisData, imputations: int, seed: int, draws: Sequence[np.ndarray] | None = None
+) -> pd.DataFrame:
+    """Adjusted odds ratios pooled over the imputations (drawn here unless `draws` holds them, in order)."""
+    analysis = CompletedAnalysis(data)
+    if draws is None:
+        draws = [impute(analysis.problem, seed, m) for m in range(imputations)]
+    per_imputation = [analysis.fits(d) for d in draws]
     rows = []
-    for (a, b), fits in draws.items():
-        pooled = pool_rubin(fits, data.rows)
+    for a, b in itertools.combinations(data.conditions, 2):
+        pooled = pool_rubin([fits[(a, b)] for fits in per_imputation], data.rows)
         rows.append(
             {"condition_a": a, "condition_b": b, "model": "adjusted", "method": "multiple imputation"}
             | pooled.summary(1, report=np.exp)
-            | {"imputations": imputations}
+            | {"imputations": len(draws)}
         )
     return pd.DataFrame(rows)
 
@@ -89,12 +141,18 @@ def _barnard_rubin_df(within: float, between: float, total: float, m: int, compl
     return float(1 / (1 / old + 1 / observed))
 
 
-def sensitivity_table(data: AnalysisData, settings: Settings, odds_ratios: pd.DataFrame) -> pd.DataFrame:
-    """Complete-case adjusted ORs, and the imputed ones beside them when multiple imputation is on."""
+def sensitivity_table(
+    data: AnalysisData, settings: Settings, odds_ratios: pd.DataFrame, imputations: Sequence[np.ndarray] | None = None
+) -> pd.DataFrame:
+    """Complete-case adjusted ORs, and the imputed ones beside them when multiple imputation is on.
+
+    `imputations`: the draws of imputations 0, 1, ... (draw_imputation), when already made (the
+    workflow draws each in its own job); otherwise they are drawn here.
+    """
     tables = [complete_case_rows(odds_ratios)]
     options = settings.sensitivity
     if options.get("multiple_imputation"):
-        tables.append(imputed_odds_ratios(data, options["imputations"], options["seed"]))
+        tables.append(imputed_odds_ratios(data, options["imputations"], options["seed"], imputations))
     table = pd.concat(tables, ignore_index=True)
     order = {pair: i for i, pair in enumerate(dict.fromkeys(zip(table["condition_a"], table["condition_b"])))}
     key = table.apply(lambda r: order[(r["condition_a"], r["condition_b"])], axis=1)

@@ -23,7 +23,6 @@ VERSION = importlib.metadata.version("msk-cooccurrence")
 
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]{0,39}",
-    table="|".join(TABLES),
     figure="|".join(FIGURES),
 
 
@@ -36,18 +35,6 @@ def input_files(wildcards):
     """The input files of a dataset, so that editing one reruns the pipeline."""
     dataset = config["datasets"][wildcards.dataset]
     return source_of(dataset).input_files(dataset)
-
-
-def table_inputs(wildcards):
-    """The analysis rows and what the registry says a table needs (other tables, the literature)."""
-    paths = {"analysis": f"data/processed/{wildcards.dataset}/analysis.parquet"}
-    for name in outputs.tables()[wildcards.table].inputs:
-        paths[name] = (
-            config[name]
-            if name == "literature"
-            else f"reports/{wildcards.dataset}/tables/{name}.csv"
-        )
-    return paths
 
 
 def figure_tables(wildcards):
