@@ -150,6 +150,19 @@ def test_same_config_gives_byte_identical_tables_and_svg_across_core_counts(two_
             assert (first / path).read_bytes() == (second / path).read_bytes(), path
 
 
+def test_the_workflow_through_a_cluster_executor_gives_the_tables_of_a_local_run(tmp_path, two_runs):
+    # profiles/cluster-generic as shipped: each job a separate local process, sharing only files
+    pytest.importorskip("snakemake_executor_plugin_cluster_generic")
+    where = workflow_copy(tmp_path / "cluster", {"tiny": {"source": "synthetic", "n": 1500, "seed": 3}})
+    result = snakemake(where, "--workflow-profile", str(where / "profiles" / "cluster-generic"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    submitted = list((where / ".snakemake" / "local-cluster").glob("*.exit"))
+    assert len(submitted) >= len(TABLES) and all(f.read_text().strip() == "0" for f in submitted)
+    for name in TABLES:
+        path = Path("reports") / "tiny" / "tables" / f"{name}.csv"
+        assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
+
+
 def test_a_mapping_mistake_stops_with_a_plain_message(tmp_path):
     columns = COLUMNS | {"knee_oa": "koa"}
     where = workflow_copy(tmp_path / "bad", {"study": {"source": "table", "path": "study.csv", "columns": columns}})
