@@ -163,9 +163,9 @@ def test_margin_influence_is_the_derivative_with_respect_to_each_weight():
     X_at = X.copy()
     X_at[:, 1] = 0.5
 
-    def margin_with(w):
-        fit = fit_logistic(X, y, SurveyDesign.from_columns(w), rows)
-        return predictive_margin(fit, X_at, w, rows)
+    def margin_with(w):  # each row its own PSU: the PSU totals are the rows' influence values
+        design = SurveyDesign.from_columns(w)
+        return predictive_margin(fit_logistic(X, y, design, rows), X_at, design, rows)
 
     _, influence = margin_with(weight)
     numeric = np.empty(n)

@@ -63,14 +63,15 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     bmi = frame["bmi"].to_numpy(float)
     knot_values = np.nanquantile(bmi, KNOT_QUANTILES[knots])
     spline = natural_spline_basis(np.nan_to_num(bmi, nan=knot_values[0]), knot_values)
-    adjust = data.adjustment(exclude=("bmi",))
+    X = np.column_stack([np.ones(len(bmi)), spline, *data.adjustment(exclude=("bmi",)).values()])
+    known = ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
+    X = np.nan_to_num(X, copy=False)  # one matrix for every outcome: at millions of rows, memory counts
     grid = bmi_grid(bmi, step)
     for condition in outcomes:
         y = data.condition(condition)
-        X = np.column_stack([np.ones_like(y), spline, *adjust.values()])
-        complete = ~np.isnan(y) & ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
-        fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), design, complete)
-        margins = MarginCells(fit, np.nan_to_num(X), len(knot_values), design, complete)
+        complete = known & ~np.isnan(y)
+        fit = fit_logistic(X, np.nan_to_num(y), design, complete)
+        margins = MarginCells(fit, X, len(knot_values), design, complete)
         for value in grid:
             numbers = margins.at(natural_spline_basis(np.array([value]), knot_values)[0]).summary(scale=LOGIT)
             del numbers["p_value"]
@@ -90,15 +91,15 @@ def margin_terms(coef: np.ndarray, X_at: np.ndarray, weight: np.ndarray, rows: n
 
 
 def predictive_margin(
-    fit: Estimate, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarray
+    fit: Estimate, X_at: np.ndarray, design: SurveyDesign, rows: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    """Weighted mean of the predicted probabilities at X_at over `rows`, and its influence values.
+    """Weighted mean of the predicted probabilities at X_at over `rows`, and the PSU totals of its influence.
 
     The influence adds the row's own deviation from the mean to the coefficients' influence
     through the gradient, so the variance covers both sources of sampling error.
     """
-    margin, own, gradient = margin_terms(fit.coef, X_at, weight, rows)
-    return margin, own + fit.influence @ gradient
+    margin, own, gradient = margin_terms(fit.coef, X_at, design.weight, rows)
+    return margin, design.psu_totals(own)[:, 0] + fit.totals @ gradient
 
 
 class MarginCells:
@@ -112,22 +113,21 @@ class MarginCells:
 
     def __init__(self, fit: Estimate, X: np.ndarray, spline_end: int, design: SurveyDesign, rows: np.ndarray):
         self.fit, self.design, self.rows, self.spline_end = fit, design, rows, spline_end
-        if fit.influence is None:
+        if fit.totals is None:
             return
         covariates = pd.DataFrame(X[:, spline_end:]).assign(used=rows)
         cells, self.cell_design = collapse(covariates, design, list(covariates))
         self.covariates = cells.drop(columns=["used", "weight"]).to_numpy(float)
         self.used = cells["used"].to_numpy(bool)
-        self.fit_totals = design.psu_totals(fit.influence)
 
     def at(self, spline_row: np.ndarray) -> Estimate:
         """The margin with everyone's spline terms set to `spline_row`, with the fit's residual df."""
         fit = self.fit
-        if fit.influence is None:
+        if fit.totals is None:
             return Estimate.not_estimable(1, fit.n, fit.note)
         n = len(self.covariates)
         X_at = np.column_stack([np.ones(n), np.tile(spline_row, (n, 1)), self.covariates])
         margin, own, gradient = margin_terms(fit.coef, X_at, self.cell_design.weight, self.used)
-        totals = self.cell_design.psu_totals(own) + self.fit_totals @ gradient[:, None]
+        totals = self.cell_design.psu_totals(own) + fit.totals @ gradient[:, None]
         variance = self.design.variance_of_totals(totals, self.rows)
         return Estimate(np.array([margin]), variance, fit.df, fit.n, fit.note)

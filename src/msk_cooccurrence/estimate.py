@@ -86,8 +86,9 @@ def korn_graubard_interval(p: float, variance: float, n: int, df: float, level: 
 class Estimate:
     """Coefficients with their design covariance, the df of their t reference, and provenance.
 
-    `influence` (design rows x coefficients, zero outside the rows used) lets a later estimate
-    that is a function of these coefficients linearize through them (predictive margins).
+    `totals`, the PSU totals of the influence values (PSUs x coefficients), lets a later estimate
+    that is a function of these coefficients linearize through them (predictive margins): the
+    design variance needs the influence values only summed by PSU.
     """
 
     coef: np.ndarray
@@ -95,7 +96,7 @@ class Estimate:
     df: float
     n: int = 0
     note: str = ""
-    influence: np.ndarray | None = None
+    totals: np.ndarray | None = None
 
     @classmethod
     def scalar(cls, value: float, se: float, df: float, n: int = 0, note: str = "") -> Estimate:

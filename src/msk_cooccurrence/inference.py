@@ -24,8 +24,9 @@ def proportion(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> Estim
     if n == 0 or design.weight[domain].sum() <= 0:
         return Estimate.not_estimable(1, n, "no rows with a known value")
     p, influence = domain_mean_influence(y, design.weight, domain)
-    variance = design.variance(influence, domain)
-    return Estimate(np.array([p]), variance, design.degrees_of_freedom(domain), n, "", influence[:, None])
+    totals = design.psu_totals(influence)
+    variance = design.variance_of_totals(totals, domain)
+    return Estimate(np.array([p]), variance, design.degrees_of_freedom(domain), n, "", totals)
 
 
 def cases(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> int:
@@ -60,11 +61,11 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.nd
         a_inv = np.linalg.inv(bread)
     except np.linalg.LinAlgError:
         return Estimate.not_estimable(p, n, "predictors are collinear in the rows used")
-    influence = np.zeros((design.n, p))
-    influence[rows] = (X * (w * (y - mu))[:, None]) @ a_inv
-    vcov = design.variance(influence, rows)
+    # the influence values are (x w (y - mu)) A^-1 row by row; their PSU totals, summed without them
+    totals = design.product_totals(X, w * (y - mu), rows) @ a_inv
+    vcov = design.variance_of_totals(totals, rows)
     df_residual = design.degrees_of_freedom(rows) + 1 - p
-    return Estimate(np.asarray(result.params), vcov, df_residual, n, fit_notes, influence)
+    return Estimate(np.asarray(result.params), vcov, df_residual, n, fit_notes, totals)
 
 
 def cell_codes(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
