@@ -94,17 +94,19 @@ def test_the_workflow_draws_give_the_table_drawn_in_one_process(tmp_path):
             "b": pd.array(b == 1, dtype="boolean"),
         }
     )
-    settings = settings_of(conditions=["a", "b"], sensitivity={"multiple_imputation": True, "imputations": 3})
+    options = {"multiple_imputation": True, "imputations": 3, "imputations_per_job": 2}
+    settings = settings_of(conditions=["a", "b"], sensitivity=options)
     data = analysis_of(frame, ["a", "b"], ["age", "sex"])
     odds = odds_ratio_table(data)
     in_process = sensitivity_table(data, settings, odds)
-    # as the workflow: the model saved once, each imputation drawn apart (here in reverse order)
+    # as the workflow: the model saved once, the imputations drawn in jobs of two (last batch first)
     frame.to_parquet(tmp_path / "analysis.parquet")
     view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
     pipeline.imputation_model_stage(view, tmp_path / "analysis.parquet", tmp_path / "model.npz")
-    for m in (2, 1, 0):
-        pipeline.impute_stage(view, tmp_path / "model.npz", m, tmp_path / f"{m}.npy")
-    draws = pipeline.read_imputations([tmp_path / f"{m}.npy" for m in range(3)])
+    assert [list(b) for b in pipeline.imputation_batches(settings.sensitivity)] == [[0, 1], [2]]
+    for batch in (1, 0):
+        pipeline.impute_stage(view, tmp_path / "model.npz", batch, tmp_path / f"{batch}.npy")
+    draws = pipeline.read_imputations([tmp_path / f"{batch}.npy" for batch in range(2)])
     assert all(np.array_equal(d, draw_imputation(data, settings.sensitivity["seed"], m)) for m, d in enumerate(draws))
     pd.testing.assert_frame_equal(sensitivity_table(data, settings, odds, draws), in_process)
     imputed = in_process[in_process["method"] == "multiple imputation"].iloc[0]

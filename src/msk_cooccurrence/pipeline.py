@@ -28,10 +28,10 @@ from .settings import Settings
 
 
 def read_imputations(paths) -> list:
-    """Each imputation's draws (pipeline.impute_stage), in the order given."""
+    """The draws of each imputation, from the files of impute_stage in the order given."""
     import numpy as np
 
-    return [np.load(path) for path in ([paths] if isinstance(paths, str | Path) else paths)]
+    return [draws for path in ([paths] if isinstance(paths, str | Path) else paths) for draws in np.load(path)]
 
 
 EXTERNAL_INPUTS = {"literature": read_literature, "imputations": read_imputations}  # table inputs that are files
@@ -171,15 +171,23 @@ def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
         save_problem(ImputationProblem.from_columns(imputation_columns(data)), temporary)
 
 
-def impute_stage(view: Mapping, model_path, m: int, draws_path) -> None:
-    """Imputation m of a dataset (its own random stream: the same in any job, in any order)."""
+def imputation_batches(options: Mapping) -> list[range]:
+    """The imputations each job draws: `imputations_per_job` at a time, in order."""
+    every, size = options["imputations"], options["imputations_per_job"]
+    return [range(first, min(first + size, every)) for first in range(0, every, size)]
+
+
+def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
+    """The imputations of batch `batch` of a dataset, each from its own random stream (seed, m): the
+    same in any job and in any order."""
     import numpy as np
 
     from .imputation import impute, load_problem
 
-    draws = impute(load_problem(model_path), view["sensitivity"]["seed"], int(m))
+    problem, options = load_problem(model_path), view["sensitivity"]
+    draws = [impute(problem, options["seed"], m) for m in imputation_batches(options)[int(batch)]]
     with atomic_path(draws_path) as temporary:
-        np.save(temporary, draws)
+        np.save(temporary, np.stack(draws))
 
 
 def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:

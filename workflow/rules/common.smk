@@ -23,7 +23,6 @@ VERSION = importlib.metadata.version("msk-cooccurrence")
 
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]{0,39}",
-    figure="|".join(FIGURES),
 
 
 def view(wildcards):
@@ -37,8 +36,7 @@ def input_files(wildcards):
     return source_of(dataset).input_files(dataset)
 
 
-def figure_tables(wildcards):
-    return [
-        f"reports/{wildcards.dataset}/tables/{name}.csv"
-        for name in outputs.figures()[wildcards.figure].tables
-    ]
+# the tables the figures are drawn from
+FIGURE_TABLES = list(
+    dict.fromkeys(name for spec in outputs.figures().values() for name in spec.tables)
+)

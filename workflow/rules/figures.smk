@@ -1,21 +1,36 @@
-# one job per figure of the registry, drawn from the tables it names
-rule figure:
+# The figures of the registry, all of one dataset in one job: each is a second of drawing, and a
+# job of its own would add a second or two of start-up (matplotlib) to every one.
+rule figures:
     input:
-        figure_tables,
+        [f"reports/{{dataset}}/tables/{name}.csv" for name in FIGURE_TABLES],
     output:
-        png=report(
-            "reports/{dataset}/figures/{figure}.png",
-            caption="../report/figure.rst",
-            category="{dataset}",
-            subcategory="Figures",
-            labels={"figure": "{figure}"},
-        ),
-        svg="reports/{dataset}/figures/{figure}.svg",
+        **{
+            f"{name}_{kind}": (
+                report(
+                    f"reports/{{dataset}}/figures/{name}.png",
+                    caption="../report/figure.rst",
+                    category="{dataset}",
+                    subcategory="Figures",
+                    labels={"figure": name},
+                )
+                if kind == "png"
+                else f"reports/{{dataset}}/figures/{name}.svg"
+            )
+            for name in FIGURES
+            for kind in ("png", "svg")
+        },
     log:
-        "logs/figure/{dataset}/{figure}.log",
+        "logs/figures/{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         view=view,
         version=VERSION,
-        caption=lambda wildcards: outputs.figures()[wildcards.figure].caption,
+        caption="\n\n".join(
+            f"**{spec.title}** ({name}.png): {spec.caption}"
+            for name, spec in outputs.figures().items()
+        ),
     script:
-        "../scripts/figure.py"
+        "../scripts/figures.py"

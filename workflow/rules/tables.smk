@@ -1,8 +1,8 @@
 # The tables of the registry (src/msk_cooccurrence/resources/outputs.yaml), one job per family of
 # tables per dataset: a family's tables share one process, one start (about a second of imports)
 # and one read of the rows. Multiple imputation: the imputation model once per dataset, then one
-# job per imputation (each its own random stream, so any order gives the same tables), pooled in
-# the sensitivity family's job.
+# job per `imputations_per_job` imputations (each its own random stream, so any grouping and any
+# order give the same tables), pooled in the sensitivity family's job.
 #
 # Resources, measured by benchmarks/bench_scale.py on 2 cores (README, "Scale and clusters"): a
 # job's peak memory and time grow with the rows, here with the size of its input files, which
@@ -38,14 +38,15 @@ def family_inputs(family):
 
 
 def imputation_files(wildcards):
-    """One file per imputation when multiple imputation is on, else none."""
+    """One file per batch of imputations when multiple imputation is on, else none."""
     options = config["sensitivity"]
     if not options["multiple_imputation"]:
         return []
+    batches = -(-options["imputations"] // options["imputations_per_job"])
     return expand(
-        "data/processed/{dataset}/imputations/{m}.npy",
+        "data/processed/{dataset}/imputations/{batch}.npy",
         dataset=wildcards.dataset,
-        m=range(options["imputations"]),
+        batch=range(batches),
     )
 
 
@@ -116,11 +117,11 @@ rule impute:
     input:
         "data/processed/{dataset}/imputations/model.npz",
     output:
-        "data/processed/{dataset}/imputations/{m}.npy",
+        "data/processed/{dataset}/imputations/{batch}.npy",
     log:
-        "logs/imputation/{dataset}/{m}.log",
+        "logs/imputation/{dataset}/{batch}.log",
     wildcard_constraints:
-        m=r"\d+",
+        batch=r"\d+",
     threads: 1
     resources:
         mem_mb=scaled(300, 20),

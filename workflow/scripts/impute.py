@@ -1,7 +1,7 @@
-"""Snakemake adapter: one imputation of one dataset."""
+"""Snakemake adapter: one batch of imputations of one dataset."""
 
 from msk_cooccurrence.pipeline import impute_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
-run_stage(s.log[0], lambda: impute_stage(s.params.view, s.input[0], s.wildcards.m, s.output[0]))
+run_stage(s.log[0], lambda: impute_stage(s.params.view, s.input[0], s.wildcards.batch, s.output[0]))

@@ -1,0 +1,19 @@
+"""Snakemake adapter: every figure of one dataset, from its tables, in one process."""
+
+from pathlib import Path
+
+from msk_cooccurrence.outputs import figures
+from msk_cooccurrence.pipeline import figure_stage
+from msk_cooccurrence.runner import run_stage
+
+s = snakemake  # noqa: F821 (injected by Snakemake)
+tables = {Path(path).stem: path for path in s.input}
+
+
+def draw_all():
+    for name, spec in figures().items():
+        needed = {table: tables[table] for table in spec.tables}
+        figure_stage(name, s.params.view, needed, s.output[f"{name}_png"], s.output[f"{name}_svg"])
+
+
+run_stage(s.log[0], draw_all)
