@@ -23,7 +23,7 @@ LAYERS = [
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
     {"outputs", "figures", "dataset_text", "presentation", "report", "index"},
-    {"files", "pipeline", "runner"},
+    {"files", "chunks", "pipeline", "runner"},
 ]
 
 

@@ -66,15 +66,26 @@ def test_a_column_whose_values_all_fail_is_a_mapping_mistake_with_a_hint():
     import pytest
 
     from msk_cooccurrence.errors import InputError
-    from msk_cooccurrence.harmonize import check_columns_convert
+    from msk_cooccurrence.harmonize import check_columns_convert, conversion_tallies
 
     table = small_table().astype(object)
     table["SEX"] = ["f", "m"] * 20
     raw = raw_of(table)
     codes = CODES | {"sex": {"F": "female", "M": "male"}}
-    _, problems = harmonize(raw, COLUMNS, codes, CONDITIONS, 30)
+    harmonized, problems = harmonize(raw, COLUMNS, codes, CONDITIONS, 30)
+    tallies = conversion_tallies(raw, COLUMNS, harmonized, problems)
+    # halves of the rows tallied apart add up to the same verdict
+    halves = [
+        conversion_tallies(
+            raw[part], COLUMNS, harmonized[part], problems[problems["source_row"].isin(raw[part]["source_row"])]
+        )
+        for part in (raw.index < 20, raw.index >= 20)
+    ]
+    summed = {k: t + halves[1][k] for k, t in halves[0].items()}
+    assert {k: t.none_converted for k, t in summed.items()} == {k: t.none_converted for k, t in tallies.items()}
+    assert summed["sex"] == tallies["sex"] and tallies["sex"].none_converted
     with pytest.raises(InputError) as error:
-        check_columns_convert("study", "study.csv", raw, COLUMNS, codes, problems)
+        check_columns_convert("study", "study.csv", codes, tallies, COLUMNS)
     message = str(error.value)
     assert "'SEX' (sex)" in message and "'f'" in message and "'f' looks like 'F'" in message
     assert "rows 1, 2, 3" in message

@@ -12,13 +12,14 @@ Three config keys, for `source: table` and `source: nhanes` alike (rules in defi
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .definitions import Evaluation, check_key, check_rules, describe, item_rules, items_of, resolve
 from .errors import ConfigError, InputError
+from .harmonize import Tally
 from .ingest import SOURCE_ROW, close_match
 
 CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
@@ -34,6 +35,7 @@ class Prepared:
     columns: dict  # harmonized name -> column of `frame`, derived conditions included
     problems: pd.DataFrame  # rows whose item value had no entry in a rule's codes
     unknown_rows: dict  # harmonized column -> rows made unknown by `unknown_if`
+    items: dict = field(default_factory=dict)  # (where, item check) -> (column, codes, Tally), for check_items_match
 
 
 def derived_conditions(dataset: Mapping, conditions) -> list[str]:
@@ -61,7 +63,7 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
         frame[DERIVED + condition] = pd.array([pd.NA] * len(frame), dtype="boolean")
     unknown_if = dict(dataset.get("unknown_if", {}))
     unknown_rows = {key: 0 for key in unknown_if}
-    problems = []
+    problems, items = [], {}
     for where, rows, rules in row_groups(raw, dataset):
         if not rows.any():
             continue
@@ -75,10 +77,22 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
             frame.loc[frame.index[np.flatnonzero(rows)[hit]], target] = pd.NA if key in derived else np.nan
             unknown_rows[key] += int(hit.sum())
             problems.append(_item_problems(evaluation, key, rule, rules, raw.loc[rows]))
-        _check_items_match(name, source, where, evaluation)
+        items |= {(where, key): (check.column, check.codes, _tally(check)) for key, check in evaluation.checks.items()}
     table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEMS)
     mapped = dict(columns) | {c: DERIVED + c for c in derived}
-    return Prepared(frame, mapped, table if len(table) else pd.DataFrame(columns=PROBLEMS), unknown_rows)
+    return Prepared(frame, mapped, table if len(table) else pd.DataFrame(columns=PROBLEMS), unknown_rows, items)
+
+
+def _tally(check) -> Tally:
+    return Tally(check.present, int(check.bad.sum()), tuple(dict.fromkeys(check.values[check.bad]))[:5])
+
+
+def add_items(total: dict, more: dict) -> dict:
+    """The item tallies of two sets of rows (Prepared.items), summed."""
+    out = dict(total)
+    for key, (column, codes, tally) in more.items():
+        out[key] = (column, codes, out[key][2] + tally if key in out else tally)
+    return out
 
 
 def _item_problems(evaluation: Evaluation, key: str, rule, rules: Mapping, rows: pd.DataFrame) -> pd.DataFrame:
@@ -100,18 +114,17 @@ def _item_problems(evaluation: Evaluation, key: str, rule, rules: Mapping, rows:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEMS)
 
 
-def _check_items_match(name: str, source: str, where: str, evaluation: Evaluation) -> None:
+def check_items_match(name: str, source: str, items: Mapping) -> None:
     """Stop when not one value of an item matches its rule's codes: that is a mapping mistake."""
-    for check in evaluation.checks.values():
-        if check.present < 2 or check.bad.sum() < check.present:
+    for (where, _), (column, codes, tally) in items.items():
+        if not tally.none_converted:
             continue
-        values = list(dict.fromkeys(check.values[check.bad]))[:5]
-        hint = {v: close_match(v, [str(k) for k in check.codes]) for v in values}
+        hint = {v: close_match(v, [str(k) for k in codes]) for v in tally.values}
         looks = "; ".join(f"'{v}' looks like '{h}'" for v, h in hint.items() if h)
-        codes = ", ".join(f"{k}: {v}" for k, v in check.codes.items())
+        listed = ", ".join(f"{k}: {v}" for k, v in codes.items())
         raise InputError(
-            f"Dataset '{name}' ({source}{', ' + where if where else ''}): not one value of item {check.column} "
-            f"matches the codes its rule gives ({codes}); values include {', '.join(repr(v) for v in values)}. "
+            f"Dataset '{name}' ({source}{', ' + where if where else ''}): not one value of item {column} "
+            f"matches the codes its rule gives ({listed}); values include {', '.join(repr(v) for v in tally.values)}. "
             f"Write the codes as the file has them{' (' + looks + ')' if looks else ''}."
         )
 
@@ -166,13 +179,13 @@ def universe_notes(dataset: Mapping) -> dict[str, str]:
     return notes
 
 
-def definition_summary(dataset: Mapping, prepared: Prepared, outside: Mapping) -> dict:
+def definition_summary(dataset: Mapping, unknown_rows: Mapping, outside: Mapping) -> dict:
     """What validation.json records about the definitions: universes, values made unknown."""
     return {
         "universes": universe_notes(dataset),
         "outside_universe": dict(outside),
         "unknown_if": {
-            key: {"rows": prepared.unknown_rows.get(key, 0), "rule": describe(rule)}
+            key: {"rows": unknown_rows.get(key, 0), "rule": describe(rule)}
             for key, rule in dataset.get("unknown_if", {}).items()
         },
     }

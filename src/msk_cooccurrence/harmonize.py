@@ -7,6 +7,7 @@ and is reported as a problem of its row, which validation then quarantines; noth
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,11 @@ def _problem_label(key: str, code_map) -> str:
     return "not a recognised value"
 
 
+def harmonized_values(key: str, series: pd.Series, code_map, conditions):
+    """A raw column's values as harmonize makes them (unconvertible ones missing)."""
+    return _convert(key, series, code_map, conditions)[0]
+
+
 def _convert(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Series, np.ndarray]:
     """Converted values and a mask of rows whose non-missing value could not be converted."""
     if not code_map and key in NUMERIC and pd.api.types.is_numeric_dtype(series):
@@ -109,9 +115,9 @@ def _convert_values(key: str, series: pd.Series, code_map, conditions) -> tuple[
         values = pd.array(keys.str.lower().map(BOOLEAN_WORDS), dtype="boolean")
     elif key == "sex":
         # unknown words stay as written: validation rejects them with the original value
-        values = keys.map(lambda v: SEX_WORDS.get(v.lower(), v), na_action="ignore").astype("str").to_numpy()
+        values = keys.map(lambda v: SEX_WORDS.get(v.lower(), v), na_action="ignore").astype("str").array
     else:
-        values = keys.astype("str").to_numpy()
+        values = keys.astype("str").array  # str even where every value is missing
     bad |= (keys.notna() & pd.isna(pd.Series(values, index=keys.index))).to_numpy()
     return values, bad
 
@@ -140,26 +146,68 @@ def _code_target(value) -> str | None:
     return None if value is None else str(value)
 
 
-def check_columns_convert(dataset: str, source: str, raw: pd.DataFrame, columns, codes, problems) -> None:
-    """Stop when not one value of a mapped column converts: that is a mapping mistake, not bad rows."""
+@dataclass(frozen=True)
+class Tally:
+    """A column's values over some rows: how many were present, how many failed to convert, the first
+    five distinct failed values and the first five failed rows. Tallies of chunks add up to the file's."""
+
+    present: int
+    failed: int
+    values: tuple = ()
+    rows: tuple = ()
+
+    def __add__(self, other: Tally) -> Tally:
+        values = tuple(dict.fromkeys(self.values + other.values))[:5]
+        return Tally(self.present + other.present, self.failed + other.failed, values, (self.rows + other.rows)[:5])
+
+    @property
+    def none_converted(self) -> bool:
+        """Not one of at least two present values converted: a mapping mistake, not bad rows."""
+        return self.present >= 2 and self.failed >= self.present
+
+
+def add_tallies(total: Mapping, more: Mapping) -> dict:
+    """Tallies by key, summed; keys in the order first seen."""
+    return {
+        key: total[key] + more[key] if key in total and key in more else total.get(key, more.get(key))
+        for key in dict.fromkeys([*total, *more])
+    }
+
+
+def conversion_tallies(
+    raw: pd.DataFrame, columns, harmonized: pd.DataFrame, problems: pd.DataFrame
+) -> dict[str, Tally]:
+    """The Tally of each mapped column of these rows."""
+    tallies = {}
     for key, column in columns.items():
         failed = problems[problems["column"] == key]
-        if failed.empty:
-            continue  # (the count of present values below costs a pass over the column)
-        present = _canonical_series(raw[column], text_as_written=False).notna().sum()
-        if present < 2 or len(failed) < present:
+        if failed.empty and key in harmonized and harmonized[key].notna().any():
+            # a value converted: the verdict is settled without counting the rest (a pass over the column)
+            tallies[key] = Tally(1, 0)
             continue
-        values = list(dict.fromkeys(failed["value"]))[:5]
-        listed = ", ".join(f"'{v}'" for v in values)
+        present = int(_canonical_series(raw[column], text_as_written=False).notna().sum())
+        tallies[key] = Tally(
+            present, len(failed), tuple(dict.fromkeys(failed["value"]))[:5], tuple(failed[SOURCE_ROW].head(5))
+        )
+    return tallies
+
+
+def check_columns_convert(dataset: str, source: str, codes, tallies: Mapping[str, Tally], columns) -> None:
+    """Stop when not one value of a mapped column converts: that is a mapping mistake, not bad rows."""
+    for key, tally in tallies.items():
+        if not tally.none_converted:
+            continue
+        column = columns[key]
+        listed = ", ".join(f"'{v}'" for v in tally.values)
         code_map = codes.get(key) or {}
         if code_map:
             known = [str(k) for k in code_map]
-            hints = {v: close_match(v, known) for v in values}
+            hints = {v: close_match(v, known) for v in tally.values}
             hint = "; ".join(f"'{v}' looks like '{h}'" for v, h in hints.items() if h)
             fix = f"Add these values to `codes: {key}:` (it has {', '.join(known)})" + (f" ({hint})" if hint else "")
         else:
             fix = f"Check that `columns: {key}:` names the right column, or add `codes: {key}:` for its values"
         raise InputError(
             f"Dataset '{dataset}' ({source}): not one value of column '{column}' ({key}) could be converted; "
-            f"offending values include {listed} in rows {', '.join(map(str, failed[SOURCE_ROW].head(5)))}. {fix}."
+            f"offending values include {listed} in rows {', '.join(map(str, tally.rows))}. {fix}."
         )

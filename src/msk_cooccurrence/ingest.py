@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyreadstat
 
 from .columns import SOURCE_ROW
@@ -49,6 +51,11 @@ def table_format(path: Path, declared: str) -> str:
 
 def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
     """The mapped columns of a `source: table` dataset, values as in the file, plus SOURCE_ROW."""
+    return next(iter(table_chunks(name, dataset, None)))
+
+
+def table_chunks(name: str, dataset: Mapping, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
+    """read_table, `chunk_rows` rows at a time (CSV and Parquet; the other formats in one piece)."""
     path = Path(dataset["path"])
     if path.is_dir():
         raise InputError(f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it.")
@@ -58,49 +65,80 @@ def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
             f"(relative paths are read from the directory you run snakemake in)."
         )
     fmt = table_format(path, dataset.get("format", "auto"))
-    frame = _read(name, path, fmt, dataset)
-    if frame.shape[1] == 0 or len(frame) == 0:
-        what = "is empty" if frame.shape[1] == 0 else "has a header and no rows"
+    kept, first_row, what = None, 1, "has a header and no rows"
+    for frame in _read(name, path, fmt, dataset, chunk_rows):
+        if kept is None:
+            if frame.shape[1] == 0 or len(frame) == 0:
+                what = "is empty" if frame.shape[1] == 0 else what
+                break
+            kept = _kept_columns(name, path, dataset, frame.columns)
+        frame = frame[kept].copy()
+        frame.insert(0, SOURCE_ROW, range(first_row, first_row + len(frame)))
+        first_row += len(frame)
+        yield frame
+    if kept is None:
         raise InputError(f"Dataset '{name}': the file '{path}' {what}. Point `path:` at a file with data rows.")
+
+
+def _kept_columns(name: str, path: Path, dataset: Mapping, present) -> list:
+    """The mapped columns and those the rules read, after checking the file has them."""
     columns = dict(dataset["columns"])
-    _check_columns_present(name, path, columns, frame.columns)
+    _check_columns_present(name, path, columns, present)
     from .derive import rule_columns  # derive builds on this module
 
-    frame = frame[list(dict.fromkeys([*columns.values(), *rule_columns(name, path, dataset, frame.columns)]))].copy()
-    frame.insert(0, SOURCE_ROW, range(1, len(frame) + 1))
-    return frame
+    return list(dict.fromkeys([*columns.values(), *rule_columns(name, path, dataset, present)]))
 
 
-def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
+def _read(name: str, path: Path, fmt: str, dataset: Mapping, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
     encoding = dataset.get("encoding", "utf-8")
     try:
         if fmt == "csv":
             # everything as text: codes and ids are matched as written, numbers converted later
-            return pd.read_csv(path, sep=dataset.get("delimiter", ","), encoding=encoding, dtype=str)
-        if fmt == "parquet":
-            return pd.read_parquet(path)
-        # pyreadstat reads SAS XPORT versions 5 and 8, SAS7BDAT, Stata and SPSS; value labels are
-        # not applied, so codes stay codes and the `codes:` map says what they mean
-        reader = {
-            "xpt": pyreadstat.read_xport,
-            "sas7bdat": pyreadstat.read_sas7bdat,
-            "stata": pyreadstat.read_dta,
-            "spss": pyreadstat.read_sav,
-        }[fmt]
-        declared = {"encoding": encoding} if "encoding" in dataset and fmt != "spss" else {}
-        return reader(str(path), **declared)[0]
+            options = {"sep": dataset.get("delimiter", ","), "encoding": encoding, "dtype": str}
+            if chunk_rows is None:
+                yield pd.read_csv(path, **options)
+            else:
+                with pd.read_csv(path, chunksize=chunk_rows, **options) as chunks:
+                    yield from chunks
+        elif fmt == "parquet":
+            if chunk_rows is None:
+                yield pd.read_parquet(path)
+            else:
+                yield from _parquet_chunks(name, path, dataset, chunk_rows)
+        else:
+            # pyreadstat reads SAS XPORT versions 5 and 8, SAS7BDAT, Stata and SPSS; value labels are
+            # not applied, so codes stay codes and the `codes:` map says what they mean
+            reader = {
+                "xpt": pyreadstat.read_xport,
+                "sas7bdat": pyreadstat.read_sas7bdat,
+                "stata": pyreadstat.read_dta,
+                "spss": pyreadstat.read_sav,
+            }[fmt]
+            declared = {"encoding": encoding} if "encoding" in dataset and fmt != "spss" else {}
+            yield reader(str(path), **declared)[0]
     except pd.errors.EmptyDataError:
-        return pd.DataFrame()
+        yield pd.DataFrame()
     except UnicodeDecodeError as error:
         raise InputError(
             f"Dataset '{name}': the file '{path}' is not valid {encoding} (byte {error.start}: "
             f"{error.object[error.start : error.start + 1]!r}). Set `encoding:` for this dataset to the "
             f"file's real encoding (for example latin-1 or cp1252)."
         ) from None
-    except (ValueError, OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
+    except (ValueError, OSError, pa.ArrowException, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
         raise InputError(
             f"Dataset '{name}': cannot read '{path}' as {fmt} ({error}). Check the file and `format:`."
         ) from None
+
+
+def _parquet_chunks(name: str, path: Path, dataset: Mapping, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """A Parquet file's kept columns by batches of rows (its other columns are never read)."""
+    reader = pq.ParquetFile(path)
+    present = reader.schema_arrow.names
+    if reader.metadata.num_rows == 0 or not present:
+        yield pd.DataFrame(columns=present)
+        return
+    for batch in reader.iter_batches(batch_size=chunk_rows, columns=_kept_columns(name, path, dataset, present)):
+        yield pa.Table.from_batches([batch]).to_pandas()
 
 
 def close_match(name: str, candidates: list[str]) -> str | None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import outputs
 from .data import AnalysisData
-from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
+from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_text
 from .settings import Settings
 
 # The other modules a stage needs are imported in that stage: a workflow job loads only its own
@@ -45,27 +45,14 @@ def ingest(name: str, dataset: Mapping, settings: Settings):
 
 
 def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings):
-    """The harmonized table and the validation result (analysis rows, quarantine, summary)."""
-    from .derive import definition_summary, prepare, restrict_to_universes
-    from .design import design_of
-    from .harmonize import check_columns_convert, harmonize
-    from .reliability import design_summary
+    """The harmonized table and the validation result (analysis rows, quarantine, summary): the rows as
+    one chunk (chunks.py)."""
+    from .chunks import Gathered, validate_chunk, verdict
     from .sources import source_of
-    from .validate import validate
 
-    mapping = source_of(dataset).mapping(dataset, raw.columns)
-    # the dataset's definitions (derive.py): conditions from rules, unknown_if, universes
-    prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
-    harmonized, problems = harmonize(
-        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi
-    )
-    check_columns_convert(name, mapping.label, raw, mapping.columns, mapping.codes, problems)
-    harmonized, outside = restrict_to_universes(harmonized, dataset)
-    problems = pd.concat([problems, prepared.problems], ignore_index=True)
-    result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label)
-    result.summary.update(definition_summary(dataset, prepared, outside))
-    result.summary["design_summary"] = design_summary(design_of(result.analysis, settings.lonely_psu))
-    return harmonized, result
+    mapping, gathered = source_of(dataset).mapping(dataset, raw.columns), Gathered()
+    harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, None, gathered)
+    return harmonized, replace(verdict(name, dataset, settings, mapping, gathered, analysis), analysis=analysis)
 
 
 def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
@@ -100,18 +87,24 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
 
 
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
+    """Read a dataset's rows to raw_path: a CSV or Parquet table `chunk_rows` at a time, whatever its size."""
+    from .chunks import parquet_writer
     from .sources import source_of
 
     settings, dataset = Settings.from_dict(view), view["dataset"]
-    ingested = ingest(name, dataset, settings)
-    write_parquet(ingested.raw, raw_path)
+    source, rows = source_of(dataset), 0
+    with parquet_writer(raw_path) as raw_out:
+        ingested = source.read_in_chunks(name, dataset, settings.obesity_bmi, view["chunk_rows"])
+        for raw in ingested.chunks:
+            raw_out.write(raw)
+            rows += len(raw)
     write_csv(ingested.truth, truth_path)
     provenance = {
         "dataset": name,
         "source": dataset["source"],
         "input": ingested.description,
-        "sha256": source_of(dataset).checksum(dataset, raw_path),
-        "rows": len(ingested.raw),
+        "sha256": source.checksum(dataset, raw_path),
+        "rows": rows,
         "lonely_psu": settings.lonely_psu,
         "scope": dict(ingested.scope),
     }
@@ -121,11 +114,10 @@ def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path
 def validate_stage(
     name: str, view: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path, validation_path
 ):
-    """Harmonize and validate; quarantine bad rows; stop when too many are bad."""
-    raw = pd.read_parquet(raw_path)
-    harmonized, result = harmonize_and_validate(name, view["dataset"], raw, Settings.from_dict(view))
-    write_parquet(harmonized, harmonized_path)
-    write_parquet(result.analysis, analysis_path)
+    """Harmonize and validate `chunk_rows` rows at a time; quarantine bad rows; stop when too many are bad."""
+    from .chunks import validate_file_in_chunks
+
+    result = validate_file_in_chunks(name, view, raw_path, harmonized_path, analysis_path, view["chunk_rows"])
     write_csv(result.quarantine, quarantine_path)
     write_json(result.summary, validation_path)
     return result

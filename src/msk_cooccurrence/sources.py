@@ -10,7 +10,7 @@ its `$defs` entry in the config schema).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import nhanes
 from .columns import SOURCE_ROW
-from .ingest import file_sha256, read_table
+from .ingest import file_sha256, read_table, table_chunks
 from .synthetic import SyntheticSpec, draw_cohort, ground_truth
 
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
@@ -29,6 +29,16 @@ class Ingested:
     """What ingest keeps: the rows, the synthetic truth (empty otherwise), the rows left out of scope."""
 
     raw: pd.DataFrame
+    description: str
+    truth: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
+    scope: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IngestedChunks:
+    """Ingested with the rows as an iterator of chunks (TableSource reads CSV and Parquet chunk by chunk)."""
+
+    chunks: Iterator[pd.DataFrame]
     description: str
     truth: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
     scope: Mapping[str, int] = field(default_factory=dict)
@@ -60,6 +70,11 @@ class Source:
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
         raise NotImplementedError
+
+    def read_in_chunks(self, name: str, dataset: Mapping, obesity_bmi: float, chunk_rows: int) -> IngestedChunks:
+        """read(), the rows in chunks of about `chunk_rows` (by default all in one)."""
+        ingested = self.read(name, dataset, obesity_bmi)
+        return IngestedChunks(iter([ingested.raw]), ingested.description, ingested.truth, ingested.scope)
 
     def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
         raise NotImplementedError
@@ -99,6 +114,9 @@ class TableSource(Source):
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
         return Ingested(read_table(name, dataset), str(dataset["path"]))
+
+    def read_in_chunks(self, name: str, dataset: Mapping, obesity_bmi: float, chunk_rows: int) -> IngestedChunks:
+        return IngestedChunks(table_chunks(name, dataset, chunk_rows), str(dataset["path"]))
 
     def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
         return ColumnMap(dict(dataset["columns"]), dict(dataset.get("codes", {})), str(dataset["path"]))

@@ -9,6 +9,7 @@ Invariant: rows_in = rows_valid + rows_quarantined.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -38,6 +39,8 @@ def harmonized_schema(conditions) -> pa.DataFrameSchema:
 
     The weight is required here because harmonize fills 1 where a dataset has none; a stratum or
     PSU is not nullable, since a row of a cluster design without one cannot be placed in the design.
+    Uniqueness is checked apart (duplicate_failures), against the whole file, so that a file
+    validated in chunks finds a duplicate in another chunk.
     """
     columns = {SOURCE_ROW: pa.Column(int, unique=True)}
     for column in HARMONIZED:
@@ -45,7 +48,6 @@ def harmonized_schema(conditions) -> pa.DataFrameSchema:
             DTYPES[column.kind],
             checks=_checks(column),
             nullable=column.nullable,
-            unique=column.unique,
             required=column.required or column.name == "weight",
         )
     columns |= {c: pa.Column("boolean", nullable=True, required=False) for c in conditions}
@@ -69,33 +71,71 @@ def validate(
     source: str,
 ) -> Validated:
     """Split rows into the analysis table and the quarantine; stop on dataset-level failures."""
+    failures = row_failures(harmonized, problems, conditions, dataset, source, duplicated_values(harmonized))
+    is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
+    summary = validation_summary(len(harmonized), failures, harmonized.columns, conditions, max_invalid_share)
+    summary = {"dataset": dataset, "source": source} | summary
+    check_share(summary, failures, source)
+    return Validated(harmonized.loc[~is_bad].reset_index(drop=True), quarantine_table(raw, failures), summary)
+
+
+def row_failures(
+    harmonized: pd.DataFrame, problems: pd.DataFrame, conditions, dataset: str, source: str, duplicated: Mapping
+) -> pd.DataFrame:
+    """Every failed check of every row, once per row and column, with its reason in words.
+
+    `duplicated`: column -> the values that occur more than once in the whole file (duplicated_values).
+    """
     _check_design_columns(harmonized, dataset, source)
-    failures = pd.concat([_schema_failures(harmonized, conditions, dataset, source), problems], ignore_index=True)
+    schema = _schema_failures(harmonized, conditions, dataset, source)
+    # the order pandera gives a unique column's failures: after its other checks, before the next column
+    first = [c.name for c in HARMONIZED if c.unique]
+    at_front = schema["column"].isin(first)
+    parts = [schema[at_front], *(_duplicate_failures(harmonized, c, duplicated[c]) for c in first), schema[~at_front]]
+    failures = pd.concat([*parts, problems], ignore_index=True)
     # a value harmonize could not convert is missing afterwards: report it once, as harmonize saw it
     failures = failures.drop_duplicates([SOURCE_ROW, "column"], keep="last")
     failures["reason"] = failures["column"] + ": " + failures["check"] + " (" + failures["value"] + ")"
-    bad_rows = failures[SOURCE_ROW].unique()
-    is_bad = harmonized[SOURCE_ROW].isin(bad_rows)
-    quarantine = _quarantine_table(raw, failures)
-    summary = {
-        "dataset": dataset,
-        "source": source,
-        "rows_in": int(len(harmonized)),
-        "rows_valid": int((~is_bad).sum()),
-        "rows_quarantined": int(is_bad.sum()),
+    return failures.reset_index(drop=True)
+
+
+def duplicated_values(frame: pd.DataFrame) -> dict[str, set]:
+    """column -> its non-missing values that occur more than once, for each column that must be unique."""
+    out = {}
+    for column in (c.name for c in HARMONIZED if c.unique):
+        values = frame[column].dropna() if column in frame else pd.Series(dtype=object)
+        out[column] = set(values[values.duplicated()])
+    return out
+
+
+def _duplicate_failures(frame: pd.DataFrame, column: str, duplicated: set) -> pd.DataFrame:
+    hit = frame[column].isin(duplicated).to_numpy() & frame[column].notna().to_numpy()
+    values = frame.loc[hit, column]
+    return pd.DataFrame(
+        {SOURCE_ROW: frame.loc[hit, SOURCE_ROW].to_numpy(), "column": column, "check": "duplicated"}
+        | {"value": as_text(values).to_numpy()}
+    )
+
+
+def validation_summary(rows_in: int, failures: pd.DataFrame, columns, conditions, max_invalid_share: float) -> dict:
+    """validation.json's counts: rows in, valid and quarantined, each check's failures (commonest first)."""
+    quarantined = int(failures[SOURCE_ROW].nunique())
+    checks = (failures["column"] + ": " + failures["check"]).value_counts()
+    ordered = sorted(checks.items(), key=lambda item: (-item[1], item[0]))  # the same whatever the rows' order
+    return {
+        "rows_in": int(rows_in),
+        "rows_valid": int(rows_in - quarantined),
+        "rows_quarantined": quarantined,
         "max_invalid_share": max_invalid_share,
-        "checks": {k: int(v) for k, v in (failures["column"] + ": " + failures["check"]).value_counts().items()},
-        "conditions_analysed": [c for c in conditions if c in harmonized],
-        "conditions_absent": [c for c in conditions if c not in harmonized],
-        "design": design_kind(harmonized),
+        "checks": {k: int(v) for k, v in ordered},
+        "conditions_analysed": [c for c in conditions if c in columns],
+        "conditions_absent": [c for c in conditions if c not in columns],
+        "design": design_kind(columns),
     }
-    _check_share(summary, failures, source)
-    analysis = harmonized.loc[~is_bad].reset_index(drop=True)
-    return Validated(analysis, quarantine, summary)
 
 
-def design_kind(frame: pd.DataFrame) -> str:
-    if "stratum" in frame and "psu" in frame:
+def design_kind(columns) -> str:
+    if "stratum" in columns and "psu" in columns:
         return "stratified cluster sample (strata, PSUs, weights)"
     return "weights only (each row its own PSU)"
 
@@ -159,7 +199,7 @@ def _plain_check(check: str) -> str:
     return check
 
 
-def _quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+def quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
     """One row per quarantined input row: its original values and every reason, in file order."""
     reasons = failures.groupby(SOURCE_ROW, sort=True)["reason"].agg("; ".join).rename("reasons").reset_index()
     table = raw.merge(reasons, on=SOURCE_ROW, how="inner")
@@ -167,7 +207,8 @@ def _quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame
     return table[columns].sort_values(SOURCE_ROW).reset_index(drop=True)
 
 
-def _check_share(summary: dict, failures: pd.DataFrame, source: str) -> None:
+def check_share(summary: dict, failures: pd.DataFrame, source: str) -> None:
+    """Stop when more than max_invalid_share of the rows is invalid, naming the commonest problems."""
     share = summary["rows_quarantined"] / summary["rows_in"]
     if share <= summary["max_invalid_share"]:
         return

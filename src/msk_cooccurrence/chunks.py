@@ -1,0 +1,162 @@
+"""Ingest and validation in chunks of rows, so that their peak memory is set by `chunk_rows`, not the file.
+
+A Parquet file is read by batches of its row groups and a CSV file by chunks of lines; each chunk is
+harmonized and validated on its own and appended to the output files with a pyarrow ParquetWriter.
+What needs the whole file is gathered as the chunks pass, or read once apart:
+- duplicated ids: a first pass over the id column alone (Arrow strings, counted by pyarrow);
+- mapping mistakes ("not one value converts"): Tallies of present and failed values, added up;
+- the failures of invalid rows (for validation.json and the max_invalid_share stop) and the
+  quarantine, kept whole: they are at most max_invalid_share of the rows before the run stops;
+- the design summary, from the analysis file's design columns once written.
+One chunk of the whole frame is `pipeline.harmonize_and_validate`, so both paths give the same rows,
+quarantine and validation.json (tests/test_chunks.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .columns import SOURCE_ROW
+from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
+from .design import design_of
+from .files import atomic_path
+from .harmonize import add_tallies, check_columns_convert, conversion_tallies, harmonize, harmonized_values
+from .reliability import design_summary
+from .settings import Settings
+from .validate import Validated, check_share, duplicated_values, quarantine_table, row_failures, validation_summary
+
+
+@dataclass
+class Gathered:
+    """What the chunks of one file add up to."""
+
+    rows_in: int = 0
+    columns: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    quarantine: list = field(default_factory=list)
+    tallies: dict = field(default_factory=dict)
+    items: dict = field(default_factory=dict)
+    unknown_rows: dict = field(default_factory=dict)
+    outside: dict = field(default_factory=dict)
+
+
+def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, mapping, duplicated, gathered):
+    """Harmonize and validate one chunk of rows; add what the file's verdict needs to `gathered`.
+
+    Returns (harmonized rows, analysis rows). `duplicated`: column -> values found more than once in the file.
+    """
+    prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
+    harmonized, problems = harmonize(
+        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi
+    )
+    tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
+    harmonized, outside = restrict_to_universes(harmonized, dataset)
+    problems = pd.concat([problems, prepared.problems], ignore_index=True)
+    if duplicated is None:  # the whole file in one chunk
+        duplicated = duplicated_values(harmonized)
+    failures = row_failures(harmonized, problems, settings.conditions, name, mapping.label, duplicated)
+    gathered.rows_in += len(harmonized)
+    gathered.columns = list(harmonized.columns)
+    gathered.failures.append(failures)
+    gathered.quarantine.append(quarantine_table(raw, failures))
+    gathered.tallies = add_tallies(gathered.tallies, tallies)
+    gathered.items = add_items(gathered.items, prepared.items)
+    gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
+    gathered.outside = add_tallies(gathered.outside, outside)
+    is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
+    return harmonized, harmonized.loc[~is_bad].reset_index(drop=True)
+
+
+def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, design_rows) -> Validated:
+    """The file's verdict once every chunk is in: stop on a mapping mistake or too many bad rows, else the
+    quarantine and validation.json's summary (the analysis rows are the caller's; `design_rows` their
+    weight, stratum and PSU columns)."""
+    check_items_match(name, mapping.label, gathered.items)
+    check_columns_convert(name, mapping.label, mapping.codes, gathered.tallies, mapping.columns)
+    failures = pd.concat(gathered.failures, ignore_index=True)
+    counts = validation_summary(
+        gathered.rows_in, failures, gathered.columns, settings.conditions, settings.max_invalid_share
+    )
+    summary = {"dataset": name, "source": mapping.label} | counts
+    check_share(summary, failures, mapping.label)
+    summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
+    summary["design_summary"] = design_summary(design_of(design_rows, settings.lonely_psu))
+    quarantine = pd.concat(gathered.quarantine, ignore_index=True)
+    return Validated(pd.DataFrame(), quarantine, summary)
+
+
+def parquet_chunks(path, chunk_rows: int, columns=None) -> Iterator[pd.DataFrame]:
+    """A Parquet file's rows, `chunk_rows` at a time, as pandas reads the whole file."""
+    reader = pq.ParquetFile(path)
+    for batch in reader.iter_batches(batch_size=chunk_rows, columns=columns):
+        yield pa.Table.from_batches([batch], schema=batch.schema).to_pandas()
+
+
+def duplicated_in_file(raw_path, mapping, settings: Settings, chunk_rows: int) -> dict[str, set]:
+    """The harmonized ids that occur more than once in the file, from a pass over the id column alone."""
+    if "id" not in mapping.columns:
+        return {"id": set()}
+    parts = []
+    for raw in parquet_chunks(raw_path, chunk_rows, columns=[mapping.columns["id"]]):
+        values = harmonized_values("id", raw.iloc[:, 0], mapping.codes.get("id"), settings.conditions)
+        parts.append(pa.array(values, type=pa.large_string(), from_pandas=True))
+    counts = pa.chunked_array(parts, type=pa.large_string()).value_counts()
+    values, times = counts.field("values"), counts.field("counts")
+    return {"id": set(values.filter(pa.compute.greater(times, 1)).drop_null().to_pylist())}
+
+
+class ParquetChunks:
+    """Appends DataFrames to one Parquet file, with the first one's schema."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.writer = path, None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(frame, schema=self.writer.schema if self.writer else None, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+@contextmanager
+def parquet_writer(path):
+    """A ParquetChunks writing beside `path`, renamed into place if the block succeeds."""
+    with atomic_path(path) as temporary:
+        chunks = ParquetChunks(temporary)
+        try:
+            yield chunks
+        finally:
+            chunks.close()
+
+
+def validate_file_in_chunks(
+    name: str, view: Mapping, raw_path, harmonized_path, analysis_path, chunk_rows: int
+) -> Validated:
+    """validate_stage in chunks: the harmonized and analysis files written chunk by chunk, the verdict at
+    the end (both files are renamed into place only when it passes)."""
+    from .sources import source_of
+
+    settings, dataset = Settings.from_dict(view), view["dataset"]
+    mapping = source_of(dataset).mapping(dataset, pq.ParquetFile(raw_path).schema_arrow.names)
+    duplicated = duplicated_in_file(raw_path, mapping, settings, chunk_rows)
+    gathered = Gathered()
+    with parquet_writer(harmonized_path) as harmonized_out, parquet_writer(analysis_path) as analysis_out:
+        for raw in parquet_chunks(raw_path, chunk_rows):
+            harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, duplicated, gathered)
+            harmonized_out.write(harmonized)
+            analysis_out.write(analysis)
+        analysis_out.close()
+        design = [c for c in ("weight", "stratum", "psu") if c in gathered.columns]
+        return verdict(name, dataset, settings, mapping, gathered, pd.read_parquet(analysis_out.path, columns=design))
