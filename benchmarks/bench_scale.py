@@ -81,17 +81,27 @@ elif stage == "ours: prevalence + odds ratios":
 
 
 def run(command: list[str], cwd=None) -> dict:
-    """Wall and CPU seconds and peak RSS (MiB, its largest process) of a command, and what it printed."""
+    """Wall and CPU seconds and peak RSS (MiB, its largest process) of a command, and what it printed.
+
+    The peak is GNU time's (%M): a child forked from this process would report this process's own
+    peak as its floor (Linux carries the high-water mark across fork and exec).
+    """
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+    with tempfile.TemporaryFile() as output, tempfile.NamedTemporaryFile("r") as peak:
+        process = subprocess.Popen(
+            ["/usr/bin/time", "-o", peak.name, "-f", "%M", *map(str, command)],
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         output.seek(0)
         text = output.read().decode(errors="replace")
+        rss = float(peak.read().split()[-1]) / 1024
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{text[-3000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024, "output": text}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss, "output": text}
 
 
 def parquet_floor(path: Path) -> float:
