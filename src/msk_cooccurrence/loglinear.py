@@ -25,6 +25,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from .data import AnalysisData
 from .design import SurveyDesign
 from .estimate import Estimate
+from .settings import Settings
 
 COLUMNS = [
     "kind",
@@ -67,39 +68,84 @@ def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: i
     """
     X = cell_design_matrix(k, order)
     p = X.shape[1]
+    n = int(rows.sum())
     w = np.where(rows, design.weight, 0.0)
     w = w / w[rows].mean()
     counts = np.bincount(cell[rows], weights=w[rows], minlength=2**k)
     if order == k and (counts == 0).any():
-        return Estimate.not_estimable(
-            p, int(rows.sum()), "an empty cell: the highest-order term is not estimable"
-        ), None
+        return Estimate.not_estimable(p, n, "an empty cell: the highest-order term is not estimable"), None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # recorded and shown as the note, never silenced
-        fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
+        try:
+            fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
+        except (ValueError, np.linalg.LinAlgError) as error:
+            return Estimate.not_estimable(p, n, f"the model could not be fitted ({error})"), None
     if not fit.converged or np.any(np.abs(fit.params) > 30):
-        return Estimate.not_estimable(p, int(rows.sum()), "no finite estimate (sparse cells)"), None
+        return Estimate.not_estimable(p, n, "no finite estimate (sparse cells)"), None
     info = X.T @ (X * fit.mu[:, None])
-    a_inv = np.linalg.inv(info)
+    try:
+        a_inv = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        return Estimate.not_estimable(p, n, "no finite estimate (sparse cells)"), None
     influence = np.zeros((design.n, p))
     influence[rows] = (X[cell[rows]] * w[rows, None]) @ a_inv
     vcov = design.variance(influence, rows)
     if order == k:  # the saturated model reproduces the table exactly, which statsmodels flags as perfect prediction
         caught = [w for w in caught if not issubclass(w.category, (PerfectSeparationWarning, RuntimeWarning))]
     note = "; ".join(dict.fromkeys(f"statsmodels: {w.message}" for w in caught))
-    return Estimate(np.asarray(fit.params), vcov, design.degrees_of_freedom(rows), int(rows.sum()), note), a_inv
+    return Estimate(np.asarray(fit.params), vcov, design.degrees_of_freedom(rows), n, note), a_inv
 
 
-def loglinear_table(data: AnalysisData) -> pd.DataFrame:
-    present, design = list(data.conditions), data.design
+def modelled_conditions(data: AnalysisData) -> tuple[list[str], list[str]]:
+    """The conditions the model can hold (both values seen among their known rows), and notes on the others."""
+    kept, notes = [], []
+    for condition in data.conditions:
+        values = data.condition(condition)
+        known = values[~np.isnan(values)]
+        if known.size == 0:
+            notes.append(f"{condition} has no known values and is left out of the model")
+        elif known.min() == known.max():
+            notes.append(f"{condition} is {'yes' if known[0] else 'no'} in every row and is left out of the model")
+        else:
+            kept.append(condition)
+    return kept, notes
+
+
+def empty_pairs(values: np.ndarray, present: list[str]) -> list[str]:
+    """Pairs with an empty 2 x 2 cell among the model's rows: their pairwise term is infinite."""
+    found = []
+    for i, j in itertools.combinations(range(len(present)), 2):
+        table = np.bincount((2 * values[:, i] + values[:, j]).astype(int), minlength=4)
+        if (table == 0).any():
+            found.append(f"{present[i]} and {present[j]}")
+    return found
+
+
+def loglinear_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
+    """Pairwise terms, and tests of the terms of order 3 up to `loglinear: max_order` (the bound keeps
+    the model's size, sum of C(k, j) over j <= max_order, polynomial in the number of conditions k)."""
+    present, left_out = modelled_conditions(data)
+    design = data.design
     k = len(present)
-    values = data.condition_matrix()
+    if k < 2:
+        note = "; ".join(left_out + ["fewer than two conditions vary: no log-linear model"])
+        return pd.DataFrame([{"kind": "coefficient", "model": "pairwise", "note": note}], columns=COLUMNS)
+    values = data.condition_matrix(present)
     rows = ~np.isnan(values).any(axis=1) & (design.weight > 0)
+    if not rows.any():
+        note = "; ".join(left_out + ["no row has every condition known"])
+        return pd.DataFrame([{"kind": "coefficient", "model": "pairwise", "note": note}], columns=COLUMNS)
     cell = (np.nan_to_num(values) @ (2 ** np.arange(k - 1, -1, -1))).astype(int)
-    out = _coefficient_rows(present, *fit_loglinear(cell, design, rows, k, min(2, k)))
-    for order in range(3, k + 1):
-        out.append(_order_test(present, order, fit_loglinear(cell, design, rows, k, order)[0]))
-    return pd.DataFrame(out)
+    fit, model_vcov = fit_loglinear(cell, design, rows, k, min(2, k))
+    if model_vcov is None:
+        empty = empty_pairs(values[rows], present)
+        if empty:
+            fit = fit.with_note(f"no rows in some combination of {'; of '.join(empty)}: their odds ratio is 0 or infinite")
+    fit = fit.with_note("; ".join(left_out))
+    out = _coefficient_rows(present, fit, model_vcov)
+    for order in range(3, min(k, settings.loglinear["max_order"]) + 1):
+        out.append(_order_test(present, order, fit_loglinear(cell, design, rows, k, order)[0].with_note("; ".join(left_out))))
+    return pd.DataFrame(out, columns=COLUMNS)
 
 
 def _coefficient_rows(present, fit: Estimate, model_vcov) -> list[dict]:

@@ -12,6 +12,7 @@ from .estimate import Estimate
 from .inference import fit_logistic
 
 MODELS = ("crude", "adjusted", "mutual")
+OBESITY = "obesity"
 
 
 def predictor_label(name: str) -> str:
@@ -20,9 +21,13 @@ def predictor_label(name: str) -> str:
 
 
 def model_predictors(data: AnalysisData, a: str, b: str) -> dict[str, dict[str, np.ndarray]]:
-    """For each model, its predictors in order (a first), all as float arrays with NaN = unknown."""
+    """For each model, its predictors in order (a first), all as float arrays with NaN = unknown.
+
+    Obesity is BMI above a threshold: a model of obesity, or of a condition given obesity, is not
+    adjusted for BMI (the outcome would be a step function of a predictor: separation).
+    """
     exposure = {a: data.condition(a)}
-    adjust = data.adjustment()
+    adjust = data.adjustment(exclude=("bmi",) if OBESITY in (a, b) else ())
     others = {c: data.condition(c) for c in data.conditions if c not in (a, b)}
     return {"crude": exposure, "adjusted": exposure | adjust, "mutual": exposure | adjust | others}
 
@@ -38,29 +43,30 @@ def odds_ratio_table(data: AnalysisData) -> pd.DataFrame:
         y = data.condition(b)
         for model, predictors in model_predictors(data, a, b).items():
             fit = fit_exposure_model(y, predictors, data)
-            rows.append(odds_ratio_row(a, b, model, fit.with_note(_model_note(model, predictors, data.covariates))))
+            rows.append(odds_ratio_row(a, b, model, fit.with_note(_model_note(model, (a, b), predictors, data))))
     return pd.DataFrame(rows)
 
 
 def fit_exposure_model(y: np.ndarray, predictors: dict[str, np.ndarray], data: AnalysisData) -> Estimate:
     """Logistic fit of y on the predictors (the exposure first), complete cases.
 
-    Like R's glm, an adjustment variable with one value in the rows used is aliased: it is dropped
-    and the note says so.
+    Like R's glm, a predictor aliased in the rows used (one value, or a copy of one before it) is
+    dropped and the note says so (inference.fit_logistic).
     """
     X = np.column_stack([np.ones_like(y), *predictors.values()])
     complete = ~np.isnan(y) & ~np.isnan(X).any(axis=1)
-    names = list(predictors)
-    constant = [j for j in range(2, X.shape[1]) if complete.any() and np.ptp(X[complete, j]) == 0]
-    X = np.delete(X, constant, axis=1)
-    fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), data.design, complete)
-    dropped = [predictor_label(names[j - 1]) for j in constant]
-    return fit.with_note(f"dropped (one value in the rows used): {', '.join(dropped)}" if dropped else "")
+    names = ["intercept", *map(predictor_label, predictors)]
+    return fit_logistic(np.nan_to_num(X), np.nan_to_num(y), data.design, complete, names)
 
 
-def _model_note(model: str, predictors: dict, covariates) -> str:
+def _model_note(model: str, pair: tuple[str, str], predictors: dict, data: AnalysisData) -> str:
     if model == "crude":
         return ""
+    notes = []
+    if "bmi" in data.covariates and "bmi" in data.frame and OBESITY in pair:
+        notes.append("not adjusted for BMI: obesity is defined from BMI, which would predict it perfectly")
     used = [predictor_label(name) for name in predictors]
-    missing = [c for c in covariates if c not in used]
-    return f"covariates not in this dataset: {', '.join(missing)}" if missing else ""
+    missing = [c for c in data.covariates if c not in used and not (c == "bmi" and notes)]
+    if missing:
+        notes.append(f"covariates not in this dataset: {', '.join(missing)}")
+    return "; ".join(notes)
