@@ -7,12 +7,11 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from .data import AnalysisData
+from .data import DEFINED_BY, AnalysisData
 from .estimate import Estimate
 from .inference import fit_logistic
 
 MODELS = ("crude", "adjusted", "mutual")
-OBESITY = "obesity"
 
 
 def predictor_label(name: str) -> str:
@@ -27,7 +26,7 @@ def model_predictors(data: AnalysisData, a: str, b: str) -> dict[str, dict[str, 
     adjusted for BMI (the outcome would be a step function of a predictor: separation).
     """
     exposure = {a: data.condition(a)}
-    adjust = data.adjustment(exclude=("bmi",) if OBESITY in (a, b) else ())
+    adjust = data.adjustment_for((a, b))
     others = {c: data.condition(c) for c in data.conditions if c not in (a, b)}
     return {"crude": exposure, "adjusted": exposure | adjust, "mutual": exposure | adjust | others}
 
@@ -62,11 +61,13 @@ def fit_exposure_model(y: np.ndarray, predictors: dict[str, np.ndarray], data: A
 def _model_note(model: str, pair: tuple[str, str], predictors: dict, data: AnalysisData) -> str:
     if model == "crude":
         return ""
-    notes = []
-    if "bmi" in data.covariates and "bmi" in data.frame and OBESITY in pair:
-        notes.append("not adjusted for BMI: obesity is defined from BMI, which would predict it perfectly")
+    notes = [
+        f"not adjusted for {DEFINED_BY[c].upper()}: {c} is defined from it, which would predict it perfectly"
+        for c in pair
+        if c in DEFINED_BY and DEFINED_BY[c] in data.covariates and DEFINED_BY[c] in data.frame
+    ]
     used = [predictor_label(name) for name in predictors]
-    missing = [c for c in data.covariates if c not in used and not (c == "bmi" and notes)]
+    missing = [c for c in data.covariates if c not in used and c not in data.frame]
     if missing:
         notes.append(f"covariates not in this dataset: {', '.join(missing)}")
     return "; ".join(notes)

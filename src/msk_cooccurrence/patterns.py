@@ -12,6 +12,7 @@ from .design import SurveyDesign, domain_mean_influence
 from .estimate import LOG, LOGIT, Estimate
 from .inference import proportion
 
+ALL_PATTERNS_UP_TO = 6  # conditions: 64 patterns, each listed even when no row has it
 COLUMNS = [
     "pattern",
     "n_conditions",
@@ -33,7 +34,8 @@ def pattern_label(present: tuple[str, ...]) -> str:
 
 
 def pattern_table(data: AnalysisData) -> pd.DataFrame:
-    """One row per pattern, among rows where every analysed condition is known.
+    """One row per pattern, among rows where every analysed condition is known (with more than
+    ALL_PATTERNS_UP_TO conditions, one row per pattern some row has).
 
     expected = product of the marginal prevalences (on the same rows); the CI of observed/expected
     linearizes log(share) - sum(log marginal), so it is design-based like the others.
@@ -44,7 +46,7 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
     known = np.nan_to_num(values)
     marginals = [domain_mean_influence(known[:, j], design.weight, complete) for j in range(len(present))]
     rows = []
-    for states in itertools.product([1, 0], repeat=len(present)):
+    for states in _patterns(known, complete):
         states = np.array(states)
         in_pattern = (known == states).all(axis=1).astype(float)
         share = proportion(np.where(complete, in_pattern, np.nan), design, complete)
@@ -67,6 +69,14 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
     return table.sort_values(["n_conditions", "estimate"], ascending=[True, False], kind="stable").reset_index(
         drop=True
     )
+
+
+def _patterns(known: np.ndarray, complete: np.ndarray):
+    """Every combination of the k conditions while 2^k is small; beyond, the ones seen (at most n rows' worth)."""
+    k = known.shape[1]
+    if k <= ALL_PATTERNS_UP_TO:
+        return itertools.product([1, 0], repeat=k)
+    return (tuple(states) for states in np.unique(known[complete].astype(int), axis=0)[::-1])
 
 
 def _expected(states: np.ndarray, marginals) -> tuple[float, np.ndarray]:
