@@ -17,7 +17,7 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # the layers of msk_cooccurrence/__init__.py; a module may import from its own layer and those above
 LAYERS = [
     {"errors", "columns", "labels", "resources", "settings", "design", "estimate", "data"},
-    {"inference", "standardize", "reliability", "raoscott"},
+    {"identifiability", "inference", "standardize", "reliability", "raoscott"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     {
         "prevalence",

@@ -28,6 +28,7 @@ GROUP_TITLES = {
     "bmi_class": "BMI class",
 }
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
+MAX_PATTERNS = 40  # bars of the UpSet plot
 
 
 def odds_ratio_axis(ax) -> None:
@@ -47,6 +48,14 @@ def error_bars(rows: pd.DataFrame) -> np.ndarray:
 def label(name: str) -> str:
     """A column name as a reader sees it: knee_oa -> Knee osteoarthritis."""
     return readable(name)
+
+
+def message_figure(message: str):
+    """A figure that says why there is nothing to draw (an empty table), instead of failing."""
+    fig, ax = plt.subplots(figsize=(6, 1.5))
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=10)
+    ax.axis("off")
+    return fig
 
 
 def save_figure(fig, png: Path | str, svg: Path | str) -> None:
@@ -71,6 +80,8 @@ def prevalence_figure(prevalence: pd.DataFrame):
         suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
     )
     groups = [g for g in GROUP_TITLES if g in set(table["group"])]
+    if not groups:
+        return message_figure("No prevalence could be estimated (see the notes in prevalence.csv).")
     conditions = list(dict.fromkeys(table["condition"]))
     palette = dict(zip(conditions, sns.color_palette("colorblind", len(conditions))))
     heights = [max(1, table.loc[table["group"] == g, "level"].nunique()) for g in groups]
@@ -134,10 +145,18 @@ def prevalence_figure(prevalence: pd.DataFrame):
 
 
 def upset_figure(patterns: pd.DataFrame, settings):
-    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership."""
+    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership.
+
+    At most MAX_PATTERNS bars, the commonest, so that many conditions still make a readable figure.
+    """
     sns.set_theme(style="whitegrid", context="paper")
     present = [c for c in settings.conditions if c in patterns]
-    data = patterns.reset_index(drop=True)
+    data = patterns[np.isfinite(patterns["estimate"].astype(float))].reset_index(drop=True)
+    if data.empty or not present:
+        return message_figure("No co-occurrence pattern could be estimated (see the notes in patterns.csv).")
+    if len(data) > MAX_PATTERNS:
+        kept = data["estimate"].astype(float).nlargest(MAX_PATTERNS, keep="first").index
+        data = data.loc[sorted(kept)].reset_index(drop=True)
     x = np.arange(len(data))
     fig, (top, bottom) = plt.subplots(
         2,
@@ -162,6 +181,8 @@ def upset_figure(patterns: pd.DataFrame, settings):
     bottom.set_ylim(len(present) - 0.5, -0.5)
     bottom.set_xticks([])
     bottom.grid(False)
+    if len(data) < len(patterns):
+        top.set_title(f"The {len(data)} commonest of {len(patterns)} patterns", fontsize=9)
     return fig
 
 
@@ -200,6 +221,8 @@ def heatmap_figure(odds_ratios: pd.DataFrame, settings, model: str = "adjusted")
     sns.set_theme(style="white", context="paper")
     odds = odds_ratios
     present = [c for c in settings.conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
+    if len(present) < 2:
+        return message_figure("Fewer than two conditions: no odds ratios to show.")
     matrix = pd.DataFrame(np.nan, index=present, columns=present)
     for row in odds[odds["model"] == model].itertuples():
         matrix.loc[row.condition_a, row.condition_b] = matrix.loc[row.condition_b, row.condition_a] = row.estimate

@@ -111,7 +111,9 @@ def _identified_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, names: list[str
         if direction is not None:
             involved = [names[j] for j in range(1, len(names)) if abs(direction[j]) > 1e-9]
             by = f" by {', '.join(involved)}" if involved else ""
-            return f"no finite estimate: (quasi-)complete separation (the outcome is predicted perfectly{by} in some rows)"
+            return (
+                f"no finite estimate: (quasi-)complete separation (the outcome is predicted perfectly{by} in some rows)"
+            )
         # not separated: statsmodels' separation warning is a false alarm on a rare but estimable outcome
         notes = "; ".join(n for n in notes.split("; ") if "separation" not in n.lower())
     if not converged:

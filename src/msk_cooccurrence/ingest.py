@@ -71,9 +71,8 @@ def table_format(name: str, path: Path, declared: str) -> str:
     return fmt
 
 
-def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
-    """The mapped columns of a `source: table` dataset, values as in the file, plus SOURCE_ROW."""
-    path = Path(dataset["path"])
+def check_file(name: str, path: Path) -> None:
+    """Stop when the dataset's file is a folder or does not exist (also checked before the workflow starts)."""
     if path.is_dir():
         raise InputError(f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it.")
     if not path.is_file():
@@ -81,6 +80,12 @@ def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
             f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
             f"(relative paths are read from the directory you run snakemake in)."
         )
+
+
+def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
+    """The mapped columns of a `source: table` dataset, values as in the file, plus SOURCE_ROW."""
+    path = Path(dataset["path"])
+    check_file(name, path)
     fmt = table_format(name, path, dataset.get("format", "auto"))
     _check_not_another_format(name, path, fmt)
     frame = _read(name, path, fmt, dataset)

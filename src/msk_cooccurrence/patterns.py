@@ -40,9 +40,14 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
     expected = product of the marginal prevalences (on the same rows); the CI of observed/expected
     linearizes log(share) - sum(log marginal), so it is design-based like the others.
     """
-    present, design = list(data.conditions), data.design
-    values = data.condition_matrix()
-    complete = ~np.isnan(values).any(axis=1)
+    design = data.design
+    present = [c for c in data.conditions if not np.isnan(data.condition(c)).all()]
+    left_out = "; ".join(f"{c} has no known values and is left out" for c in data.conditions if c not in present)
+    values = data.condition_matrix(present)
+    complete = ~np.isnan(values).any(axis=1) & (design.weight > 0)
+    if not complete.any():
+        note = "; ".join(filter(None, [left_out, "no row has every condition known"]))
+        return pd.DataFrame([{"pattern": "", "n": 0, "note": note}], columns=COLUMNS + present)
     known = np.nan_to_num(values)
     marginals = [domain_mean_influence(known[:, j], design.weight, complete) for j in range(len(present))]
     rows = []
@@ -56,7 +61,8 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
         row = {
             "pattern": pattern_label(tuple(c for c, s in zip(present, states) if s)),
             "n_conditions": int(states.sum()),
-            **{k: numbers[k] for k in ("estimate", "se", "ci_low", "ci_high", "note")},
+            **{k: numbers[k] for k in ("estimate", "se", "ci_low", "ci_high")},
+            "note": "; ".join(filter(None, [numbers["note"], left_out])),
             "n": int((in_pattern * complete).sum()),
             "expected": expected,
             "oe_ratio": oe_ratio,

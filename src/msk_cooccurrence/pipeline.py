@@ -26,7 +26,7 @@ from .derive import definition_summary, prepare, restrict_to_universes, universe
 from .design import design_of
 from .figures import save_figure
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
-from .harmonize import Reading, check_columns_convert, harmonize
+from .harmonize import Reading, check_columns_convert, conversion_fix, harmonize
 from .index import render_index
 from .reliability import design_summary
 from .report import render_report
@@ -54,7 +54,13 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
     check_columns_convert(name, mapping.label, raw, mapping.columns, mapping.codes, problems, reading)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
     problems = pd.concat([problems, prepared.problems], ignore_index=True)
-    result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label)
+
+    def fix(column: str, values: list[str]) -> str:
+        return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
+
+    result = validate(
+        harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label, fix
+    )
     result.summary.update(definition_summary(dataset, prepared, outside))
     result.summary["design_summary"] = design_summary(design_of(result.analysis, settings.lonely_psu))
     result.summary["warnings"] = data_warnings(result.analysis, mapping.columns, settings)

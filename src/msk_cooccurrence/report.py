@@ -264,4 +264,5 @@ def render_report(
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
         covariates=", ".join(config["covariates"]),
+        max_order=config["loglinear"]["max_order"],
     )

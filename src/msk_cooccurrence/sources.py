@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import nhanes
 from .columns import SOURCE_ROW
-from .ingest import file_sha256, read_table
+from .ingest import check_file, file_sha256, read_table
 from .synthetic import SyntheticSpec, draw_cohort, ground_truth
 
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
@@ -53,6 +53,9 @@ class Source:
 
     def check(self, name: str, dataset: Mapping) -> None:
         """ConfigError for what the schema cannot judge about this kind of dataset."""
+
+    def check_files(self, name: str, dataset: Mapping) -> None:
+        """InputError when an input file is missing: the workflow asks before it plans the jobs."""
 
     def methods_sentences(self, dataset: Mapping) -> list[str]:
         """What the report's methods section says about how this source was read."""
@@ -97,6 +100,9 @@ class TableSource(Source):
     def input_files(self, dataset: Mapping) -> list[str]:
         return [dataset["path"]]
 
+    def check_files(self, name: str, dataset: Mapping) -> None:
+        check_file(name, Path(dataset["path"]))
+
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
         return Ingested(read_table(name, dataset), str(dataset["path"]))
 
@@ -112,6 +118,9 @@ class NhanesSource(Source):
 
     def check(self, name: str, dataset: Mapping) -> None:
         nhanes.check_cycles(name, dataset)
+
+    def check_files(self, name: str, dataset: Mapping) -> None:
+        nhanes.check_files(name, dataset)
 
     def methods_sentences(self, dataset: Mapping) -> list[str]:
         return nhanes.methods_sentences(dataset)

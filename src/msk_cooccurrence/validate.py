@@ -9,7 +9,7 @@ Invariant: rows_in = rows_valid + rows_quarantined.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,13 @@ from .reliability import kish_effective_n
 from .settings import Settings
 
 DTYPES = {"text": str, "number": float, "sex": str}
+# the checks of values harmonize could not convert (harmonize._problem_label)
+CONVERSION_CHECKS = (
+    "not a number",
+    "not a number and no entry in codes",
+    "value has no entry in codes",
+    "not a recognised value",
+)
 
 
 def _checks(column: Column) -> list[pa.Check]:
@@ -73,8 +80,13 @@ def validate(
     max_invalid_share: float,
     dataset: str,
     source: str,
+    fix: Callable[[str, list[str]], str] | None = None,
 ) -> Validated:
-    """Split rows into the analysis table and the quarantine; stop on dataset-level failures."""
+    """Split rows into the analysis table and the quarantine; stop on dataset-level failures.
+
+    `fix(column, values)` says in words how to make a column's unconverted values convert; the
+    message that stops the run gives it for the commonest such problem.
+    """
     _check_design_columns(harmonized, dataset, source)
     failures = pd.concat([_schema_failures(harmonized, conditions, dataset, source), problems], ignore_index=True)
     # a value harmonize could not convert is missing afterwards: report it once, as harmonize saw it
@@ -95,7 +107,7 @@ def validate(
         "conditions_absent": [c for c in conditions if c not in harmonized],
         "design": design_kind(harmonized),
     }
-    _check_share(summary, failures, source)
+    _check_share(summary, failures, source, fix)
     if summary["rows_valid"] == 0:
         raise InputError(
             f"Dataset '{dataset}' ({source}): none of its {summary['rows_in']} rows is valid, so there is nothing "
@@ -180,15 +192,20 @@ def _quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame
     return table[columns].sort_values(SOURCE_ROW).reset_index(drop=True)
 
 
-def _check_share(summary: dict, failures: pd.DataFrame, source: str) -> None:
+def _check_share(summary: dict, failures: pd.DataFrame, source: str, fix) -> None:
     share = summary["rows_quarantined"] / summary["rows_in"]
     if share <= summary["max_invalid_share"]:
         return
+    converted = failures[failures["check"].isin(CONVERSION_CHECKS)]
+    hint = ""
+    if fix is not None and len(converted):
+        column = converted["column"].value_counts().index[0]
+        hint = f" For {column}: {fix(column, list(dict.fromkeys(converted.loc[converted['column'] == column, 'value']))[:5])}."
     raise InputError(
         f"Dataset '{summary['dataset']}' ({source}): {summary['rows_quarantined']} of "
         f"{summary['rows_in']} rows ({share:.1%}) are invalid, more than max_invalid_share "
-        f"({summary['max_invalid_share']:.1%}). Commonest problems: {_commonest(failures)}. This usually means a "
-        f"wrong `columns:` or `codes:` mapping; fix it, or raise `max_invalid_share` if the rows "
+        f"({summary['max_invalid_share']:.1%}). Commonest problems: {_commonest(failures)}.{hint} This usually "
+        f"means a wrong `columns:` or `codes:` mapping; fix it, or raise `max_invalid_share` if the rows "
         f"are really bad."
     )
 

@@ -2,6 +2,10 @@
 # (tests/helpers.py: ID, AGE, SEX 1 male / 2 female, BMI, conditions 1 yes / 2 no / 9 unknown, WT,
 # and STRAT / PSU for a design); obesity is BMI >= 30. Conditions are given as name=COLUMN, in the
 # config's order; two names may share a column (then svyglm aliases the later copy).
+# The fits run to a relative deviance change of 1e-12 (glm's default 1e-8 leaves the SE of a rare
+# outcome's model accurate to about 1e-5 only), and the CI is coef +- qt(0.975, df.residual) * SE,
+# which is what confint.svyglm means: it converts the t level to a normal one, and at 1 df
+# 1 - 2 * pnorm(qt(0.025, 1)) rounds to 1, so it returns (0, Inf) there.
 # usage: Rscript corpus.R IN.csv OUT.csv design|weights-only knee_oa=KOA low_back_pain=LBP ...
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -39,13 +43,15 @@ for (i in 1:(length(conds) - 1)) for (j in (i + 1):length(conds)) {
   specs <- list(crude = a, adjusted = c(a, "age", "female"), mutual = c(a, "age", "female", others))
   for (model in names(specs)) {
     f <- as.formula(paste(b, "~", paste(specs[[model]], collapse = " + ")))
-    fit <- suppressWarnings(svyglm(f, des, family = quasibinomial()))
-    aliased <- names(which(is.na(coef(fit))))
+    fit <- suppressWarnings(svyglm(f, des, family = quasibinomial(),
+      control = glm.control(epsilon = 1e-12, maxit = 100)))
+    aliased <- setdiff(specs[[model]], names(coef(fit))[!is.na(coef(fit))])
     est <- coef(fit)[[a]]
-    ci <- confint(fit)[a, ]
+    se <- SE(fit)[[a]]
+    half <- qt(0.975, fit$df.residual) * se
     rows[[length(rows) + 1]] <- data.frame(condition_a = a, condition_b = b, model = model,
-      estimate = exp(est), se = SE(fit)[[a]], ci_low = exp(ci[[1]]), ci_high = exp(ci[[2]]),
-      aliased = paste(aliased, collapse = " "), converged = fit$converged)
+      estimate = exp(est), se = se, ci_low = exp(est - half), ci_high = exp(est + half),
+      df = fit$df.residual, aliased = paste(aliased, collapse = " "))
   }
 }
 write.csv(do.call(rbind, rows), args[2], row.names = FALSE)
