@@ -130,11 +130,10 @@ def check_mixed_sources(config: Mapping) -> None:
         ]
         if others:
             raise ConfigError(
-                f"Dataset '{name}' (source: {dataset['source']}) also has {', '.join(extra)}, keys of a "
-                f"source: {others[0]} dataset. Snakemake lays a --configfile over config/config.yaml key by key, so "
+                f"Dataset '{name}' is `source: {dataset['source']}` but also has {', '.join(extra)}, keys of a "
+                f"`source: {others[0]}` dataset. Snakemake lays a --configfile over config/config.yaml key by key, so "
                 f"a dataset named like one of the defaults ('{name}') inherits that one's keys. Give your dataset "
-                f"another name, or remove the default first with `datasets: {{{name}: null}}` in a file passed "
-                f"before yours (--configfile drop.yaml mine.yaml)."
+                f"another name (e.g. mystudy); to leave the default out too, add `{name}: null` under `datasets:`."
             )
 
 

@@ -97,7 +97,7 @@ def _bmi_problem(frame: pd.DataFrame, knots: int) -> str:
     if distinct == 0:
         return "BMI is unknown in every row"
     if distinct < knots:
-        return f"BMI takes {distinct} distinct values, fewer than the {knots} knots of the spline (`dose_response: knots:`)"
+        return f"BMI takes {distinct} distinct values, fewer than the spline's {knots} knots (`dose_response: knots:`)"
     return ""
 
 

@@ -160,36 +160,42 @@ def check_columns_convert(
         raise InputError(
             f"Dataset '{dataset}' ({source}): not one value of column '{column}' ({key}) could be converted; "
             f"offending values include {listed} in rows {', '.join(map(str, failed[SOURCE_ROW].head(5)))}. "
-            f"{conversion_fix(key, values, codes.get(key) or {}, reading)}."
+            f"{conversion_fix(key, values, codes.get(key) or {}, reading, none_converted=True)}."
         )
 
 
 NA_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "#n/a", ".", "-", "?", "", "-99", "-999", "999", "99"}
 
 
-def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Reading) -> str:
-    """What to change in the config so that these values of a column convert, in words."""
+def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Reading, none_converted=False) -> str:
+    """What to change in the config so that these values of a column convert, in words.
+
+    `none_converted`: not one value of the column converted, which points first at the mapping.
+    """
     if key in NUMERIC and reading.decimal == "." and any(re.fullmatch(r"-?\d+,\d+", v.strip()) for v in values):
         return 'The numbers have decimal commas: set `decimal: ","` for this dataset'
     words = [v for v in values if v.strip().lower() in NA_WORDS]
-    missing_hint = (
-        f"If {', '.join(repr(w) for w in words)} mean{'s' if len(words) == 1 else ''} missing, add "
-        f"{'it' if len(words) == 1 else 'them'} to the dataset's `missing:` list"
-        if words
-        else ""
-    )
+    fixes = []
+    if words:
+        it = "it" if len(words) == 1 else "them"
+        fixes.append(
+            f"if {', '.join(repr(w) for w in words)} mean{'s' * (len(words) == 1)} missing, add {it} to "
+            "the dataset's `missing:` list"
+        )
+    if none_converted or (not code_map and key not in NUMERIC):
+        fixes.append(f"check that `columns: {key}:` names the right column")
     if key in NUMERIC:
-        special = (
-            f"`codes: {key}: {{{values[0]!r}: <number or null>}}` maps a special value (other numbers stay numbers)"
+        fixes.append(
+            f"`codes: {key}: {{{values[0]!r}: <number or null>}}` maps a special value (the other numbers stay numbers)"
         )
-        return "; ".join(
-            filter(None, [missing_hint, f"Otherwise {special}" if missing_hint else special[0].upper() + special[1:]])
-        )
-    if code_map:
+    elif code_map:
         known = [str(k) for k in code_map]
         hints = {v: close_match(v, known) for v in values}
         hint = "; ".join(f"'{v}' looks like '{h}'" for v, h in hints.items() if h)
-        fix = f"Add these values to `codes: {key}:` (it has {', '.join(known)})" + (f" ({hint})" if hint else "")
+        fixes.append(
+            f"add these values to `codes: {key}:` (it has {', '.join(known)})" + (f" ({hint})" if hint else "")
+        )
     else:
-        fix = f"Check that `columns: {key}:` names the right column, or add `codes: {key}:` for its values"
-    return f"{missing_hint}; otherwise {fix[0].lower() + fix[1:]}" if missing_hint else fix
+        fixes.append(f"add `codes: {key}:` for its values")
+    text = "; otherwise ".join(fixes) if words else "; or ".join(fixes)
+    return text[0].upper() + text[1:]

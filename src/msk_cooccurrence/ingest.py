@@ -181,7 +181,8 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping) -> pd.DataFrame:
             other = [d for d in DELIMITERS if d != dataset.get("delimiter", ",") and d in line]
             hint = f" Its header holds {DELIMITERS[other[0]]}: set `delimiter: {other[0]!r}`." if other else ""
         raise InputError(
-            f"Dataset '{name}': cannot read '{path}' as {fmt} ({error}). Check the file and `format:`.{hint}"
+            f"Dataset '{name}': cannot read '{path}' as {fmt} ({str(error).strip()}). "
+            f"Check the file and `format:`.{hint}"
         ) from None
 
 

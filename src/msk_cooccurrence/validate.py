@@ -200,7 +200,8 @@ def _check_share(summary: dict, failures: pd.DataFrame, source: str, fix) -> Non
     hint = ""
     if fix is not None and len(converted):
         column = converted["column"].value_counts().index[0]
-        hint = f" For {column}: {fix(column, list(dict.fromkeys(converted.loc[converted['column'] == column, 'value']))[:5])}."
+        values = list(dict.fromkeys(converted.loc[converted["column"] == column, "value"]))[:5]
+        hint = f" For {column}: {fix(column, values)}."
     raise InputError(
         f"Dataset '{summary['dataset']}' ({source}): {summary['rows_quarantined']} of "
         f"{summary['rows_in']} rows ({share:.1%}) are invalid, more than max_invalid_share "
