@@ -21,6 +21,11 @@ DEFINED_BY = {"obesity": "bmi"}
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
 
 
+def predictor_label(name: str) -> str:
+    """A predictor of `adjustment()` as the config names it: the female indicator is the covariate sex."""
+    return "sex" if name == "female" else name
+
+
 def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
     """Each age's band; ages below the first bound are the band 'under <first bound>', never left out."""
     bounds = sorted(lower_bounds)

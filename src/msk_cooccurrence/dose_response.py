@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .data import AnalysisData
+from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import fit_logistic
@@ -73,7 +73,7 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     spline = natural_spline_basis(np.nan_to_num(bmi, nan=knot_values[0]), knot_values)
     adjust = data.adjustment(exclude=("bmi",))
     grid = bmi_grid(bmi, step)
-    names = ["intercept", "bmi"] + [f"bmi spline {j}" for j in range(1, knots - 1)] + list(adjust)
+    names = ["intercept", "bmi"] + [f"bmi spline {j}" for j in range(1, knots - 1)] + list(map(predictor_label, adjust))
     for condition in outcomes:
         y = data.condition(condition)
         X = np.column_stack([np.ones_like(y), spline, *adjust.values()])

@@ -7,16 +7,11 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from .data import DEFINED_BY, AnalysisData
+from .data import DEFINED_BY, AnalysisData, predictor_label
 from .estimate import Estimate
 from .inference import fit_logistic
 
 MODELS = ("crude", "adjusted", "mutual")
-
-
-def predictor_label(name: str) -> str:
-    """A predictor as the config names it: the female indicator is the covariate sex."""
-    return "sex" if name == "female" else name
 
 
 def model_predictors(data: AnalysisData, a: str, b: str) -> dict[str, dict[str, np.ndarray]]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.imputation.mice import MICEData
 
-from .data import AnalysisData
+from .data import AnalysisData, predictor_label
 from .estimate import Estimate
 from .inference import fit_logistic
 from .settings import Settings
@@ -64,21 +64,27 @@ def imputed_odds_ratios(data: AnalysisData, imputations: int, seed: int) -> pd.D
         completed, failure = [], f"the imputation models could not be fitted ({error})"
     for a, b in itertools.combinations(present, 2):
         where = {"condition_a": a, "condition_b": b, "model": "adjusted", "method": "multiple imputation"}
-        adjust = [c for c in data.adjustment_for((a, b)) if c in table]
+        wanted = data.adjustment_for((a, b))
+        adjust = [c for c in wanted if c in table]
         missing = [c for c in (a, b) if c not in table]
         if failure or missing:
             note = failure or f"{', '.join(missing)} cannot be imputed (no known values, or only one)"
             pooled = Estimate.not_estimable(2 + len(adjust), data.n, note)
         else:
             fits = [_fit_completed(frame, a, b, adjust, data) for frame in completed]
-            pooled = pool_rubin(fits, data.n)
+            dropped = [
+                f"{predictor_label(c)} ({'one value in the rows used' if np.isfinite(v).any() else 'no known value'})"
+                for c, v in wanted.items()
+                if c not in table
+            ]
+            pooled = pool_rubin(fits, data.n).with_note(f"dropped: {'; '.join(dropped)}" if dropped else "")
         rows.append(where | pooled.summary(1, report=np.exp) | {"imputations": imputations})
     return pd.DataFrame(rows)
 
 
 def _fit_completed(frame: pd.DataFrame, a: str, b: str, adjust: list[str], data: AnalysisData) -> Estimate:
     X = np.column_stack([np.ones(len(frame)), frame[a], *(frame[c] for c in adjust)])
-    names = ["intercept", a, *("sex" if c == "female" else c for c in adjust)]
+    names = ["intercept", a, *map(predictor_label, adjust)]
     return fit_logistic(X, frame[b].to_numpy(float), data.design, np.ones(len(frame), bool), names)
 
 
