@@ -10,6 +10,7 @@ fails the case: that would be a traceback for a researcher.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -40,8 +41,8 @@ def merged(base: dict, extra: dict) -> dict:
     """`base` with `extra` laid over it, mappings merged key by key (as Snakemake merges configs)."""
     from snakemake.utils import update_config
 
-    out = json.loads(json.dumps(base))
-    update_config(out, json.loads(json.dumps(extra)))
+    out = copy.deepcopy(base)
+    update_config(out, copy.deepcopy(extra))
     return out
 
 

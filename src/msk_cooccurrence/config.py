@@ -65,7 +65,7 @@ def _validator_with_defaults(schema: dict):
 MAX_CONFIG_VALUES = 100_000  # the NHANES 1999-2004 example, rules and all, has about 700
 MAX_CONFIG_BYTES = 1_000_000
 OUTPUT_FOLDERS = ("data/interim", "data/processed", "reports", "logs")  # what the workflow writes
-DELIMITER_NAMES = {"\\t": "\t", "tab": "\t"}  # an unquoted \t in YAML is a backslash and a t
+DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "space": " "}  # an unquoted \t is a backslash and a t
 
 
 def check_size(config) -> None:
@@ -172,6 +172,12 @@ def check_consistency(config: dict) -> None:
                 raise ConfigError(
                     f"Dataset '{name}': `codes: {column}:` has a key YAML read as {words[0]} (an unquoted yes, no, "
                     f'on, off, true or false). Quote the values as they are in your file, e.g. {{"yes": true}}.'
+                )
+            if None in code_map:
+                raise ConfigError(
+                    f"Dataset '{name}': `codes: {column}:` has a key YAML read as null (an unquoted null, Null, NULL "
+                    f'or ~). Quote the value as it is in your file, e.g. {{"NULL": false}}; an empty cell is '
+                    "missing without any entry."
                 )
         check_definitions(name, dataset, config["conditions"])
         source_of(dataset).check(name, dataset)
