@@ -16,7 +16,7 @@ from msk_cooccurrence.sources import SOURCES
 PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # the layers of msk_cooccurrence/__init__.py; a module may import from its own layer and those above
 LAYERS = [
-    {"errors", "columns", "labels", "resources", "settings", "design", "estimate", "data"},
+    {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "estimate", "data"},
     {"inference", "standardize", "reliability", "raoscott"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     {
@@ -29,6 +29,7 @@ LAYERS = [
         "sensitivity",
         "association",
         "table1",
+        "quality",
     },
     {"outputs", "figures", "dataset_text", "presentation", "report", "index"},
     {"files", "pipeline", "runner"},

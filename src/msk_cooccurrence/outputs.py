@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
-import yaml
 
-from .resources import read_resource
+from . import wiring
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,8 @@ class FigureSpec:
         return call_with(resolve(self.function), available)
 
 
-@cache
 def registry() -> dict:
-    return yaml.safe_load(read_resource("outputs.yaml"))
+    return wiring.registry()
 
 
 @cache

@@ -1,3 +1,4 @@
+# the rows of a dataset as its source has them (a file, NHANES cycles, or the synthetic cohort)
 rule ingest:
     input:
         input_files,
@@ -7,8 +8,16 @@ rule ingest:
         provenance="data/interim/{dataset}/provenance.json",
     log:
         "logs/ingest/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/ingest/{dataset}.tsv"
     params:
         view=view,
         version=VERSION,
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     script:
         "../scripts/ingest.py"

@@ -10,12 +10,22 @@ rule report:
             "reports/{dataset}/report.html",
             caption="../report/report.rst",
             category="{dataset}",
+            subcategory="Report",
+            labels={"name": "HTML report"},
         ),
     log:
         "logs/report/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/report/{dataset}.tsv"
     params:
         view=view,
         version=VERSION,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     script:
         "../scripts/report.py"
 
@@ -27,11 +37,24 @@ rule index:
         validation=expand("data/processed/{dataset}/validation.json", dataset=DATASETS),
         reports=expand("reports/{dataset}/report.html", dataset=DATASETS),
     output:
-        html="reports/index.html",
+        html=report(
+            "reports/index.html",
+            caption="../report/index.rst",
+            category="All datasets",
+            labels={"name": "Comparison of the datasets"},
+        ),
     log:
         "logs/report/index.log",
+    benchmark:
+        "logs/benchmarks/report/index.tsv"
     params:
         datasets=DATASETS,
         version=VERSION,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     script:
         "../scripts/index.py"

@@ -9,8 +9,16 @@ rule validate:
         validation="data/processed/{dataset}/validation.json",
     log:
         "logs/validate/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/validate/{dataset}.tsv"
     params:
         view=view,
         version=VERSION,
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     script:
         "../scripts/validate.py"
