@@ -205,7 +205,8 @@ def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | st
     """One figure of one dataset as PNG and SVG, from its tables."""
     # a condition measured in part of the sample only carries its universe: "bunions (ages 40+)"
     notes = universe_notes(view["dataset"])
-    tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes)
+    conditions = view["conditions"]
+    tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes, conditions)
     settings = Settings.from_dict(view)
     shown = replace(settings, conditions=tuple(display_name(c, notes) for c in settings.conditions))
     log.info("drawing %s from %s", figure, ", ".join(f"{n} ({len(t)} rows)" for n, t in tables.items()))

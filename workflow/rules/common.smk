@@ -26,7 +26,7 @@ def stop(message):
 def schema_message(error):
     """The first schema violation snakemake.utils.validate found, in words."""
     cause = error.__context__
-    where = "/".join(map(str, getattr(cause, "absolute_path", []))) or "(top)"
+    where = " > ".join(map(str, getattr(cause, "absolute_path", []))) or "(top)"
     what = getattr(cause, "message", str(error))
     return (
         f"The configuration is invalid at {where}: {what}. Fix that key; every key, its meaning "
