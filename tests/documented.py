@@ -16,9 +16,10 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 PROGRAMS = ("snakemake", "python", "pip", "cp", "uv")
-INLINE = re.compile(r"`((?:%s) [^`]+)`" % "|".join(PROGRAMS))
+ALTERNATIVES = "|".join(PROGRAMS)
+INLINE = re.compile(rf"`((?:{ALTERNATIVES}) [^`]+)`")
 FENCE = re.compile(r"```(?:bash|sh|shell)\n(.*?)```", re.DOTALL)
-HEADER = re.compile(r"^#\s+(?:Run:\s+)?((?:%s) .+)$" % "|".join(PROGRAMS), re.MULTILINE)
+HEADER = re.compile(rf"^#\s+(?:Run:\s+)?((?:{ALTERNATIVES}) .+)$", re.MULTILINE)
 
 
 def documents() -> list[Path]:

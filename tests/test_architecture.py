@@ -45,7 +45,7 @@ def package_imports(path: Path) -> set[str]:
             if node.module:
                 found.add(node.module.split(".")[0])
             else:
-                found.update(alias.name for alias in node.names)
+                found.update(alias.name for alias in node.names if not alias.name.startswith("__"))  # not __version__
     return found
 
 

@@ -274,28 +274,34 @@ def network_figure(loglinear: pd.DataFrame, settings):
     return fig
 
 
-EDGE_POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.45, 0.55)
+# where along an edge a label may go, from the middle outwards, and how far beside it (axes units)
+EDGE_POSITIONS = tuple(sorted(np.round(np.arange(0.15, 0.86, 0.05), 2), key=lambda t: (abs(t - 0.5), t)))
+EDGE_OFFSETS = (0.0, 0.09, -0.09, 0.18, -0.18)
 
 
 def _place_edge_label(ax, renderer, edge, words: str, boxes: list):
-    """Put `words` on the edge at the first position (from the middle outwards, then smaller) where its
-    box overlaps none of `boxes`; return its box. The last resort is the least crowded position."""
+    """Put `words` on the edge (or just beside it) at the first place, from the middle outwards and
+    then in smaller type, where its box overlaps none of `boxes`; return its box. The last resort
+    is the least crowded place."""
     x0, y0, x1, y1 = edge
+    length = np.hypot(x1 - x0, y1 - y0) or 1.0
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # unit normal of the edge
     style = {"ha": "center", "va": "center", "bbox": {"facecolor": "white", "edgecolor": "none", "alpha": 0.9}}
     best = None
     for size in (8, 7, 6):
-        for t in EDGE_POSITIONS:
-            text = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), words, fontsize=size, **style)
-            box = text.get_window_extent(renderer).expanded(1.08, 1.15)  # with the white box's padding
-            crowding = sum(box.overlaps(other) for other in boxes)
-            if crowding == 0:
-                return box
-            if best is None or crowding < best[0]:
-                best = (crowding, size, t)
-            text.remove()
-    _, size, t = best
-    text = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), words, fontsize=size, **style)
-    return text.get_window_extent(renderer).expanded(1.08, 1.15)
+        for offset in EDGE_OFFSETS:
+            for t in EDGE_POSITIONS:
+                x, y = x0 + t * (x1 - x0) + offset * nx, y0 + t * (y1 - y0) + offset * ny
+                text = ax.text(x, y, words, fontsize=size, **style)
+                box = text.get_window_extent(renderer).expanded(1.08, 1.15)  # with the white box's padding
+                crowding = sum(box.overlaps(other) for other in boxes)
+                if crowding == 0:
+                    return box
+                if best is None or crowding < best[0]:
+                    best = (crowding, size, x, y)
+                text.remove()
+    _, size, x, y = best
+    return ax.text(x, y, words, fontsize=size, **style).get_window_extent(renderer).expanded(1.08, 1.15)
 
 
 def data_quality_figure(data_quality: pd.DataFrame):

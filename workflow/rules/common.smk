@@ -64,7 +64,9 @@ FIGURES = list(REGISTRY["figures"])
 VERSION = wiring.VERSION
 # the captions of Snakemake's report (report/*.rst), from the registry; kept out of SETTINGS so
 # that editing a caption reruns no job
-config["_report"] = {kind: {name: entry for name, entry in REGISTRY[kind].items()} for kind in ("tables", "figures")}
+config["_report"] = {
+    kind: {name: entry for name, entry in REGISTRY[kind].items()} for kind in ("tables", "figures")
+}
 
 
 wildcard_constraints:

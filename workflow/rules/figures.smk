@@ -15,14 +15,14 @@ rule figure:
         "logs/figure/{dataset}/{figure}.log",
     benchmark:
         "logs/benchmarks/figure/{dataset}/{figure}.tsv"
-    params:
-        view=view,
-        version=VERSION,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/msk-cooccurrence.yaml"
+    params:
+        view=view,
+        version=VERSION,
     script:
         "../scripts/figure.py"

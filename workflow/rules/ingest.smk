@@ -10,14 +10,14 @@ rule ingest:
         "logs/ingest/{dataset}.log",
     benchmark:
         "logs/benchmarks/ingest/{dataset}.tsv"
-    params:
-        view=view,
-        version=VERSION,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../envs/msk-cooccurrence.yaml"
+    params:
+        view=view,
+        version=VERSION,
     script:
         "../scripts/ingest.py"

@@ -17,15 +17,15 @@ rule report:
         "logs/report/{dataset}.log",
     benchmark:
         "logs/benchmarks/report/{dataset}.tsv"
-    params:
-        view=view,
-        version=VERSION,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/msk-cooccurrence.yaml"
+    params:
+        view=view,
+        version=VERSION,
     script:
         "../scripts/report.py"
 
@@ -47,14 +47,14 @@ rule index:
         "logs/report/index.log",
     benchmark:
         "logs/benchmarks/report/index.tsv"
-    params:
-        datasets=DATASETS,
-        version=VERSION,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/msk-cooccurrence.yaml"
+    params:
+        datasets=DATASETS,
+        version=VERSION,
     script:
         "../scripts/index.py"

@@ -16,14 +16,14 @@ rule table:
         "logs/table/{dataset}/{table}.log",
     benchmark:
         "logs/benchmarks/table/{dataset}/{table}.tsv"
-    params:
-        view=view,
-        version=VERSION,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
-    conda:
-        "../envs/msk-cooccurrence.yaml"
+    params:
+        view=view,
+        version=VERSION,
     script:
         "../scripts/table.py"

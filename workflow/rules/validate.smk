@@ -11,14 +11,14 @@ rule validate:
         "logs/validate/{dataset}.log",
     benchmark:
         "logs/benchmarks/validate/{dataset}.tsv"
-    params:
-        view=view,
-        version=VERSION,
+    conda:
+        "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../envs/msk-cooccurrence.yaml"
+    params:
+        view=view,
+        version=VERSION,
     script:
         "../scripts/validate.py"
