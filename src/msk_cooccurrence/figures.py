@@ -28,6 +28,7 @@ GROUP_TITLES = {
     "bmi_class": "BMI class",
 }
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
+PERCENT = matplotlib.ticker.PercentFormatter(1.0, decimals=0)  # proportions read as percentages
 # Okabe and Ito's colour-blind-safe palette (yellow last: it is faint on white); a condition keeps its
 # colour, by its place in `conditions`, in every figure of every dataset of a run
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442")
@@ -128,6 +129,7 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
         ax.set_ylabel(GROUP_TITLES[group])
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
+    axes[-1, 0].xaxis.set_major_formatter(PERCENT)
     legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
     axes[0, 0].legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     if table["suppressed"].any() or table["reviewed"].any():
@@ -158,6 +160,7 @@ def upset_figure(patterns: pd.DataFrame, settings):
     top.errorbar(x, data["estimate"], yerr=error_bars(data), fmt="none", ecolor="black", capsize=2, lw=0.8)
     top.scatter(x, data["expected"], marker="_", s=180, color="#dd8452", zorder=3, label="expected if independent")
     top.set_ylabel("Weighted share of adults (95% CI)")
+    top.yaxis.set_major_formatter(PERCENT)
     top.legend(frameon=False)
     colours = condition_colours(settings.conditions)
     for j, condition in enumerate(present):
@@ -352,6 +355,7 @@ def dose_response_figure(dose_response: pd.DataFrame, settings):
         ax.fill_between(part["bmi"], part["ci_low"], part["ci_high"], color=palette[condition], alpha=0.2, lw=0)
     ax.set_xlabel("BMI (kg/m²)")
     ax.set_ylabel("Adjusted probability (predictive margin, 95% CI)")
+    ax.yaxis.set_major_formatter(PERCENT)
     if conditions:
         ax.legend(frameon=False)
     return fig

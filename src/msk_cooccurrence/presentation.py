@@ -170,9 +170,9 @@ def display_table(name: str, table: pd.DataFrame, universes: Mapping[str, str] |
             text = values.map(lambda v: number(v, 3))
         else:
             text = values.fillna("").astype(str)
-        shown[column] = text
+        shown[column] = text.astype(object)
     if "estimate" in shown:
-        shown["estimate"] = shown["estimate"].where(marks != REVIEWED, shown["estimate"] + " " + REVIEWED)
+        shown["estimate"] = shown["estimate"].where(marks != REVIEWED, shown["estimate"].astype(str) + " " + REVIEWED)
     headers = spec.display.get("headers", {})
     names = {c: column_header(c, headers) + (" (%)" if c in percent else "") for c in table.columns}
     names |= {c: readable(c, universes) for c in table.columns if spec.condition_columns and c not in spec.columns}

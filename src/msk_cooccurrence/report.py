@@ -242,6 +242,7 @@ def render_report(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["label"] = readable
     config, dataset_config = view, view["dataset"]
     notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
     interval = view["proportion_ci"]
