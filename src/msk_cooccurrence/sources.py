@@ -19,7 +19,6 @@ import pandas as pd
 from . import nhanes
 from .columns import SOURCE_ROW
 from .ingest import file_sha256, read_table
-from .synthetic import SyntheticSpec, draw_cohort, ground_truth
 from .wiring import input_files
 
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
@@ -82,6 +81,10 @@ class SyntheticSource(Source):
     description = "a built-in synthetic cohort with known ground truth"
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        # imported here: statsmodels (which draws the cohort) takes seconds to import, and every
+        # workflow parse and job imports this registry
+        from .synthetic import SyntheticSpec, draw_cohort, ground_truth
+
         spec = SyntheticSpec.from_config(dataset, obesity_bmi)
         raw = draw_cohort(spec)
         raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
