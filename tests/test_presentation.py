@@ -144,4 +144,5 @@ def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
             ]
         }
     html = render_index(datasets)
-    assert "0.01235" not in html and "<td>*</td>" in html and presentation.FOOTNOTES[0][:40] in html
+    assert "0.01235" not in html and "<td>*</td>" in html
+    assert presentation.FOOTNOTES[0][:40] in html and "<td>20.0</td>" in html  # a percentage, one decimal
