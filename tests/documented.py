@@ -39,7 +39,7 @@ def commands_in(path: Path) -> list[str]:
     for match in re.finditer(FENCE.pattern + "|" + INLINE.pattern, text, flags=re.DOTALL):
         block, inline = match.group(1), match.group(2)
         if inline:
-            found.append(inline.strip())
+            found.append(" ".join(inline.split()))  # a span may break across lines
             continue
         for line in block.replace("\\\n", " ").splitlines():
             line = line.split(" #")[0].strip()

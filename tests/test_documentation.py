@@ -30,6 +30,8 @@ NOT_RUN = {
     "python -m pip install -r requirements.lock": "installs the locked versions: CI does exactly this",
     "python -m pip install --no-deps -e .": "installs the package: CI does exactly this",
     "python -m pip check": "checks an installation: CI does exactly this",
+    "uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 -o "
+    "requirements.lock": "rewrites the lock (needs uv and the package index); tests/test_catalog.py checks the lock",
 }
 if shutil.which("conda") is None:
     NOT_RUN["snakemake --cores 4 --sdm conda"] = (
