@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -42,12 +44,3 @@ class Settings:
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
             proportion_ci=config["proportion_ci"],
         )
-
-
-def dataset_view(config: Mapping, dataset: str) -> dict:
-    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
-
-    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
-    only its jobs.
-    """
-    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}
