@@ -12,6 +12,7 @@ import pyreadstat
 
 from .columns import SOURCE_ROW
 from .errors import InputError
+from .wiring import missing_input
 
 FORMATS = {
     ".csv": "csv",
@@ -73,13 +74,9 @@ def table_format(name: str, path: Path, declared: str) -> str:
 
 def check_file(name: str, path: Path) -> None:
     """Stop when the dataset's file is a folder or does not exist (also checked before the workflow starts)."""
-    if path.is_dir():
-        raise InputError(f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it.")
-    if not path.is_file():
-        raise InputError(
-            f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
-            f"(relative paths are read from the directory you run snakemake in)."
-        )
+    message = missing_input(name, {"path": path})
+    if message:
+        raise InputError(message)
 
 
 def read_table(name: str, dataset: Mapping) -> pd.DataFrame:

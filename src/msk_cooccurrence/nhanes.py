@@ -30,6 +30,7 @@ from .definitions import items_of, resolve
 from .derive import CYCLE
 from .errors import ConfigError, InputError
 from .ingest import SOURCE_ROW, close_match
+from .wiring import missing_input
 
 WEIGHT_COLUMN = "WEIGHT_COMBINED"  # the MEC weight x years it stands for / years combined
 CYCLE_YEARS = 2
@@ -58,13 +59,9 @@ def weight_factor(dataset: Mapping, cycle: Mapping) -> float:
 
 def check_files(name: str, dataset: Mapping) -> None:
     """Stop when a cycle's file does not exist (also checked before the workflow starts)."""
-    for cycle in dataset["cycles"]:
-        for path in map(Path, cycle["files"]):
-            if not path.is_file():
-                raise InputError(
-                    f"Dataset '{name}', cycle {cycle['name']}: the NHANES file '{path}' does not exist. Download it "
-                    "from the NHANES website into that folder under the name CDC gives it, or fix `files:`."
-                )
+    message = missing_input(name, {"cycles": dataset["cycles"]})
+    if message:
+        raise InputError(message)
 
 
 def file_columns(name: str, cycle: Mapping) -> dict[Path, list[str]]:

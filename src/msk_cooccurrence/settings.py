@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -44,12 +46,3 @@ class Settings:
             proportion_ci=config["proportion_ci"],
             loglinear=MappingProxyType(dict(config["loglinear"])),
         )
-
-
-def dataset_view(config: Mapping, dataset: str) -> dict:
-    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
-
-    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
-    only its jobs.
-    """
-    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}

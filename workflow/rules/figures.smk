@@ -8,14 +8,21 @@ rule figure:
             caption="../report/figure.rst",
             category="{dataset}",
             subcategory="Figures",
-            labels={"figure": "{figure}"},
+            labels=title("figures"),
         ),
         svg="reports/{dataset}/figures/{figure}.svg",
     log:
         "logs/figure/{dataset}/{figure}.log",
+    benchmark:
+        "logs/benchmarks/figure/{dataset}/{figure}.tsv"
+    conda:
+        "../envs/msk-cooccurrence.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         view=view,
         version=VERSION,
-        caption=lambda wildcards: outputs.figures()[wildcards.figure].caption,
     script:
         "../scripts/figure.py"
