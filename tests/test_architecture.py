@@ -19,7 +19,7 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
     {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "estimate", "data"},
-    {"inference", "standardize", "reliability", "raoscott"},
+    {"identifiability", "inference", "standardize", "reliability", "raoscott"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
     {"outputs", "figures", "dataset_text", "presentation", "report", "index"},

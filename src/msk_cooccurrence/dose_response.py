@@ -10,10 +10,12 @@ the CI is on the logit scale with a t quantile on the model's residual design df
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
-from .data import AnalysisData
+from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import fit_logistic
@@ -57,24 +59,46 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     frame, design = data.frame, data.design
     rows = []
     outcomes = [c for c in data.conditions if c != "obesity"]
-    if "bmi" not in frame:
-        return pd.DataFrame([{"condition": c, "note": "no BMI in this dataset"} for c in outcomes])
+    problem = _bmi_problem(frame, knots)
+    if problem:
+        return pd.DataFrame([{"condition": c, "note": problem} for c in outcomes])
     bmi = frame["bmi"].to_numpy(float)
     knot_values = np.nanquantile(bmi, KNOT_QUANTILES[knots])
+    if np.any(np.diff(knot_values) <= 0):
+        note = (
+            f"BMI's quantiles {', '.join(f'{v:g}' for v in knot_values)} do not give {knots} distinct knots; "
+            "lower `dose_response: knots:`"
+        )
+        return pd.DataFrame([{"condition": c, "note": note} for c in outcomes])
     spline = natural_spline_basis(np.nan_to_num(bmi, nan=knot_values[0]), knot_values)
     adjust = data.adjustment(exclude=("bmi",))
     grid = bmi_grid(bmi, step)
+    names = ["intercept", "bmi"] + [f"bmi spline {j}" for j in range(1, knots - 1)] + list(map(predictor_label, adjust))
     for condition in outcomes:
         y = data.condition(condition)
         X = np.column_stack([np.ones_like(y), spline, *adjust.values()])
         complete = ~np.isnan(y) & ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
-        fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), design, complete)
+        fit = fit_logistic(np.nan_to_num(X), np.nan_to_num(y), design, complete, names)
+        if not grid.size:
+            rows.append({"condition": condition, "note": f"BMI's 5th to 95th percentile holds no multiple of {step:g}"})
         for value in grid:
             margin = _margin(fit, X, value, knot_values, design, complete)
             numbers = margin.summary(scale=LOGIT)
             del numbers["p_value"]
             rows.append({"condition": condition, "bmi": float(value)} | numbers)
     return pd.DataFrame(rows)
+
+
+def _bmi_problem(frame: pd.DataFrame, knots: int) -> str:
+    """Why the spline cannot be fitted at all, or ''."""
+    if "bmi" not in frame:
+        return "no BMI in this dataset"
+    distinct = frame["bmi"].dropna().nunique()
+    if distinct == 0:
+        return "BMI is unknown in every row"
+    if distinct < knots:
+        return f"BMI takes {distinct} distinct values, fewer than the spline's {knots} knots (`dose_response: knots:`)"
+    return ""
 
 
 def predictive_margin(
@@ -100,5 +124,6 @@ def _margin(fit: Estimate, X: np.ndarray, value: float, knots, design: SurveyDes
         return Estimate.not_estimable(1, fit.n, fit.note)
     X_at = np.nan_to_num(X).copy()
     X_at[:, 1 : len(knots)] = natural_spline_basis(np.full(len(X), value), knots)
-    margin, influence = predictive_margin(fit, X_at, design.weight, rows)
+    # an aliased predictor (R: NA coefficient) adds nothing to the prediction
+    margin, influence = predictive_margin(replace(fit, coef=np.nan_to_num(fit.coef)), X_at, design.weight, rows)
     return Estimate(np.array([margin]), design.variance(influence, rows), fit.df, fit.n, fit.note)

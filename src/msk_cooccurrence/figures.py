@@ -28,6 +28,7 @@ GROUP_TITLES = {
     "bmi_class": "BMI class",
 }
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
+MAX_PATTERNS = 40  # bars of the UpSet plot
 PERCENT = matplotlib.ticker.PercentFormatter(1.0, decimals=0)  # proportions read as percentages
 # Okabe and Ito's colour-blind-safe palette (yellow last: it is faint on white); a condition keeps its
 # colour, by its place in `conditions`, in every figure of every dataset of a run
@@ -58,6 +59,14 @@ def label(name: str) -> str:
     return readable(name)
 
 
+def message_figure(message: str):
+    """A figure that says why there is nothing to draw (an empty table), instead of failing."""
+    fig, ax = plt.subplots(figsize=(6, 1.5))
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=10)
+    ax.axis("off")
+    return fig
+
+
 def save_figure(fig, png: Path | str, svg: Path | str) -> None:
     """Write the figure as PNG and SVG without timestamps, then close it."""
     fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
@@ -80,6 +89,8 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
         suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
     )
     groups = [g for g in GROUP_TITLES if g in set(table["group"])]
+    if not groups:
+        return message_figure("No prevalence could be estimated (see the notes in prevalence.csv).")
     conditions = list(dict.fromkeys(table["condition"]))
     palette = condition_colours(settings.conditions)
     heights = [max(1, table.loc[table["group"] == g, "level"].nunique()) for g in groups]
@@ -144,10 +155,18 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
 
 
 def upset_figure(patterns: pd.DataFrame, settings):
-    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership."""
+    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership.
+
+    At most MAX_PATTERNS bars, the commonest, so that many conditions still make a readable figure.
+    """
     sns.set_theme(style="whitegrid", context="paper")
     present = [c for c in settings.conditions if c in patterns]
-    data = patterns.reset_index(drop=True)
+    data = patterns[np.isfinite(patterns["estimate"].astype(float))].reset_index(drop=True)
+    if data.empty or not present:
+        return message_figure("No co-occurrence pattern could be estimated (see the notes in patterns.csv).")
+    if len(data) > MAX_PATTERNS:
+        kept = data["estimate"].astype(float).nlargest(MAX_PATTERNS, keep="first").index
+        data = data.loc[sorted(kept)].reset_index(drop=True)
     x = np.arange(len(data))
     fig, (top, bottom) = plt.subplots(
         2,
@@ -174,6 +193,8 @@ def upset_figure(patterns: pd.DataFrame, settings):
     bottom.set_ylim(len(present) - 0.5, -0.5)
     bottom.set_xticks([])
     bottom.grid(False)
+    if len(data) < len(patterns):
+        top.set_title(f"The {len(data)} commonest of {len(patterns)} patterns", fontsize=9)
     return fig
 
 
@@ -212,6 +233,8 @@ def heatmap_figure(odds_ratios: pd.DataFrame, settings, model: str = "adjusted")
     sns.set_theme(style="white", context="paper")
     odds = odds_ratios
     present = [c for c in settings.conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
+    if len(present) < 2:
+        return message_figure("Fewer than two conditions: no odds ratios to show.")
     matrix = pd.DataFrame(np.nan, index=present, columns=present)
     for row in odds[odds["model"] == model].itertuples():
         matrix.loc[row.condition_a, row.condition_b] = matrix.loc[row.condition_b, row.condition_a] = row.estimate

@@ -12,6 +12,7 @@ settings and that dataset's entry under `dataset`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -26,13 +27,13 @@ from .derive import definition_summary, prepare, restrict_to_universes, universe
 from .design import design_of
 from .figures import save_figure
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_parquet, write_text
-from .harmonize import check_columns_convert, harmonize
+from .harmonize import Reading, check_columns_convert, conversion_fix, harmonize
 from .index import render_index
 from .reliability import design_summary
 from .report import render_report, table_page
 from .settings import Settings
 from .sources import Ingested, source_of
-from .validate import Validated, validate
+from .validate import Validated, data_warnings, validate
 
 EXTERNAL_INPUTS = {"literature": read_literature, "validation": read_json}  # table inputs that are files
 log = logging.getLogger("msk_cooccurrence")
@@ -48,15 +49,23 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
     mapping = source_of(dataset).mapping(dataset, raw.columns)
     # the dataset's definitions (derive.py): conditions from rules, unknown_if, universes
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
+    reading = Reading.of(dataset)
     harmonized, problems = harmonize(
-        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi
+        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi, reading
     )
-    check_columns_convert(name, mapping.label, raw, mapping.columns, mapping.codes, problems)
+    check_columns_convert(name, mapping.label, raw, mapping.columns, mapping.codes, problems, reading)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
     problems = pd.concat([problems, prepared.problems], ignore_index=True)
-    result = validate(harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label)
+
+    def fix(column: str, values: list[str]) -> str:
+        return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
+
+    result = validate(
+        harmonized, problems, raw, settings.conditions, settings.max_invalid_share, name, mapping.label, fix
+    )
     result.summary.update(definition_summary(dataset, prepared, outside))
     result.summary["design_summary"] = design_summary(design_of(result.analysis, settings.lonely_psu))
+    result.summary["warnings"] = data_warnings(result.analysis, mapping.columns, settings)
     return harmonized, result
 
 
@@ -133,6 +142,9 @@ def validate_stage(
     write_csv(result.quarantine, quarantine_path)
     write_json(result.summary, validation_path)
     log_validation(result.summary, result.analysis)
+    for warning in result.summary["warnings"]:
+        log.warning(warning)
+        print(f"msk-cooccurrence: warning, dataset '{name}': {warning}", file=sys.stderr)
     return result
 
 

@@ -290,6 +290,7 @@ def render_report(
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
         covariates=", ".join(config["covariates"]),
+        max_order=config["loglinear"]["max_order"],
         quality=presentation.quality_rows(tables.get("data_quality")),
     )
 

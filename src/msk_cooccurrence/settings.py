@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
@@ -26,6 +26,7 @@ class Settings:
     dose_response: Mapping
     sensitivity: Mapping
     proportion_ci: str = "logit"  # the interval of ci_low/ci_high for proportions: logit or korn_graubard
+    loglinear: Mapping = field(default_factory=lambda: MappingProxyType({"max_order": 4}))  # highest order tested
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -43,4 +44,5 @@ class Settings:
             dose_response=MappingProxyType(dict(config["dose_response"])),
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
             proportion_ci=config["proportion_ci"],
+            loglinear=MappingProxyType(dict(config["loglinear"])),
         )

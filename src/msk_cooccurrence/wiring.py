@@ -41,3 +41,29 @@ def input_files(dataset: Mapping) -> list[str]:
     """The files a dataset reads, in order: the config schema names each `path` or, per cycle, `files`."""
     files = [dataset["path"]] if "path" in dataset else []
     return files + [path for cycle in dataset.get("cycles", []) for path in cycle["files"]]
+
+
+def missing_input(name: str, dataset: Mapping) -> str | None:
+    """The plain message for the first input file of a dataset that is a folder or does not exist, else None.
+
+    The workflow asks before it plans the jobs (so a researcher reads this, not Snakemake's
+    MissingInputException), and the readers ask again before they open a file.
+    """
+    for cycle in dataset.get("cycles", []):
+        for path in map(Path, cycle["files"]):
+            if not path.is_file():
+                return (
+                    f"Dataset '{name}', cycle {cycle['name']}: the NHANES file '{path}' does not exist. Download it "
+                    "from the NHANES website into that folder under the name CDC gives it, or fix `files:`."
+                )
+    if "path" not in dataset:
+        return None
+    path = Path(dataset["path"])
+    if path.is_dir():
+        return f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it."
+    if not path.is_file():
+        return (
+            f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
+            "(relative paths are read from the directory you run snakemake in)."
+        )
+    return None

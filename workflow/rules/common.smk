@@ -75,14 +75,28 @@ wildcard_constraints:
     figure="|".join(FIGURES),
 
 
+def dataset_entry(name):
+    if name not in config["datasets"]:
+        stop(
+            f"No dataset '{name}' in the config (it has {', '.join(DATASETS)}). Check the target's "
+            "path, or add the dataset under `datasets:`."
+        )
+    return config["datasets"][name]
+
+
 def view(wildcards):
     """What a dataset's outputs depend on (its entry and the analysis settings): a change reruns its jobs."""
+    dataset_entry(wildcards.dataset)  # a target of a dataset not in the config stops here
     return wiring.dataset_view(SETTINGS, wildcards.dataset)
 
 
 def input_files(wildcards):
-    """The input files of a dataset, so that editing one reruns the pipeline."""
-    return wiring.input_files(SETTINGS["datasets"][wildcards.dataset])
+    """The input files of a dataset, so that editing one reruns the pipeline; a missing one stops here."""
+    dataset = dataset_entry(wildcards.dataset)
+    message = wiring.missing_input(wildcards.dataset, dataset)
+    if message:
+        stop(message)
+    return wiring.input_files(dataset)
 
 
 def table_inputs(wildcards):
