@@ -203,9 +203,9 @@ def write_fixtures(folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, see
 
 
 def example_config(scope: str, folder: Path) -> dict:
-    """config/examples/nhanes_<scope>.yaml with its files read from `folder` instead of data/raw/nhanes."""
+    """config/examples/nhanes_<scope>.yaml with its files read from `folder` instead of data/examples/nhanes."""
     text = (EXAMPLES / f"nhanes_{scope.replace('-', '_')}.yaml").read_text()
-    return yaml.safe_load(text.replace("data/raw/nhanes/", f"{Path(folder).as_posix()}/"))
+    return yaml.safe_load(text.replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/"))
 
 
 if __name__ == "__main__":  # python tests/nhanes_fixtures.py FOLDER: the files the R reference reads

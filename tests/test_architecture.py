@@ -18,8 +18,8 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # The estimators are the modules the registry of outputs names: a new table needs no entry here.
 ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
-    {"errors", "columns", "labels", "resources", "settings", "design", "cells", "estimate", "data"},
-    {"inference", "standardize", "reliability", "raoscott", "imputation"},
+    {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "data"},
+    {"identifiability", "inference", "standardize", "reliability", "raoscott", "imputation"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
     {"outputs", "figures", "dataset_text", "presentation", "report", "index"},
@@ -35,7 +35,7 @@ def package_imports(path: Path) -> set[str]:
             if node.module:
                 found.add(node.module.split(".")[0])
             else:
-                found.update(alias.name for alias in node.names)
+                found.update(alias.name for alias in node.names if not alias.name.startswith("__"))  # not __version__
     return found
 
 

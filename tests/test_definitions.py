@@ -237,13 +237,14 @@ def test_labels_name_the_universe_wherever_the_condition_or_a_complete_case_esti
         ),
     }
     shown = display_tables(tables, notes)
-    assert shown["patterns"]["pattern"].tolist() == ["knee_oa+bunions (ages 40+)", "none"]
-    assert "bunions (ages 40+)" in shown["patterns"].columns
-    assert shown["loglinear"]["term"].tolist() == ["knee_oa:bunions (ages 40+)", "knee_oa:obesity"]
-    assert shown["claims"]["condition_a"].tolist()[0] == "bunions (ages 40+)"
+    bunions = "Bunions (hallux valgus), ages 40+"  # labels.readable, with the universe
+    assert shown["patterns"]["pattern"].tolist() == [f"Knee osteoarthritis+{bunions}", "None"]
+    assert bunions in shown["patterns"].columns
+    assert shown["loglinear"]["term"].tolist() == [f"Knee osteoarthritis:{bunions}", "Knee osteoarthritis:Obesity"]
+    assert shown["claims"]["condition_a"].tolist()[0] == bunions
     assert shown["claims"]["claim"].tolist() == [
-        "Bunions go with knee OA [bunions: ages 40+]",
+        "Bunions go with knee OA [Bunions (hallux valgus): ages 40+]",
         "Obesity raises knee OA",
-        "Obesity raises knee OA [bunions: ages 40+]",  # the mutual model adjusts for bunions
+        "Obesity raises knee OA [Bunions (hallux valgus): ages 40+]",  # the mutual model adjusts for bunions
     ]
     assert tables["claims"]["condition_a"].tolist()[0] == "bunions"  # the tables themselves are untouched

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,15 +118,8 @@ def test_the_workflow_draws_give_the_table_drawn_in_one_process(tmp_path):
 
 def settings_view(settings) -> dict:
     """The config keys Settings.from_dict reads, from validated settings (a dataset's view)."""
-    return {
-        "covariates": list(settings.covariates),
-        "obesity_bmi": settings.obesity_bmi,
-        "age_bands": list(settings.age_bands),
-        "max_invalid_share": settings.max_invalid_share,
-        "lonely_psu": settings.lonely_psu,
-        "standard_population": dict(settings.standard_population),
-        "claims": list(settings.claims),
-        "literature": settings.literature,
-        "dose_response": dict(settings.dose_response),
-        "proportion_ci": settings.proportion_ci,
-    }
+
+    def plain(value):
+        return list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
+
+    return {field.name: plain(getattr(settings, field.name)) for field in dataclasses.fields(settings)}

@@ -19,7 +19,7 @@ from msk_cooccurrence.sensitivity import _barnard_rubin_df, sensitivity_table
 
 def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():
     frame = frame_of()
-    table = loglinear_table(analysis_of(frame, ["a", "b"]))
+    table = loglinear_table(analysis_of(frame, ["a", "b"]), settings_of())
     term = table[table["term"] == "a:b"].iloc[0]
     counts = pd.crosstab(frame["a"], frame["b"])
     log_or = np.log(
@@ -33,7 +33,7 @@ def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():
 
 def test_loglinear_tests_of_higher_order_terms():
     frame = frame_of()
-    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]))
+    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]), settings_of())
     test = table[table["kind"] == "test"].iloc[0]
     assert test["df_num"] == 1 and 0 <= test["p_value"] <= 1
     assert cell_design_matrix(3, 2).shape == (8, 7)
@@ -42,7 +42,7 @@ def test_loglinear_tests_of_higher_order_terms():
 def test_saturated_model_with_an_empty_cell_is_a_note():
     frame = frame_of()
     frame["c"] = pd.array(frame["a"] & frame["b"], dtype="boolean")  # c only when a and b: empty cells
-    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]))
+    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]), settings_of())
     assert table.loc[table["kind"] == "test", "note"].str.contains("empty cell|no finite").all()
 
 

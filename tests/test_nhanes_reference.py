@@ -105,7 +105,7 @@ def test_the_documented_command_runs_on_cdc_layout_files_and_the_report_says_age
     shutil.copy(PROJECT / "Snakefile", where)
     for name in ("workflow", "profiles", "config"):
         shutil.copytree(PROJECT / name, where / name)
-    shutil.copytree(folder, where / "data" / "raw" / "nhanes")
+    shutil.copytree(folder, where / "data" / "examples" / "nhanes")  # where the example's files are
     command = documented_command("nhanes_2001_2004.yaml")
     assert command[:2] == ["snakemake", "--cores"] and command.index("reports/nhanes/report.html") < command.index(
         "--configfile"
@@ -116,8 +116,8 @@ def test_the_documented_command_runs_on_cdc_layout_files_and_the_report_says_age
     ours = estimates(pd.read_csv(tables / "prevalence.csv"), pd.read_csv(tables / "odds_ratios.csv"))
     assert_matches(ours, reference("2001-2004"))
     report = (where / "reports" / "nhanes" / "report.html").read_text()
-    assert report.count("bunions (ages 40+)") >= 10  # findings, tables, claims
+    assert report.count("Bunions (hallux valgus), ages 40+") >= 10  # findings, tables, claims
     assert "Age is top-coded at 85" in report and "WTMEC2YR x 1/2" in report
-    assert "knee oa = all of [MCQ160A is 1" in report  # the definition in words
+    assert "Knee osteoarthritis = all of [MCQ160A is 1" in report  # the definition in words
     for figure in ("prevalence", "forest", "heatmap", "upset", "network", "dose_response"):
         assert "ages 40+" in (where / "reports" / "nhanes" / "figures" / f"{figure}.svg").read_text(), figure

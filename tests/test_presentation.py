@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -42,12 +43,12 @@ def test_findings_and_the_standardized_comparison_hide_suppressed_estimates():
     text = " ".join(key_findings(prevalence, empty, pd.DataFrame(columns=["n_conditions", "oe_ratio"])))
     assert "b * (suppressed)" in text and "1.2%" not in text and "a 20.0%" in text
     comparison = standardized_comparison(prevalence)
-    row = comparison[comparison["condition"] == "b"].iloc[0]
-    assert row["estimate_crude"] == "*" and row["estimate_standardized"] == "*"
+    row = comparison[comparison["Condition"] == "b"].iloc[0]
+    assert row["Prevalence (%), crude"] == "*" and row["Prevalence (%), age-standardized"] == "*"
 
 
 def test_the_prevalence_figure_draws_no_suppressed_point_and_marks_it():
-    figure = figures.prevalence_figure(prevalence_rows())
+    figure = figures.prevalence_figure(prevalence_rows(), SimpleNamespace(conditions=("a", "b")))
     drawn = [x for ax in figure.axes for line in ax.lines for x in np.atleast_1d(line.get_xdata()).astype(float)]
     drawn += [
         x
@@ -143,4 +144,5 @@ def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
             ]
         }
     html = render_index(datasets)
-    assert "0.01235" not in html and "<td>*</td>" in html and presentation.FOOTNOTES[0][:40] in html
+    assert "0.01235" not in html and "<td>*</td>" in html
+    assert presentation.FOOTNOTES[0][:40] in html and "<td>20.0</td>" in html  # a percentage, one decimal

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ARQ, ORACLE, PROJECT, SURVEY_SMALL, needs_r
-from helpers import analysis_of
+from helpers import analysis_of, settings_of
 
 from msk_cooccurrence import outputs
 from msk_cooccurrence.config import validate_config
@@ -83,7 +83,7 @@ def test_nhanes_arq_extract_with_two_conditions_and_neck_pain_matches_r_survey()
 def test_loglinear_pairwise_terms_match_r_svyloglin():
     reference = pd.read_csv(ORACLE / "loglinear.csv")
     _, data = analysed(dict(SURVEY_SMALL), CONDITIONS)
-    table = loglinear_table(data).set_index("term").loc[reference["term"]]
+    table = loglinear_table(data, settings_of()).set_index("term").loc[reference["term"]]
     np.testing.assert_allclose(table["estimate"], reference["estimate"], rtol=1e-6)
     np.testing.assert_allclose(table["se"], reference["se"], rtol=1e-4)
 

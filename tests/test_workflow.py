@@ -123,7 +123,7 @@ def test_every_output_is_there_with_the_contract_columns(two_runs):
 def test_index_compares_the_datasets(two_runs):
     index = (two_runs[0] / "reports" / "index.html").read_text()
     assert 'href="tiny/report.html"' in index and 'href="study/report.html"' in index
-    assert "tiny: estimate" in index and "study: estimate" in index
+    assert "tiny: Prevalence (%)" in index and "study: Prevalence (%)" in index
     assert index.count("data:image/svg+xml;base64,") == 1
 
 

@@ -4,17 +4,20 @@ The package is layered; a module imports only from its own layer or the ones abo
 (tests/test_architecture.py checks this):
 
 1. core: `errors`, `columns` (the harmonized columns), `labels` (how names read), `resources`
-   (package data), `settings`
+   (package data), `wiring` (what the Snakefile reads at parse time, standard library and PyYAML
+   only), `settings`
    (the validated `Settings`, each dataset's view), `design` (survey design and variance),
    `estimate` (the one estimate type: intervals, p-values, tests), `data` (`AnalysisData`, what
    estimators take).
-2. statistics on arrays: `inference` (proportions, logistic fits), `standardize`, `reliability`
+2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
+   `inference` (proportions, logistic fits), `standardize`, `reliability`
    (design effects, NCHS presentation standards), `raoscott` (Rao-Scott tests).
 3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
    (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).
 4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
-   `odds_ratios`, `loglinear`, `dose_response`, `claims`, `sensitivity`, `association`, `table1`.
+   `odds_ratios`, `loglinear`, `dose_response`, `claims`, `sensitivity`, `association`, `table1`,
+   `quality` (data quality).
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
    footnotes for unreliable estimates), `report`, `index`.
@@ -23,3 +26,5 @@ The package is layered; a module imports only from its own layer or the ones abo
 
 docs/architecture.md walks one row from its input file to the report.
 """
+
+__version__ = "0.1.0"

@@ -7,7 +7,8 @@ What needs the whole file is gathered as the chunks pass, or read once apart:
 - mapping mistakes ("not one value converts"): Tallies of present and failed values, added up;
 - the failures of invalid rows (for validation.json and the max_invalid_share stop) and the
   quarantine, kept whole: they are at most max_invalid_share of the rows before the run stops;
-- the design summary, from the analysis file's design columns once written.
+- the design summary, the warnings about valid rows and the log's counts, from a few columns of
+  the analysis file read back once it is written (source row, design, age, BMI, conditions).
 One chunk of the whole frame is `pipeline.harmonize_and_validate`, so both paths give the same rows,
 quarantine and validation.json (tests/test_chunks.py).
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -27,10 +28,30 @@ from .columns import SOURCE_ROW
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
 from .files import atomic_path
-from .harmonize import add_tallies, check_columns_convert, conversion_tallies, harmonize, harmonized_values
+from .harmonize import (
+    Reading,
+    add_tallies,
+    check_columns_convert,
+    conversion_fix,
+    conversion_tallies,
+    harmonize,
+    harmonized_values,
+)
 from .reliability import design_summary
 from .settings import Settings
-from .validate import Validated, check_share, duplicated_values, quarantine_table, row_failures, validation_summary
+from .validate import (
+    Validated,
+    check_share,
+    check_some_valid,
+    data_warnings,
+    duplicated_values,
+    quarantine_table,
+    row_failures,
+    validation_summary,
+)
+
+# what the verdict reads of the analysis rows: the design summary's and the warnings' columns
+SUMMARY_COLUMNS = (SOURCE_ROW, "weight", "stratum", "psu", "age", "bmi")
 
 
 @dataclass
@@ -54,7 +75,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     """
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
     harmonized, problems = harmonize(
-        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi
+        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi, Reading.of(dataset)
     )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
@@ -74,20 +95,27 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     return harmonized, harmonized.loc[~is_bad].reset_index(drop=True)
 
 
-def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, design_rows) -> Validated:
-    """The file's verdict once every chunk is in: stop on a mapping mistake or too many bad rows, else the
-    quarantine and validation.json's summary (the analysis rows are the caller's; `design_rows` their
-    weight, stratum and PSU columns)."""
+def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, analysis) -> Validated:
+    """The file's verdict once every chunk is in: stop on a mapping mistake, too many bad rows or none
+    valid; else the quarantine and validation.json's summary. `analysis`: the analysis rows, or at
+    least their SUMMARY_COLUMNS (the caller keeps them)."""
+    reading = Reading.of(dataset)
     check_items_match(name, mapping.label, gathered.items)
-    check_columns_convert(name, mapping.label, mapping.codes, gathered.tallies, mapping.columns)
+    check_columns_convert(name, mapping.label, mapping.codes, gathered.tallies, mapping.columns, reading)
     failures = pd.concat(gathered.failures, ignore_index=True)
     counts = validation_summary(
         gathered.rows_in, failures, gathered.columns, settings.conditions, settings.max_invalid_share
     )
     summary = {"dataset": name, "source": mapping.label} | counts
-    check_share(summary, failures, mapping.label)
+
+    def fix(column: str, values: list[str]) -> str:
+        return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
+
+    check_share(summary, failures, mapping.label, fix)
+    check_some_valid(summary, failures)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
-    summary["design_summary"] = design_summary(design_of(design_rows, settings.lonely_psu))
+    summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
+    summary["warnings"] = data_warnings(analysis, mapping.columns, settings)
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)
     return Validated(pd.DataFrame(), quarantine, summary)
 
@@ -99,13 +127,15 @@ def parquet_chunks(path, chunk_rows: int, columns=None) -> Iterator[pd.DataFrame
         yield pa.Table.from_batches([batch], schema=batch.schema).to_pandas()
 
 
-def duplicated_in_file(raw_path, mapping, settings: Settings, chunk_rows: int) -> dict[str, set]:
+def duplicated_in_file(raw_path, mapping, dataset: Mapping, settings: Settings, chunk_rows: int) -> dict:
     """The harmonized ids that occur more than once in the file, from a pass over the id column alone."""
     if "id" not in mapping.columns:
         return {"id": set()}
     parts = []
     for raw in parquet_chunks(raw_path, chunk_rows, columns=[mapping.columns["id"]]):
-        values = harmonized_values("id", raw.iloc[:, 0], mapping.codes.get("id"), settings.conditions)
+        values = harmonized_values(
+            "id", raw.iloc[:, 0], mapping.codes.get("id"), settings.conditions, Reading.of(dataset)
+        )
         parts.append(pa.array(values, type=pa.large_string(), from_pandas=True))
     counts = pa.chunked_array(parts, type=pa.large_string()).value_counts()
     values, times = counts.field("values"), counts.field("counts")
@@ -150,7 +180,7 @@ def validate_file_in_chunks(
 
     settings, dataset = Settings.from_dict(view), view["dataset"]
     mapping = source_of(dataset).mapping(dataset, pq.ParquetFile(raw_path).schema_arrow.names)
-    duplicated = duplicated_in_file(raw_path, mapping, settings, chunk_rows)
+    duplicated = duplicated_in_file(raw_path, mapping, dataset, settings, chunk_rows)
     gathered = Gathered()
     with parquet_writer(harmonized_path) as harmonized_out, parquet_writer(analysis_path) as analysis_out:
         for raw in parquet_chunks(raw_path, chunk_rows):
@@ -158,5 +188,6 @@ def validate_file_in_chunks(
             harmonized_out.write(harmonized)
             analysis_out.write(analysis)
         analysis_out.close()
-        design = [c for c in ("weight", "stratum", "psu") if c in gathered.columns]
-        return verdict(name, dataset, settings, mapping, gathered, pd.read_parquet(analysis_out.path, columns=design))
+        wanted = [c for c in (*SUMMARY_COLUMNS, *settings.conditions) if c in gathered.columns]
+        analysis = pd.read_parquet(analysis_out.path, columns=list(dict.fromkeys(wanted)))
+        return replace(verdict(name, dataset, settings, mapping, gathered, analysis), analysis=analysis)

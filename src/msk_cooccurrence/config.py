@@ -2,11 +2,26 @@
 
 Validated once, where the workflow starts (workflow/rules/common.smk); the analysis code reads
 the result as `settings.Settings`.
+
+Before anything walks the config, its size is bounded: YAML anchors and aliases let a few lines
+stand for billions of values (each alias is the same object, so loading is cheap, but anything
+that walks the config, the schema validator included, walks every copy). `check_size` counts the
+values as a walk would see them and stops at MAX_CONFIG_VALUES, so time and memory stay bounded.
+Snakemake loads `--configfile` itself (PyYAML FullLoader, in `snakemake.common.configfile`) and
+merges it into config/config.yaml with `snakemake.utils.update_config` before the Snakefile
+runs; that merge copies every mapping it meets, so an alias explosion made of mappings is
+expanded inside Snakemake, before any code of ours can refuse it; one made of lists reaches us
+unexpanded and is refused here. `load_config`, our own loader, refuses a file over
+MAX_CONFIG_BYTES before parsing it.
 """
 
 from __future__ import annotations
 
+import codecs
 import copy
+import difflib
+import encodings.aliases
+import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -19,7 +34,11 @@ from .definitions import check_nesting
 from .derive import check_definitions
 from .errors import ConfigError
 from .resources import read_resource
-from .sources import source_of
+from .sources import SOURCES, source_of
+
+SOURCE_NAMES = tuple(SOURCES)
+# Python's encoding names, for the "did you mean" of an unknown one (utf-9 -> utf-8)
+KNOWN_ENCODINGS = sorted({name.replace("_", "-") for name in encodings.aliases.aliases.values()} | {"utf-8", "latin-1"})
 
 
 @cache
@@ -43,17 +62,79 @@ def _validator_with_defaults(schema: dict):
     return jsonschema.validators.extend(base, {"properties": set_defaults})(schema)
 
 
+MAX_CONFIG_VALUES = 100_000  # the NHANES 1999-2004 example, rules and all, has about 700
+MAX_CONFIG_BYTES = 1_000_000
+OUTPUT_FOLDERS = ("data/interim", "data/processed", "reports", "logs")  # what the workflow writes
+DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "space": " "}  # an unquoted \t is a backslash and a t
+
+
+def check_size(config) -> None:
+    """Refuse a config with more than MAX_CONFIG_VALUES values once aliases are expanded, in bounded time."""
+    seen, stack = 0, [config]
+    while stack:
+        current = stack.pop()
+        seen += 1
+        if seen > MAX_CONFIG_VALUES:
+            raise ConfigError(
+                f"The configuration holds more than {MAX_CONFIG_VALUES:,} values once YAML anchors and aliases "
+                "are expanded; a real one holds a few thousand. Look for an alias (*name) used many times inside "
+                "what another alias repeats, or for data pasted into the config."
+            )
+        if isinstance(current, Mapping):
+            stack.extend(current.values())
+        elif isinstance(current, list | tuple):
+            stack.extend(current)
+
+
+def without_removed_datasets(config: Mapping) -> dict:
+    """The config without the datasets set to null: how a --configfile removes a default dataset."""
+    out = dict(config)
+    datasets = out.get("datasets")
+    if isinstance(datasets, Mapping):
+        kept = {name: entry for name, entry in datasets.items() if entry is not None}
+        if datasets and not kept:
+            raise ConfigError(
+                "Every dataset is set to null, so there is nothing to run. Keep or add one under `datasets:`."
+            )
+        out["datasets"] = kept
+    return out
+
+
 def validate_config(config: Mapping) -> dict:
     """Validated copy of `config` with every default filled in; ConfigError on any violation."""
     schema = config_schema()
+    check_size(config)
     check_nesting(config)  # before the schema recurses into the rules
-    filled = copy.deepcopy(dict(config))
+    filled = copy.deepcopy(without_removed_datasets(config))
+    check_mixed_sources(filled)
     errors = sorted(_validator_with_defaults(schema).iter_errors(filled), key=lambda e: list(e.path))
     if errors:
         lines = [f"  - at {'/'.join(map(str, e.path)) or '(top)'}: {e.message}{_hint(e)}" for e in errors[:10]]
         raise ConfigError("The configuration is invalid; fix these keys:\n" + "\n".join(lines))
     check_consistency(filled)
     return filled
+
+
+def check_mixed_sources(config: Mapping) -> None:
+    """A dataset holding another source's keys: what merging a --configfile over a default of the same name does."""
+    definitions = config_schema()["$defs"]
+    for name, dataset in (config.get("datasets") or {}).items():
+        if not isinstance(dataset, Mapping) or dataset.get("source") not in SOURCE_NAMES:
+            continue
+        allowed = set(definitions[dataset["source"]]["properties"])
+        extra = [key for key in dataset if key not in allowed]
+        others = [
+            s
+            for s in SOURCE_NAMES
+            if s != dataset["source"] and extra and set(extra) <= set(definitions[s]["properties"])
+        ]
+        if others:
+            raise ConfigError(
+                f"Dataset '{name}' is `source: {dataset['source']}` but also has {', '.join(extra)}, keys of a "
+                f"`source: {others[0]}` dataset. Snakemake lays a --configfile over config/config.yaml key by key, so "
+                f"a dataset named like one of the defaults ('{name}') inherits that one's keys. Give your dataset "
+                f"another name (e.g. mystudy); to leave the default out too, add `{name}: null` under `datasets:`."
+            )
 
 
 def _hint(error) -> str:
@@ -64,6 +145,13 @@ def _hint(error) -> str:
 
 
 def load_config(path: Path | str) -> dict:
+    """A config file validated; a file over MAX_CONFIG_BYTES is refused before it is parsed."""
+    size = Path(path).stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"The configuration file '{path}' is {size:,} bytes; a real one is a few kilobytes (at most "
+            f"{MAX_CONFIG_BYTES:,}). Check that `path` names the YAML config, not a data file."
+        )
     return validate_config(yaml.safe_load(Path(path).read_text()) or {})
 
 
@@ -85,8 +173,16 @@ def check_consistency(config: dict) -> None:
                     f"Dataset '{name}': `codes: {column}:` has a key YAML read as {words[0]} (an unquoted yes, no, "
                     f'on, off, true or false). Quote the values as they are in your file, e.g. {{"yes": true}}.'
                 )
+            if None in code_map:
+                raise ConfigError(
+                    f"Dataset '{name}': `codes: {column}:` has a key YAML read as null (an unquoted null, Null, NULL "
+                    f'or ~). Quote the value as it is in your file, e.g. {{"NULL": false}}; an empty cell is '
+                    "missing without any entry."
+                )
         check_definitions(name, dataset, config["conditions"])
         source_of(dataset).check(name, dataset)
+        check_reading(name, dataset)
+        check_outside_outputs(name, source_of(dataset).input_files(dataset))
         # a mapping (table sources) names harmonized columns or conditions only
         for key in list(dataset.get("columns", {})) + list(dataset.get("codes", {})):
             if key not in known:
@@ -105,3 +201,44 @@ def check_consistency(config: dict) -> None:
                         f"Dataset '{name}': pair_odds_ratios names '{key}', which has no "
                         f"`prevalence` in the synthetic model ({', '.join(sorted(drawn))})."
                     )
+
+
+def check_reading(name: str, dataset: dict) -> None:
+    """The encoding must exist and the delimiter be one character; a tab written \\t or tab becomes one, in place."""
+    if "encoding" in dataset:
+        try:
+            codecs.lookup(dataset["encoding"])
+        except LookupError:
+            close = difflib.get_close_matches(dataset["encoding"].lower(), KNOWN_ENCODINGS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(
+                f"Dataset '{name}': `encoding: {dataset['encoding']}` is not an encoding Python knows{hint}. "
+                "Use the file's real encoding, for example utf-8, latin-1 or cp1252."
+            ) from None
+    if "delimiter" in dataset:
+        delimiter = DELIMITER_NAMES.get(dataset["delimiter"], dataset["delimiter"])
+        if len(delimiter) != 1:
+            raise ConfigError(
+                f"Dataset '{name}': `delimiter: {dataset['delimiter']!r}` is not one character. Write the character "
+                'in quotes, e.g. delimiter: ";" or, for a tab, delimiter: "\\t".'
+            )
+        dataset["delimiter"] = delimiter
+
+
+def check_outside_outputs(name: str, paths) -> None:
+    """An input file must not lie in the folders the workflow writes: Snakemake would try to make it."""
+    here = Path.cwd().resolve()
+    for path in paths:
+        where = Path(path)
+        try:
+            relative = (where if not where.is_absolute() else where.resolve().relative_to(here)).as_posix()
+        except ValueError:
+            continue  # outside the working directory
+        relative = os.path.normpath(relative)
+        folder = next((f for f in OUTPUT_FOLDERS if relative == f or relative.startswith(f + "/")), None)
+        if folder:
+            raise ConfigError(
+                f"Dataset '{name}': the input file '{path}' is inside {folder}/, where the workflow writes its own "
+                f"outputs ({', '.join(OUTPUT_FOLDERS)}), so Snakemake would try to make it (or overwrite it). "
+                "Copy it to data/raw/ and point the dataset's path there."
+            )

@@ -18,12 +18,22 @@ from .cells import collapse
 from .design import SurveyDesign, design_of
 
 BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
+# a condition defined from a covariate is never adjusted for it: BMI would predict obesity perfectly
+DEFINED_BY = {"obesity": "bmi"}
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
 
 
+def predictor_label(name: str) -> str:
+    """A predictor of `adjustment()` as the config names it: the female indicator is the covariate sex."""
+    return "sex" if name == "female" else name
+
+
 def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
+    """Each age's band; ages below the first bound are the band 'under <first bound>', never left out."""
     bounds = sorted(lower_bounds)
     labels = [f"{lo}-{hi - 1}" for lo, hi in zip(bounds, bounds[1:])] + [f"{bounds[-1]}+"]
+    if (age < bounds[0]).any():
+        bounds, labels = [-np.inf, *bounds], [f"under {bounds[0]}", *labels]
     return pd.cut(age, bins=[*bounds, np.inf], right=False, labels=labels)
 
 
@@ -162,6 +172,10 @@ class AnalysisData:
         if self.obesity_bmi != obesity_bmi:
             raise ValueError(f"these cells class BMI at {self.obesity_bmi:g}, not {obesity_bmi:g}")
         return self.frame[BMI_CLASS]
+
+    def adjustment_for(self, conditions: Sequence[str]) -> dict[str, np.ndarray]:
+        """The adjustment set of a model of these conditions: without a covariate that defines one of them."""
+        return self.adjustment(exclude=tuple(DEFINED_BY[c] for c in conditions if c in DEFINED_BY))
 
     def groupings(self, age_bands, obesity_bmi: float) -> dict[str, pd.Series]:
         """Group name -> the level of each row: overall first, then sex, age band and BMI class."""

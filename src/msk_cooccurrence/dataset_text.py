@@ -1,9 +1,9 @@
 """What the report and figures say about a dataset's definitions.
 
-- Labels: a condition measured in part of the sample only (a universe, e.g. bunions at ages 40+)
-  is shown as "bunions (ages 40+)" in every table, figure and claim the report prints, by
-  relabelling the output tables at the point of display (the CSV files keep the plain names
-  other steps join on).
+- Labels: every condition is shown by its label (labels.readable), and one measured in part of the
+  sample only (a universe, e.g. bunions at ages 40+) as "Bunions (hallux valgus), ages 40+", in
+  every table, figure and claim, by relabelling the output tables at the point of display (the
+  CSV files keep the plain names other steps join on).
 - Words: each rule, value made unknown, universe, weight and age top-code as a sentence for the
   report's methods and data sections.
 """
@@ -16,6 +16,7 @@ import pandas as pd
 
 from .definitions import describe
 from .derive import universe_notes
+from .labels import readable
 from .sources import source_of
 
 CONDITION_COLUMNS = ("condition", "condition_a", "condition_b")
@@ -27,16 +28,18 @@ KLEENE = (
 
 
 def display_name(name, notes: Mapping[str, str]):
-    return f"{name} ({notes[name]})" if isinstance(name, str) and name in notes else name
+    """A condition's label with its universe; anything that is not a name is left as it is."""
+    return readable(name, notes) if isinstance(name, str) else name
 
 
-def display_tables(tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str]) -> dict[str, pd.DataFrame]:
-    """Tables whose condition names carry their universe: bunions -> 'bunions (ages 40+)'."""
-    if not notes:
-        return dict(tables)
+def display_tables(
+    tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str], conditions=()
+) -> dict[str, pd.DataFrame]:
+    """Tables whose condition names read as labels with their universe: bunions -> 'Bunions (hallux
+    valgus), ages 40+'; `conditions` names the per-condition columns (patterns) to relabel too."""
     shown = {}
     for key, table in tables.items():
-        table = table.rename(columns={c: display_name(c, notes) for c in notes})
+        table = table.rename(columns={c: display_name(c, notes) for c in [*conditions, *notes] if c in table})
         for column in CONDITION_COLUMNS:
             if column in table:
                 table[column] = table[column].map(lambda v: display_name(v, notes))
@@ -47,24 +50,27 @@ def display_tables(tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str])
         if "term" in table:
             table["term"] = table["term"].map(lambda t: ":".join(display_name(c, notes) for c in str(t).split(":")))
         if "claim" in table:
-            table["claim"] = [_claim_text(row, notes) for row in table.to_dict("records")]
+            table["claim"] = annotated_claims(tables[key], notes)
         shown[key] = table
     return shown
 
 
-def _claim_text(row: Mapping, notes: Mapping[str, str]) -> str:
-    """A claim with the universes of the conditions its estimate used (all of them for 'mutual')."""
-    used = [c for c in notes if display_name(c, notes) in (row.get("condition_a"), row.get("condition_b"))]
-    if row.get("model") == "mutual":
-        used = list(notes)
-    return row["claim"] + "".join(f" [{c.replace('_', ' ')}: {notes[c]}]" for c in used)
+def annotated_claims(claims: pd.DataFrame, notes: Mapping[str, str]) -> list[str]:
+    """Each claim with the universes of the conditions its estimate used (all of them for 'mutual')."""
+    texts = []
+    for row in claims.to_dict("records"):
+        used = [c for c in notes if c in (row.get("condition_a"), row.get("condition_b"))]
+        if row.get("model") == "mutual":
+            used = list(notes)
+        texts.append(row["claim"] + "".join(f" [{readable(c)}: {notes[c]}]" for c in used))
+    return texts
 
 
 def population_caption(notes: Mapping[str, str]) -> str:
     """The sentence every figure caption adds when a condition has a universe."""
     if not notes:
         return ""
-    listed = "; ".join(f"{c.replace('_', ' ')} only at {n}" for c, n in notes.items())
+    listed = "; ".join(f"{readable(c)} only at {n}" for c, n in notes.items())
     return (
         f" Measured {listed}: every estimate involving it, and the patterns, network and mutual odds ratios "
         "(which need every condition known), are for that age range."
@@ -124,4 +130,4 @@ def data_notes(validation: Mapping, dataset: Mapping) -> list[str]:
 
 
 def _name(name: str) -> str:
-    return name.replace("_", " ")
+    return readable(name)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import collapse
-from .data import AnalysisData
+from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import fit_logistic
@@ -58,19 +58,30 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     frame, design = data.frame, data.design
     rows = []
     outcomes = [c for c in data.conditions if c != "obesity"]
-    if "bmi" not in frame:
-        return pd.DataFrame([{"condition": c, "note": "no BMI in this dataset"} for c in outcomes])
+    problem = _bmi_problem(frame, knots)
+    if problem:
+        return pd.DataFrame([{"condition": c, "note": problem} for c in outcomes])
     bmi = frame["bmi"].to_numpy(float)
     knot_values = np.nanquantile(bmi, KNOT_QUANTILES[knots])
+    if np.any(np.diff(knot_values) <= 0):
+        note = (
+            f"BMI's quantiles {', '.join(f'{v:g}' for v in knot_values)} do not give {knots} distinct knots; "
+            "lower `dose_response: knots:`"
+        )
+        return pd.DataFrame([{"condition": c, "note": note} for c in outcomes])
     spline = natural_spline_basis(np.nan_to_num(bmi, nan=knot_values[0]), knot_values)
-    X = np.column_stack([np.ones(len(bmi)), spline, *data.adjustment(exclude=("bmi",)).values()])
+    adjust = data.adjustment(exclude=("bmi",))
+    X = np.column_stack([np.ones(len(bmi)), spline, *adjust.values()])
     known = ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
     X = np.nan_to_num(X, copy=False)  # one matrix for every outcome: at millions of rows, memory counts
     grid = bmi_grid(bmi, step)
+    names = ["intercept", "bmi"] + [f"bmi spline {j}" for j in range(1, knots - 1)] + list(map(predictor_label, adjust))
     for condition in outcomes:
         y = data.condition(condition)
         complete = known & ~np.isnan(y)
-        fit = fit_logistic(X, np.nan_to_num(y), design, complete)
+        fit = fit_logistic(X, np.nan_to_num(y), design, complete, names)
+        if not grid.size:
+            rows.append({"condition": condition, "note": f"BMI's 5th to 95th percentile holds no multiple of {step:g}"})
         margins = MarginCells(fit, X, len(knot_values), design, complete)
         for value in grid:
             numbers = margins.at(natural_spline_basis(np.array([value]), knot_values)[0]).summary(scale=LOGIT)
@@ -79,10 +90,23 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _bmi_problem(frame: pd.DataFrame, knots: int) -> str:
+    """Why the spline cannot be fitted at all, or ''."""
+    if "bmi" not in frame:
+        return "no BMI in this dataset"
+    distinct = frame["bmi"].dropna().nunique()
+    if distinct == 0:
+        return "BMI is unknown in every row"
+    if distinct < knots:
+        return f"BMI takes {distinct} distinct values, fewer than the spline's {knots} knots (`dose_response: knots:`)"
+    return ""
+
+
 def margin_terms(coef: np.ndarray, X_at: np.ndarray, weight: np.ndarray, rows: np.ndarray):
     """Weighted mean of the predicted probabilities at X_at over `rows`, each row's own influence
-    value (its deviation from the mean), and the mean's gradient in the coefficients."""
-    p = 1 / (1 + np.exp(-(X_at @ coef)))
+    value (its deviation from the mean), and the mean's gradient in the coefficients. An aliased
+    predictor (R: NA coefficient) adds nothing to the prediction."""
+    p = 1 / (1 + np.exp(-(X_at @ np.nan_to_num(coef))))
     w = np.where(rows, weight, 0.0)
     total = w.sum()
     margin = float((w * p).sum() / total)

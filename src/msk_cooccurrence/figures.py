@@ -28,6 +28,16 @@ GROUP_TITLES = {
     "bmi_class": "BMI class",
 }
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
+MAX_PATTERNS = 40  # bars of the UpSet plot
+PERCENT = matplotlib.ticker.PercentFormatter(1.0, decimals=0)  # proportions read as percentages
+# Okabe and Ito's colour-blind-safe palette (yellow last: it is faint on white); a condition keeps its
+# colour, by its place in `conditions`, in every figure of every dataset of a run
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442")
+
+
+def condition_colours(conditions) -> dict[str, str]:
+    """The colour of each condition of the config, the same in every figure."""
+    return {c: OKABE_ITO[i % len(OKABE_ITO)] for i, c in enumerate(conditions)}
 
 
 def odds_ratio_axis(ax) -> None:
@@ -49,6 +59,14 @@ def label(name: str) -> str:
     return readable(name)
 
 
+def message_figure(message: str):
+    """A figure that says why there is nothing to draw (an empty table), instead of failing."""
+    fig, ax = plt.subplots(figsize=(6, 1.5))
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=10)
+    ax.axis("off")
+    return fig
+
+
 def save_figure(fig, png: Path | str, svg: Path | str) -> None:
     """Write the figure as PNG and SVG without timestamps, then close it."""
     fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
@@ -56,7 +74,7 @@ def save_figure(fig, png: Path | str, svg: Path | str) -> None:
     plt.close(fig)
 
 
-def prevalence_figure(prevalence: pd.DataFrame):
+def prevalence_figure(prevalence: pd.DataFrame, settings):
     """Point estimates with 95% CIs, one panel per grouping, one colour per condition.
 
     An estimate the NCHS standards suppress is not drawn: a * stands at the left edge of its row;
@@ -71,8 +89,10 @@ def prevalence_figure(prevalence: pd.DataFrame):
         suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
     )
     groups = [g for g in GROUP_TITLES if g in set(table["group"])]
+    if not groups:
+        return message_figure("No prevalence could be estimated (see the notes in prevalence.csv).")
     conditions = list(dict.fromkeys(table["condition"]))
-    palette = dict(zip(conditions, sns.color_palette("colorblind", len(conditions))))
+    palette = condition_colours(settings.conditions)
     heights = [max(1, table.loc[table["group"] == g, "level"].nunique()) for g in groups]
     fig, axes = plt.subplots(
         len(groups),
@@ -120,6 +140,7 @@ def prevalence_figure(prevalence: pd.DataFrame):
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
         ax.set_ylabel(GROUP_TITLES[group])
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
+    axes[-1, 0].xaxis.set_major_formatter(PERCENT)
     legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
     axes[0, 0].legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     if table["suppressed"].any() or table["reviewed"].any():
@@ -134,10 +155,18 @@ def prevalence_figure(prevalence: pd.DataFrame):
 
 
 def upset_figure(patterns: pd.DataFrame, settings):
-    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership."""
+    """UpSet plot: the weighted share of each pattern (with CI) above the pattern's membership.
+
+    At most MAX_PATTERNS bars, the commonest, so that many conditions still make a readable figure.
+    """
     sns.set_theme(style="whitegrid", context="paper")
     present = [c for c in settings.conditions if c in patterns]
-    data = patterns.reset_index(drop=True)
+    data = patterns[np.isfinite(patterns["estimate"].astype(float))].reset_index(drop=True)
+    if data.empty or not present:
+        return message_figure("No co-occurrence pattern could be estimated (see the notes in patterns.csv).")
+    if len(data) > MAX_PATTERNS:
+        kept = data["estimate"].astype(float).nlargest(MAX_PATTERNS, keep="first").index
+        data = data.loc[sorted(kept)].reset_index(drop=True)
     x = np.arange(len(data))
     fig, (top, bottom) = plt.subplots(
         2,
@@ -150,10 +179,12 @@ def upset_figure(patterns: pd.DataFrame, settings):
     top.errorbar(x, data["estimate"], yerr=error_bars(data), fmt="none", ecolor="black", capsize=2, lw=0.8)
     top.scatter(x, data["expected"], marker="_", s=180, color="#dd8452", zorder=3, label="expected if independent")
     top.set_ylabel("Weighted share of adults (95% CI)")
+    top.yaxis.set_major_formatter(PERCENT)
     top.legend(frameon=False)
+    colours = condition_colours(settings.conditions)
     for j, condition in enumerate(present):
         member = data[condition].astype(bool).to_numpy()
-        bottom.scatter(x, np.full(len(x), j), s=40, color=np.where(member, "black", "#d0d0d0"))
+        bottom.scatter(x, np.full(len(x), j), s=40, color=np.where(member, colours[condition], "#d0d0d0"))
     for i in x:
         rows = [j for j, c in enumerate(present) if bool(data.loc[i, c])]
         if len(rows) > 1:
@@ -162,6 +193,8 @@ def upset_figure(patterns: pd.DataFrame, settings):
     bottom.set_ylim(len(present) - 0.5, -0.5)
     bottom.set_xticks([])
     bottom.grid(False)
+    if len(data) < len(patterns):
+        top.set_title(f"The {len(data)} commonest of {len(patterns)} patterns", fontsize=9)
     return fig
 
 
@@ -200,6 +233,8 @@ def heatmap_figure(odds_ratios: pd.DataFrame, settings, model: str = "adjusted")
     sns.set_theme(style="white", context="paper")
     odds = odds_ratios
     present = [c for c in settings.conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
+    if len(present) < 2:
+        return message_figure("Fewer than two conditions: no odds ratios to show.")
     matrix = pd.DataFrame(np.nan, index=present, columns=present)
     for row in odds[odds["model"] == model].itertuples():
         matrix.loc[row.condition_a, row.condition_b] = matrix.loc[row.condition_b, row.condition_a] = row.estimate
@@ -230,49 +265,112 @@ def network_figure(loglinear: pd.DataFrame, settings):
 
     Edge labels give the odds ratio of the pair given all other conditions with its 95% CI; edges
     whose CI excludes 1 are drawn solid and thick (red above 1, blue below), the others dashed grey.
+    Each label is placed on its edge where it overlaps no node and no label placed before it
+    (measured on the drawn figure), so labels never cover each other.
     """
     sns.set_theme(style="white", context="paper")
     pairs = loglinear[(loglinear["kind"] == "coefficient") & (loglinear["order"] == 2)]
     present = [c for c in settings.conditions if any(c in str(t).split(":") for t in pairs["term"])]
     angles = np.pi / 2 - 2 * np.pi * np.arange(len(present)) / max(len(present), 1)
     position = {c: (np.cos(a), np.sin(a)) for c, a in zip(present, angles)}
+    colours = condition_colours(settings.conditions)
     fig, ax = plt.subplots(figsize=(6.5, 6))
-    for row in pairs.itertuples():
-        a, b = str(row.term).split(":")
-        (x0, y0), (x1, y1) = position[a], position[b]
-        if not np.isfinite(row.estimate):
-            continue
-        significant = row.ci_low > 0 or row.ci_high < 0
-        colour = ("#c0392b" if row.estimate > 0 else "#2e6db4") if significant else "#9a9a9a"
-        width = 1 + 3 * min(abs(row.estimate), 1.5) if significant else 1
-        ax.plot([x0, x1], [y0, y1], color=colour, lw=width, ls="-" if significant else "--", zorder=1)
-        # labels of edges crossing the centre would collide: move them towards the first node
-        t = 0.5 if np.hypot(x0 + x1, y0 + y1) > 0.4 else 0.3
-        ax.text(
-            x0 + t * (x1 - x0),
-            y0 + t * (y1 - y0),
-            f"{np.exp(row.estimate):.2f}\n({np.exp(row.ci_low):.2f}-{np.exp(row.ci_high):.2f})",
-            ha="center",
-            va="center",
-            fontsize=8,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-        )
-    for c, (x, y) in position.items():
-        ax.scatter([x], [y], s=2200, color="#f2f2f2", edgecolor="#333333", zorder=2)
-        ax.text(x, y, label(c).replace(" ", "\n", 1), ha="center", va="center", fontsize=9, zorder=3)
     ax.set_xlim(-1.45, 1.45)
     ax.set_ylim(-1.45, 1.45)
     ax.set_aspect("equal")
     ax.axis("off")
+    occupied = []
+    for c, (x, y) in position.items():
+        ax.scatter([x], [y], s=2200, color="#f2f2f2", edgecolor=colours.get(c, "#333333"), linewidth=2.5, zorder=2)
+        text = ax.text(x, y, label(c).replace(" ", "\n", 1), ha="center", va="center", fontsize=9, zorder=3)
+        occupied.append(text)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in occupied]
+    for row in pairs.itertuples():
+        a, b = str(row.term).split(":")
+        if not np.isfinite(row.estimate):
+            continue
+        (x0, y0), (x1, y1) = position[a], position[b]
+        significant = row.ci_low > 0 or row.ci_high < 0
+        colour = ("#c0392b" if row.estimate > 0 else "#2e6db4") if significant else "#9a9a9a"
+        width = 1 + 3 * min(abs(row.estimate), 1.5) if significant else 1
+        ax.plot([x0, x1], [y0, y1], color=colour, lw=width, ls="-" if significant else "--", zorder=1)
+        words = f"{np.exp(row.estimate):.2f}\n({np.exp(row.ci_low):.2f}-{np.exp(row.ci_high):.2f})"
+        boxes.append(_place_edge_label(ax, renderer, (x0, y0, x1, y1), words, boxes))
     return fig
 
 
-def dose_response_figure(dose_response: pd.DataFrame):
+# where along an edge a label may go, from the middle outwards, and how far beside it (axes units)
+EDGE_POSITIONS = tuple(sorted(np.round(np.arange(0.15, 0.86, 0.05), 2), key=lambda t: (abs(t - 0.5), t)))
+EDGE_OFFSETS = (0.0, 0.09, -0.09, 0.18, -0.18)
+
+
+def _place_edge_label(ax, renderer, edge, words: str, boxes: list):
+    """Put `words` on the edge (or just beside it) at the first place, from the middle outwards and
+    then in smaller type, where its box overlaps none of `boxes`; return its box. The last resort
+    is the least crowded place."""
+    x0, y0, x1, y1 = edge
+    length = np.hypot(x1 - x0, y1 - y0) or 1.0
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # unit normal of the edge
+    style = {"ha": "center", "va": "center", "bbox": {"facecolor": "white", "edgecolor": "none", "alpha": 0.9}}
+    best = None
+    for size in (8, 7, 6):
+        for offset in EDGE_OFFSETS:
+            for t in EDGE_POSITIONS:
+                x, y = x0 + t * (x1 - x0) + offset * nx, y0 + t * (y1 - y0) + offset * ny
+                text = ax.text(x, y, words, fontsize=size, **style)
+                box = text.get_window_extent(renderer).expanded(1.08, 1.15)  # with the white box's padding
+                crowding = sum(box.overlaps(other) for other in boxes)
+                if crowding == 0:
+                    return box
+                if best is None or crowding < best[0]:
+                    best = (crowding, size, x, y)
+                text.remove()
+    _, size, x, y = best
+    return ax.text(x, y, words, fontsize=size, **style).get_window_extent(renderer).expanded(1.08, 1.15)
+
+
+def data_quality_figure(data_quality: pd.DataFrame):
+    """Missing values per column (share of the analysis rows) beside the quarantine's reasons (rows)."""
+    sns.set_theme(style="whitegrid", context="paper")
+    missing = data_quality[data_quality["kind"] == "missing"]
+    quarantined = data_quality[data_quality["kind"] == "quarantined"].head(12)
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(10, 0.32 * max(len(missing), len(quarantined), 4) + 1.6), gridspec_kw={"width_ratios": [1, 1.3]}
+    )
+    y = np.arange(len(missing))
+    left.barh(y, 100 * missing["share"].astype(float), color="#0072B2")
+    for yi, (n, share) in enumerate(zip(missing["n"], missing["share"])):
+        left.text(100 * float(share), yi, f" {100 * float(share):.1f}% ({int(n):,})", va="center", fontsize=7)
+    left.set_yticks(y, [label(c) for c in missing["item"]])
+    left.set_ylim(len(missing) - 0.5, -0.5)
+    rows = int(missing["rows"].iloc[0]) if len(missing) else 0
+    left.set_xlabel(f"Unknown among the {rows:,} rows analysed (%)")
+    left.set_xlim(0, max(10.0, 100 * float(missing["share"].max() or 0) * 1.35) if len(missing) else 10)
+    left.set_title("Missing values", loc="left", fontsize=10)
+    if len(quarantined):
+        y = np.arange(len(quarantined))
+        right.barh(y, quarantined["n"].astype(float), color="#D55E00")
+        right.set_yticks(y, list(quarantined["item"]))
+        right.set_ylim(len(quarantined) - 0.5, -0.5)
+        read = int(quarantined["rows"].iloc[0])
+        right.set_xlabel(f"Rows quarantined, of {read:,} read (a row may fail several checks)")
+        right.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    else:
+        right.text(0.5, 0.5, "No row failed validation", ha="center", va="center", transform=right.transAxes)
+        right.set_xticks([])
+        right.set_yticks([])
+    right.set_title("Quarantine reasons", loc="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def dose_response_figure(dose_response: pd.DataFrame, settings):
     """Adjusted probability of each condition across BMI with its 95% confidence band."""
     sns.set_theme(style="whitegrid", context="paper")
     dose = dose_response[np.isfinite(dose_response["estimate"].astype(float))]
     conditions = list(dict.fromkeys(dose["condition"]))
-    palette = dict(zip(conditions, sns.color_palette("colorblind", max(len(conditions), 1))))
+    palette = condition_colours(settings.conditions)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for condition in conditions:
         part = dose[dose["condition"] == condition]
@@ -280,6 +378,7 @@ def dose_response_figure(dose_response: pd.DataFrame):
         ax.fill_between(part["bmi"], part["ci_low"], part["ci_high"], color=palette[condition], alpha=0.2, lw=0)
     ax.set_xlabel("BMI (kg/m²)")
     ax.set_ylabel("Adjusted probability (predictive margin, 95% CI)")
+    ax.yaxis.set_major_formatter(PERCENT)
     if conditions:
         ax.legend(frameon=False)
     return fig

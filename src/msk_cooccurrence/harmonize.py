@@ -2,10 +2,15 @@
 
 A value that cannot be converted or has no entry in its column's codes map becomes missing here
 and is reported as a problem of its row, which validation then quarantines; nothing is guessed.
+Only an empty cell, a word of the dataset's `missing:` list, or a code mapped to null is missing:
+a word a column's `codes:` names keeps that meaning even if it is also in `missing:` (so `None`
+coded as "no pain" stays "no pain"). A codes map on a number column names its special values
+("80+": 80, ".": null); the other numbers stay numbers. `decimal: ","` reads 27,5 as 27.5.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -42,14 +47,31 @@ def canonical(value, text_as_written: bool = False) -> str | None:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a dataset's cells are read: the words that mean missing, and the decimal mark of its numbers."""
+
+    missing: tuple[str, ...] = ()
+    decimal: str = "."
+
+    @classmethod
+    def of(cls, dataset: Mapping) -> Reading:
+        return cls(tuple(str(m) for m in dataset.get("missing", ())), dataset.get("decimal", "."))
+
+
 def harmonize(
-    raw: pd.DataFrame, columns: Mapping[str, str], codes: Mapping[str, Mapping], conditions, obesity_bmi: float
+    raw: pd.DataFrame,
+    columns: Mapping[str, str],
+    codes: Mapping[str, Mapping],
+    conditions,
+    obesity_bmi: float,
+    reading: Reading = Reading(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Harmonized table (one row per raw row, same order) and its conversion problems."""
     out = pd.DataFrame({SOURCE_ROW: raw[SOURCE_ROW].to_numpy()})
     problems = []
     for key, source in columns.items():
-        values, bad = _convert(key, raw[source], codes.get(key), conditions)
+        values, bad = _convert(key, raw[source], codes.get(key), conditions, reading)
         out[key] = values
         if bad.any():
             problems.append(
@@ -71,46 +93,53 @@ def harmonize(
 
 
 def _problem_label(key: str, code_map) -> str:
+    if key in NUMERIC:
+        return "not a number" + (" and no entry in codes" if code_map else "")
     if code_map:
         return "value has no entry in codes"
-    if key in NUMERIC:
-        return "not a number"
     return "not a recognised value"
 
 
-def harmonized_values(key: str, series: pd.Series, code_map, conditions):
+def harmonized_values(key: str, series: pd.Series, code_map, conditions, reading: Reading = Reading()):
     """A raw column's values as harmonize makes them (unconvertible ones missing)."""
-    return _convert(key, series, code_map, conditions)[0]
+    return _convert(key, series, code_map, conditions, reading)[0]
 
 
-def _convert(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Series, np.ndarray]:
+def _convert(key: str, series: pd.Series, code_map, conditions, reading: Reading) -> tuple[pd.Series, np.ndarray]:
     """Converted values and a mask of rows whose non-missing value could not be converted."""
     if not code_map and key in NUMERIC and pd.api.types.is_numeric_dtype(series):
         return series.astype(float).to_numpy(), np.zeros(len(series), bool)
     if not code_map and key in conditions and pd.api.types.is_bool_dtype(series):
         return pd.array(series, dtype="boolean"), np.zeros(len(series), bool)
     if series.dtype == object:  # Python objects of mixed types (True == 1 would share a slot below)
-        return _convert_values(key, series, code_map, conditions)
+        return _convert_values(key, series, code_map, conditions, reading)
     # each distinct value converted once, then spread to its rows: a million rows of a few codes
     # cost a few conversions
     codes, uniques = pd.factorize(series)
-    values, bad = _convert_values(key, pd.Series(uniques, dtype=series.dtype), code_map, conditions)
+    values, bad = _convert_values(key, pd.Series(uniques, dtype=series.dtype), code_map, conditions, reading)
     known = codes >= 0
     bad_rows = np.zeros(len(codes), bool)
     bad_rows[known] = bad[codes[known]]
     return pd.api.extensions.take(values, codes, allow_fill=True), bad_rows
 
 
-def _convert_values(key: str, series: pd.Series, code_map, conditions) -> tuple[pd.Series, np.ndarray]:
+def _convert_values(key: str, series: pd.Series, code_map, conditions, reading: Reading):
     """_convert on the values themselves, one by one."""
     keys = _canonical_series(series, text_as_written=key in TEXT and not code_map)
     bad = np.zeros(len(series), bool)
-    if code_map:
-        lookup = {canonical(k): _code_target(v) for k, v in code_map.items()}
-        bad |= (keys.notna() & ~keys.isin(list(lookup))).to_numpy()
+    lookup = {canonical(k): _code_target(v) for k, v in (code_map or {}).items()}
+    named = keys.isin(list(lookup))
+    # only what the config declares missing is missing, and never a value the codes map names
+    declared_missing = keys.isin([canonical(m) for m in reading.missing]) & ~named
+    keys = keys.mask(declared_missing)
+    if code_map and key in NUMERIC:
+        keys = keys.map(lookup).where(named, keys)  # special values mapped, the other numbers kept
+    elif code_map:
+        bad |= (keys.notna() & ~named).to_numpy()
         keys = keys.map(lookup)
     if key in NUMERIC:
-        values = pd.to_numeric(keys, errors="coerce").astype(float).to_numpy()
+        numbers = keys if reading.decimal == "." else keys.str.replace(reading.decimal, ".", regex=False)
+        values = pd.to_numeric(numbers, errors="coerce").astype(float).to_numpy()
     elif key in conditions:
         values = pd.array(keys.str.lower().map(BOOLEAN_WORDS), dtype="boolean")
     elif key == "sex":
@@ -143,7 +172,7 @@ def _code_target(value) -> str | None:
     """A codes-map target as text: booleans become true/false so they parse like the file's own."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return None if value is None else str(value)
+    return None if value is None else canonical(value)
 
 
 @dataclass(frozen=True)
@@ -192,22 +221,53 @@ def conversion_tallies(
     return tallies
 
 
-def check_columns_convert(dataset: str, source: str, codes, tallies: Mapping[str, Tally], columns) -> None:
+def check_columns_convert(
+    dataset: str, source: str, codes, tallies: Mapping[str, Tally], columns, reading: Reading = Reading()
+) -> None:
     """Stop when not one value of a mapped column converts: that is a mapping mistake, not bad rows."""
     for key, tally in tallies.items():
         if not tally.none_converted:
             continue
-        column = columns[key]
         listed = ", ".join(f"'{v}'" for v in tally.values)
-        code_map = codes.get(key) or {}
-        if code_map:
-            known = [str(k) for k in code_map]
-            hints = {v: close_match(v, known) for v in tally.values}
-            hint = "; ".join(f"'{v}' looks like '{h}'" for v, h in hints.items() if h)
-            fix = f"Add these values to `codes: {key}:` (it has {', '.join(known)})" + (f" ({hint})" if hint else "")
-        else:
-            fix = f"Check that `columns: {key}:` names the right column, or add `codes: {key}:` for its values"
         raise InputError(
-            f"Dataset '{dataset}' ({source}): not one value of column '{column}' ({key}) could be converted; "
-            f"offending values include {listed} in rows {', '.join(map(str, tally.rows))}. {fix}."
+            f"Dataset '{dataset}' ({source}): not one value of column '{columns[key]}' ({key}) could be converted; "
+            f"offending values include {listed} in rows {', '.join(map(str, tally.rows))}. "
+            f"{conversion_fix(key, list(tally.values), codes.get(key) or {}, reading, none_converted=True)}."
         )
+
+
+NA_WORDS = {"na", "n/a", "nan", "null", "none", "missing", "#n/a", ".", "-", "?", "", "-99", "-999", "999", "99"}
+
+
+def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Reading, none_converted=False) -> str:
+    """What to change in the config so that these values of a column convert, in words.
+
+    `none_converted`: not one value of the column converted, which points first at the mapping.
+    """
+    if key in NUMERIC and reading.decimal == "." and any(re.fullmatch(r"-?\d+,\d+", v.strip()) for v in values):
+        return 'The numbers have decimal commas: set `decimal: ","` for this dataset'
+    words = [v for v in values if v.strip().lower() in NA_WORDS]
+    fixes = []
+    if words:
+        it = "it" if len(words) == 1 else "them"
+        fixes.append(
+            f"if {', '.join(repr(w) for w in words)} mean{'s' * (len(words) == 1)} missing, add {it} to "
+            "the dataset's `missing:` list"
+        )
+    if none_converted or (not code_map and key not in NUMERIC):
+        fixes.append(f"check that `columns: {key}:` names the right column")
+    if key in NUMERIC:
+        fixes.append(
+            f"`codes: {key}: {{{values[0]!r}: <number or null>}}` maps a special value (the other numbers stay numbers)"
+        )
+    elif code_map:
+        known = [str(k) for k in code_map]
+        hints = {v: close_match(v, known) for v in values}
+        hint = "; ".join(f"'{v}' looks like '{h}'" for v, h in hints.items() if h)
+        fixes.append(
+            f"add these values to `codes: {key}:` (it has {', '.join(known)})" + (f" ({hint})" if hint else "")
+        )
+    else:
+        fixes.append(f"add `codes: {key}:` for its values")
+    text = "; otherwise ".join(fixes) if words else "; or ".join(fixes)
+    return text[0].upper() + text[1:]

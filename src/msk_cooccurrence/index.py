@@ -30,6 +30,18 @@ def shared_estimates(tables: Mapping[str, pd.DataFrame], keys: list[str], value_
     return wide[counts >= min(2, len(tables))].reset_index(drop=True)
 
 
+def shown(name: str, table: pd.DataFrame, columns: list[str], universes: Mapping[str, str]) -> pd.DataFrame:
+    """Rows of a table as each report shows them (labels, percentages, odds ratios, marks); blank is missing."""
+    keep = [c for c in [*columns, "reliability"] if c in table]
+    return presentation.display_table(name, table[keep], universes).iloc[:, : len(columns)].replace("", np.nan)
+
+
+def overall_columns(tables: Mapping[str, pd.DataFrame], keys: int = 1):
+    """The value columns (after the key columns) the datasets' tables share."""
+    first = next(iter(tables.values()), pd.DataFrame())
+    return first.columns[keys:]
+
+
 def svg_uri(figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
@@ -41,28 +53,33 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     """datasets: name -> paths of its odds_ratios.csv, prevalence.csv, validation.json."""
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
     # a condition measured in part of a sample only (bunions at 40+) is not the same estimate elsewhere
-    shown = {
-        name: display_tables(
-            {"odds": pd.read_csv(paths["odds_ratios"]), "prevalence": pd.read_csv(paths["prevalence"])},
-            validation[name].get("universes", {}),
-        )
+    universes = {name: validation[name].get("universes", {}) for name in datasets}
+    tables = {
+        name: {"odds": pd.read_csv(paths["odds_ratios"]), "prevalence": pd.read_csv(paths["prevalence"])}
         for name, paths in datasets.items()
     }
-    odds = {name: tables["odds"] for name, tables in shown.items()}
-    prevalence = {name: tables["prevalence"] for name, tables in shown.items()}
-    # a suppressed prevalence is shown as the mark, here as in each report
+    odds = {name: display_tables({"odds": t["odds"]}, universes[name])["odds"] for name, t in tables.items()}
+    # as each report shows them: percentages with one decimal, odds ratios with two, a suppressed
+    # prevalence as the mark
+    prevalence_columns = ["condition", "estimate", "ci_low", "ci_high"]
     overall = {
-        n: presentation.masked(t[t["group"] == "overall"], ("estimate", "ci_low", "ci_high")).replace("", np.nan)
-        for n, t in prevalence.items()
+        name: shown("prevalence", t["prevalence"].query("group == 'overall'"), prevalence_columns, universes[name])
+        for name, t in tables.items()
     }
-    adjusted = {n: t[t["model"] == "adjusted"] for n, t in odds.items()}
+    odds_columns = ["condition_a", "condition_b", "estimate", "ci_low", "ci_high"]
+    adjusted = {
+        name: shown("odds_ratios", t["odds"].query("model == 'adjusted'"), odds_columns, universes[name])
+        for name, t in tables.items()
+    }
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"), autoescape=True
     )
     return environment.get_template("index.html.j2").render(
         datasets=validation,
-        prevalence=html_table(shared_estimates(overall, ["condition"], ["estimate", "ci_low", "ci_high"])),
-        footnote=presentation.FOOTNOTES[0] if any(presentation.has_marks(t) for t in overall.values()) else "",
-        odds=html_table(shared_estimates(adjusted, ["condition_a", "condition_b"], ["estimate", "ci_low", "ci_high"])),
+        prevalence=html_table(shared_estimates(overall, ["Condition"], list(overall_columns(overall)))),
+        footnote=presentation.FOOTNOTES[0]
+        if any(t.eq(presentation.SUPPRESSED).any(axis=None) for t in overall.values())
+        else "",
+        odds=html_table(shared_estimates(adjusted, ["Condition A", "Condition B"], list(overall_columns(adjusted, 2)))),
         figure=svg_uri(fig.comparison_figure(odds)),
     )

@@ -14,6 +14,13 @@ import numpy as np
 from .cells import first_rows, group_codes
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import Estimate
+from .identifiability import (
+    aliased_columns,
+    deviance_converged,
+    looks_separated,
+    separating_direction,
+    why_aliased,
+)
 
 
 def proportion(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> Estimate:
@@ -34,38 +41,89 @@ def cases(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> int:
     return design.rows(np.asarray(domain, bool) & (np.nan_to_num(y) == 1))
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.ndarray) -> Estimate:
+def fit_logistic(
+    X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.ndarray, names: list[str] | None = None
+) -> Estimate:
     """Weighted ML logistic regression with a linearized design variance (R svyglm, quasibinomial).
 
     X holds the intercept and predictors for all n design rows; `rows` marks those the model uses
     (complete cases in the domain). Rows outside still hold their PSU and stratum. The estimate's
     df is the residual design df (design df - parameters + 1), as R's confint(svyglm) uses.
+    Predictors aliased in the rows used are dropped as R's glm drops them (NaN coefficient, a note
+    naming them from `names`); separation and convergence are judged as identifiability.py says.
     """
     rows = np.asarray(rows, bool) & (design.weight > 0)
     p = X.shape[1]
+    names = list(names) if names is not None else ["intercept"] + [f"predictor {j}" for j in range(1, p)]
     n = design.rows(rows)
     X, y = X[rows], y[rows]  # the rows (or cells) the model uses; the design keeps all
-    problem = _cannot_fit(X, y, n)
+    problem = _cannot_fit(X, y)
     if problem:
         return Estimate.not_estimable(p, n, problem)
     w = design.weight[rows]
     w = w / (w.sum() / n)  # over a row's mean weight, as R: scale-free, but keeps IRLS well conditioned
-    try:
-        result, mu, fit_notes = _maximum_likelihood(X, y, w)
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as error:
-        return Estimate.not_estimable(p, n, f"fit failed: {error}")
-    if not result.converged or np.any(np.abs(result.params) > 30) or np.mean((mu < 1e-8) | (mu > 1 - 1e-8)) > 0:
-        return Estimate.not_estimable(p, n, "no finite estimate: (quasi-)complete separation")
-    bread = X.T @ (X * (w * mu * (1 - mu))[:, None])
+    aliased = aliased_columns(X, w)
+    if 0 in aliased:
+        return Estimate.not_estimable(p, n, "the weights of the rows used are all zero")
+    kept = [j for j in range(p) if j not in aliased]
+    if n <= len(kept):
+        return Estimate.not_estimable(p, n, "fewer complete rows than parameters")
+    fit = _identified_fit(X[:, kept], y, w, [names[j] for j in kept])
+    alias_note = "aliased, dropped as R's glm does: " + "; ".join(why_aliased(X, j, names) for j in aliased)
+    if isinstance(fit, str):
+        return Estimate.not_estimable(p, n, "; ".join(filter(None, [fit, alias_note if aliased else ""])))
+    coef, mu, fit_notes = fit
+    Xk = X[:, kept]
+    bread = Xk.T @ (Xk * (w * mu * (1 - mu))[:, None])
     try:
         a_inv = np.linalg.inv(bread)
     except np.linalg.LinAlgError:
         return Estimate.not_estimable(p, n, "predictors are collinear in the rows used")
     # the influence values are (x w (y - mu)) A^-1 row by row; their PSU totals, summed without them
-    totals = design.product_totals(X, w * (y - mu), rows) @ a_inv
-    vcov = design.variance_of_totals(totals, rows)
-    df_residual = design.degrees_of_freedom(rows) + 1 - p
-    return Estimate(np.asarray(result.params), vcov, df_residual, n, fit_notes, totals)
+    # (an aliased predictor's column stays zero, as its coefficient adds nothing)
+    kept_totals = design.product_totals(Xk, w * (y - mu), rows) @ a_inv
+    totals = np.zeros((kept_totals.shape[0], p))
+    totals[:, kept] = kept_totals
+    vcov = np.full((p, p), np.nan)
+    vcov[np.ix_(kept, kept)] = design.variance_of_totals(totals[:, kept], rows)
+    full = np.full(p, np.nan)
+    full[kept] = coef
+    df_residual = design.degrees_of_freedom(rows) + 1 - len(kept)
+    note = "; ".join(filter(None, [fit_notes, alias_note if aliased else ""]))
+    return Estimate(full, vcov, df_residual, n, note, totals)
+
+
+def _identified_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, names: list[str]):
+    """(coefficients, fitted means, notes) of a finished fit, or the reason there is none.
+
+    statsmodels' own convergence flag is read with R's deviance criterion; a fit that is still
+    not finished is repeated on the rows rather than on collapsed cells. Only when the fit looks
+    separated does the linear program decide whether it is.
+    """
+    try:
+        result, mu, notes = _maximum_likelihood(X, y, w)
+        converged = result.converged or deviance_converged(result.fit_history["deviance"])
+        if not converged:
+            result, mu, notes = _maximum_likelihood(X, y, w, collapse=False)
+            converged = result.converged or deviance_converged(result.fit_history["deviance"])
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as error:
+        return f"fit failed: {error}"
+    params = np.asarray(result.params)
+    if looks_separated(params, mu, converged):
+        direction = separating_direction(X, y)
+        if direction is not None:
+            involved = [names[j] for j in range(1, len(names)) if abs(direction[j]) > 1e-9]
+            by = f" by {', '.join(involved)}" if involved else ""
+            return (
+                f"no finite estimate: (quasi-)complete separation (the outcome is predicted perfectly{by} in some rows)"
+            )
+        # not separated: statsmodels' separation warning is a false alarm on a rare but estimable outcome
+        notes = "; ".join(n for n in notes.split("; ") if "separation" not in n.lower())
+    if not converged:
+        return "the fit did not converge (the deviance was still changing after 100 iterations)"
+    # statsmodels' flag uses an absolute tolerance; by R's criterion this fit is finished
+    notes = "; ".join(n for n in notes.split("; ") if "converge" not in n.lower())
+    return params, mu, notes
 
 
 def cell_codes(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
@@ -108,15 +166,10 @@ def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, collapse: b
     return result, (mu if codes is None else mu[codes]), notes
 
 
-def _cannot_fit(X: np.ndarray, y: np.ndarray, n: int) -> str:
-    """A plain reason why a logistic model of n rows cannot be estimated, or ''."""
+def _cannot_fit(X: np.ndarray, y: np.ndarray) -> str:
+    """A plain reason why a logistic model cannot be estimated, or ''."""
     if y.size == 0:
         return "no complete rows"
     if y.min() == y.max():
         return "outcome has no variation among complete rows"
-    if n <= X.shape[1]:
-        return "fewer complete rows than parameters"
-    constant = [j for j in range(1, X.shape[1]) if X[:, j].min() == X[:, j].max()]
-    if constant:
-        return "a predictor has a single value among complete rows"
     return ""

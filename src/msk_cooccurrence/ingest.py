@@ -14,6 +14,7 @@ import pyreadstat
 
 from .columns import SOURCE_ROW
 from .errors import InputError
+from .wiring import missing_input
 
 FORMATS = {
     ".csv": "csv",
@@ -37,16 +38,47 @@ def file_sha256(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def table_format(path: Path, declared: str) -> str:
+# the first bytes of the binary formats we read, and of formats people save by mistake
+SIGNATURES = (
+    (b"PAR1", "parquet", "a Parquet file"),
+    (b"HEADER RECORD*******LIBRARY HEADER RECORD", "xpt", "a SAS XPORT file"),
+    (b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xc2\xea\x81\x60", "sas7bdat", "a SAS7BDAT file"),
+    (b"<stata_dta>", "stata", "a Stata file"),
+    (b"$FL2", "spss", "an SPSS file"),
+    (b"$FL3", "spss", "an SPSS file"),
+    (b"PK\x03\x04", None, "a ZIP archive (an Excel .xlsx workbook is one)"),
+    (b"\xd0\xcf\x11\xe0", None, "an old Excel .xls workbook"),
+    (b"\x1f\x8b", "gzip", "gzip-compressed"),
+)
+DELIMITERS = {";": "a semicolon", "\t": "a tab", "|": "a vertical bar", ",": "a comma"}
+
+
+def sniffed_format(path: Path) -> tuple[str | None, str] | None:
+    """(format, what it is) when the file's first bytes say it is a binary format, else None."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    return next(((fmt, what) for magic, fmt, what in SIGNATURES if head.startswith(magic)), None)
+
+
+def table_format(name: str, path: Path, declared: str) -> str:
     if declared != "auto":
         return declared
-    fmt = FORMATS.get(path.suffix.lower())
+    suffixes = [x.lower() for x in path.suffixes]
+    compressed = len(suffixes) > 1 and suffixes[-1] == ".gz" and suffixes[-2] in (".csv", ".txt", ".tsv")
+    fmt = FORMATS.get(suffixes[-2] if compressed else path.suffix.lower())
     if fmt is None:
         raise InputError(
-            f"Cannot tell the format of '{path}' from its extension; set `format:` for this dataset "
+            f"Dataset '{name}': cannot tell the format of '{path}' from its extension; set `format:` for this dataset "
             f"to one of {sorted(set(FORMATS.values()))}."
         )
     return fmt
+
+
+def check_file(name: str, path: Path) -> None:
+    """Stop when the dataset's file is a folder or does not exist (also checked before the workflow starts)."""
+    message = missing_input(name, {"path": path})
+    if message:
+        raise InputError(message)
 
 
 def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
@@ -57,17 +89,14 @@ def read_table(name: str, dataset: Mapping) -> pd.DataFrame:
 def table_chunks(name: str, dataset: Mapping, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
     """read_table, `chunk_rows` rows at a time (CSV and Parquet; the other formats in one piece)."""
     path = Path(dataset["path"])
-    if path.is_dir():
-        raise InputError(f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it.")
-    if not path.is_file():
-        raise InputError(
-            f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
-            f"(relative paths are read from the directory you run snakemake in)."
-        )
-    fmt = table_format(path, dataset.get("format", "auto"))
+    check_file(name, path)
+    fmt = table_format(name, path, dataset.get("format", "auto"))
+    _check_not_another_format(name, path, fmt)
     kept, first_row, what = None, 1, "has a header and no rows"
     for frame in _read(name, path, fmt, dataset, chunk_rows):
         if kept is None:
+            if fmt == "csv":
+                _check_delimiter(name, path, frame, dataset.get("delimiter", ","))
             if frame.shape[1] == 0 or len(frame) == 0:
                 what = "is empty" if frame.shape[1] == 0 else what
                 break
@@ -89,12 +118,51 @@ def _kept_columns(name: str, path: Path, dataset: Mapping, present) -> list:
     return list(dict.fromkeys([*columns.values(), *rule_columns(name, path, dataset, present)]))
 
 
+def _check_not_another_format(name: str, path: Path, fmt: str) -> None:
+    """Stop when the file's first bytes say it is not what its extension or `format:` says."""
+    sniffed = sniffed_format(path)
+    if sniffed is None or sniffed[0] == fmt or (fmt == "csv" and path.name.lower().endswith(".gz")):
+        return
+    real, what = sniffed
+    if real == "gzip":
+        fix = "Give it the extension .csv.gz, which is read decompressed"
+    elif real:
+        fix = f"Set `format: {real}` for this dataset (or give the file the extension .{real})"
+    else:
+        fix = "Save it as CSV (or Parquet, SAS, Stata, SPSS) and point `path:` at that file"
+    raise InputError(f"Dataset '{name}': '{path}' is {what}, not {fmt} as {_declared(path, fmt)}. {fix}.")
+
+
+def _declared(path: Path, fmt: str) -> str:
+    return f"its extension {path.suffix} says" if FORMATS.get(path.suffix.lower()) == fmt else "`format:` says"
+
+
+def _check_delimiter(name: str, path: Path, frame: pd.DataFrame, delimiter: str) -> None:
+    """Stop when the header holds another delimiter and the declared one split nothing."""
+    if frame.shape[1] != 1:
+        return
+    header = str(frame.columns[0])
+    found = [d for d in DELIMITERS if d != delimiter and d in header]
+    if found:
+        raise InputError(
+            f"Dataset '{name}': the file '{path}' has one column with the delimiter {delimiter!r}, and its header "
+            f"'{header[:60]}' holds {DELIMITERS[found[0]]}. Set `delimiter: {found[0]!r}` for this dataset."
+        )
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, errors="replace") as handle:
+        return handle.readline()
+
+
 def _read(name: str, path: Path, fmt: str, dataset: Mapping, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
     encoding = dataset.get("encoding", "utf-8")
     try:
         if fmt == "csv":
-            # everything as text: codes and ids are matched as written, numbers converted later
+            # everything as text, and no word is missing by itself: codes and ids are matched as
+            # written, numbers converted later, and only `missing:` and empty cells are missing
             options = {"sep": dataset.get("delimiter", ","), "encoding": encoding, "dtype": str}
+            options["keep_default_na"] = False
             if chunk_rows is None:
                 yield pd.read_csv(path, **options)
             else:
@@ -124,9 +192,20 @@ def _read(name: str, path: Path, fmt: str, dataset: Mapping, chunk_rows: int | N
             f"{error.object[error.start : error.start + 1]!r}). Set `encoding:` for this dataset to the "
             f"file's real encoding (for example latin-1 or cp1252)."
         ) from None
-    except (ValueError, OSError, pa.ArrowException, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
+    except LookupError:
         raise InputError(
-            f"Dataset '{name}': cannot read '{path}' as {fmt} ({error}). Check the file and `format:`."
+            f"Dataset '{name}': `encoding: {encoding}` is not an encoding Python knows. Use its standard name, "
+            f"for example utf-8, latin-1 or cp1252."
+        ) from None
+    except (ValueError, OSError, pa.ArrowException, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
+        hint = ""
+        if fmt == "csv":
+            line = _first_line(path, encoding)
+            other = [d for d in DELIMITERS if d != dataset.get("delimiter", ",") and d in line]
+            hint = f" Its header holds {DELIMITERS[other[0]]}: set `delimiter: {other[0]!r}`." if other else ""
+        raise InputError(
+            f"Dataset '{name}': cannot read '{path}' as {fmt} ({str(error).strip()}). "
+            f"Check the file and `format:`.{hint}"
         ) from None
 
 

@@ -1,10 +1,14 @@
-"""How names read in tables and figures: knee_oa -> Knee osteoarthritis.
+"""How names read in tables, figures and reports: the one place a label is written.
 
-Conditions and groupings the project knows have a written label; any other name (a condition a
-user adds, a level such as "40-59") reads with its underscores as spaces.
+knee_oa -> "Knee osteoarthritis"; with a universe (a condition measured in part of the sample
+only) -> "Bunions (hallux valgus), ages 40+". Conditions and groupings the project knows have a
+written label; any other name (a condition a user adds, a level such as "40-59") reads with its
+underscores as spaces. HEADERS are the column headers the report's tables show instead of the CSV's column names.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 LABELS = {
     "knee_oa": "Knee osteoarthritis",
@@ -13,15 +17,82 @@ LABELS = {
     "low_back_pain": "Low back pain",
     "age": "Age (years)",
     "sex": "Sex",
+    "bmi": "BMI (kg/m²)",
+    "weight": "Survey weight",
+    "stratum": "Stratum",
+    "psu": "PSU",
+    "id": "Identifier",
     "age_band": "Age band (years)",
     "bmi_class": "BMI class (kg/m²)",
+    "age_standardized": "Age-standardized",
+    "overall": "Overall",
+    "all": "All",
     "female": "Female",
     "male": "Male",
     "unknown": "Unknown",
+    "none": "None",
+}
+HEADERS = {
+    "condition": "Condition",
+    "condition_a": "Condition A",
+    "condition_b": "Condition B",
+    "group": "Group",
+    "level": "Level",
+    "n": "n",
+    "n_cases": "n with",
+    "estimate": "Estimate",
+    "se": "SE",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "df": "Design df",
+    "population": "Population",
+    "cases": "Cases (weighted)",
+    "deff": "Design effect",
+    "n_effective": "Effective n",
+    "kg_low": "Korn-Graubard low",
+    "kg_high": "Korn-Graubard high",
+    "reliability": "NCHS reliability",
+    "note": "Note",
+    "model": "Model",
+    "p_value": "p-value",
+    "kind": "Kind",
+    "by": "By",
+    "statistic": "F",
+    "df_num": "df (num.)",
+    "df_den": "df (den.)",
+    "pattern": "Pattern",
+    "n_conditions": "Conditions",
+    "expected": "Expected if independent",
+    "oe_ratio": "Observed / expected",
+    "oe_ci_low": "O/E 95% CI low",
+    "oe_ci_high": "O/E 95% CI high",
+    "term": "Term",
+    "order": "Order",
+    "se_model": "Model SE",
+    "odds_ratio": "Odds ratio",
+    "bmi": "BMI (kg/m²)",
+    "claim": "Claim",
+    "direction": "Claimed direction",
+    "verdict": "Verdict",
+    "published": "Published",
+    "published_source": "Published source",
+    "method": "Method",
+    "imputations": "Imputations",
+    "item": "Column or check",
+    "rows": "Out of",
+    "share": "Share",
 }
 
 
-def readable(name) -> str:
-    """The label a reader sees for a column, condition, grouping or level name."""
+def readable(name, universes: Mapping[str, str] | None = None) -> str:
+    """The label a reader sees for a column, condition, grouping or level name, with its universe."""
     text = str(name)
-    return LABELS.get(text, text.replace("_", " "))
+    shown = LABELS.get(text, text.replace("_", " "))
+    if universes and text in universes:
+        shown = f"{shown}, {universes[text]}"
+    return shown
+
+
+def header(column: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The header a report table shows for a CSV column (a condition column reads as its label)."""
+    return (overrides or {}).get(column) or HEADERS.get(column) or readable(column)

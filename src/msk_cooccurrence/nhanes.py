@@ -30,6 +30,7 @@ from .definitions import items_of, resolve
 from .derive import CYCLE
 from .errors import ConfigError, InputError
 from .ingest import SOURCE_ROW, close_match
+from .wiring import missing_input
 
 WEIGHT_COLUMN = "WEIGHT_COMBINED"  # the MEC weight x years it stands for / years combined
 CYCLE_YEARS = 2
@@ -56,15 +57,18 @@ def weight_factor(dataset: Mapping, cycle: Mapping) -> float:
     return cycle_weight(dataset, cycle)["years"] / (CYCLE_YEARS * len(dataset["cycles"]))
 
 
+def check_files(name: str, dataset: Mapping) -> None:
+    """Stop when a cycle's file does not exist (also checked before the workflow starts)."""
+    message = missing_input(name, {"cycles": dataset["cycles"]})
+    if message:
+        raise InputError(message)
+
+
 def file_columns(name: str, cycle: Mapping) -> dict[Path, list[str]]:
     """The variable names of every file of a cycle, read from the XPT headers only."""
+    check_files(name, {"cycles": [cycle]})
     columns = {}
     for path in map(Path, cycle["files"]):
-        if not path.is_file():
-            raise InputError(
-                f"Dataset '{name}', cycle {cycle['name']}: the NHANES file '{path}' does not exist. Download it "
-                "from the NHANES website into that folder under the name CDC gives it, or fix `files:`."
-            )
         try:
             columns[path] = list(pyreadstat.read_xport(str(path), metadataonly=True)[1].column_names)
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as error:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import pandas as pd
-import yaml
 
-from .resources import read_resource
+from . import wiring
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class TableSpec:
     family: str
     inputs: tuple[str, ...] = ()
     condition_columns: bool = False
+    display: Mapping = field(default_factory=dict)  # how the report shows it: percent, ratio, headers
 
     def compute(self, available: Mapping[str, object]) -> pd.DataFrame:
         """The table from what its function asks for, in the registry's column order."""
@@ -52,9 +52,8 @@ class FigureSpec:
         return call_with(resolve(self.function), available)
 
 
-@cache
 def registry() -> dict:
-    return yaml.safe_load(read_resource("outputs.yaml"))
+    return wiring.registry()
 
 
 @cache
@@ -102,7 +101,7 @@ def markdown_table() -> str:
         columns = ", ".join(f"`{c}`" for c in spec.columns) + (
             ", one column per condition" if spec.condition_columns else ""
         )
-        lines.append(f"| `reports/{{dataset}}/tables/{name}.csv` | {spec.title}: {columns} |")
+        lines.append(f"| `reports/{{dataset}}/tables/{name}.csv`, `.html` | {spec.title}: {columns} |")
     for name, spec in figures().items():
         lines.append(
             f"| `reports/{{dataset}}/figures/{name}.png`, `.svg` | {spec.title} (from {', '.join(spec.tables)}) |"

@@ -12,6 +12,7 @@ from .design import SurveyDesign, domain_mean_influence
 from .estimate import LOG, LOGIT, Estimate
 from .inference import proportion
 
+ALL_PATTERNS_UP_TO = 6  # conditions: 64 patterns, each listed even when no row has it
 COLUMNS = [
     "pattern",
     "n_conditions",
@@ -33,19 +34,25 @@ def pattern_label(present: tuple[str, ...]) -> str:
 
 
 def pattern_table(data: AnalysisData) -> pd.DataFrame:
-    """One row per pattern, among rows where every analysed condition is known.
+    """One row per pattern, among rows where every analysed condition is known (with more than
+    ALL_PATTERNS_UP_TO conditions, one row per pattern some row has).
 
     expected = product of the marginal prevalences (on the same rows); the CI of observed/expected
     linearizes log(share) - sum(log marginal), so it is design-based like the others.
     """
     data = data.cells(keep=())  # the conditions alone
-    present, design = list(data.conditions), data.design
-    values = data.condition_matrix()
-    complete = ~np.isnan(values).any(axis=1)
+    design = data.design
+    present = [c for c in data.conditions if not np.isnan(data.condition(c)).all()]
+    left_out = "; ".join(f"{c} has no known values and is left out" for c in data.conditions if c not in present)
+    values = data.condition_matrix(present)
+    complete = ~np.isnan(values).any(axis=1) & (design.weight > 0)
+    if not complete.any():
+        note = "; ".join(filter(None, [left_out, "no row has every condition known"]))
+        return pd.DataFrame([{"pattern": "", "n": 0, "note": note}], columns=COLUMNS + present)
     known = np.nan_to_num(values)
     marginals = [domain_mean_influence(known[:, j], design.weight, complete) for j in range(len(present))]
     rows = []
-    for states in itertools.product([1, 0], repeat=len(present)):
+    for states in _patterns(known, complete):
         states = np.array(states)
         in_pattern = (known == states).all(axis=1).astype(float)
         share = proportion(np.where(complete, in_pattern, np.nan), design, complete)
@@ -55,7 +62,8 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
         row = {
             "pattern": pattern_label(tuple(c for c, s in zip(present, states) if s)),
             "n_conditions": int(states.sum()),
-            **{k: numbers[k] for k in ("estimate", "se", "ci_low", "ci_high", "note")},
+            **{k: numbers[k] for k in ("estimate", "se", "ci_low", "ci_high")},
+            "note": "; ".join(filter(None, [numbers["note"], left_out])),
             "n": design.rows((in_pattern == 1) & complete),
             "expected": expected,
             "oe_ratio": oe_ratio,
@@ -68,6 +76,14 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
     return table.sort_values(["n_conditions", "estimate"], ascending=[True, False], kind="stable").reset_index(
         drop=True
     )
+
+
+def _patterns(known: np.ndarray, complete: np.ndarray):
+    """Every combination of the k conditions while 2^k is small; beyond, the ones seen (at most n rows' worth)."""
+    k = known.shape[1]
+    if k <= ALL_PATTERNS_UP_TO:
+        return itertools.product([1, 0], repeat=k)
+    return (tuple(states) for states in np.unique(known[complete].astype(int), axis=0)[::-1])
 
 
 def _expected(states: np.ndarray, marginals) -> tuple[float, np.ndarray]:

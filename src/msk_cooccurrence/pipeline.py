@@ -11,20 +11,28 @@ settings and that dataset's entry under `dataset`.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import outputs
+from .config import check_consistency
 from .data import AnalysisData
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_text
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from .validate import Validated
+
 # The other modules a stage needs are imported in that stage: a workflow job loads only its own
 # (a table job neither matplotlib nor pandera nor jinja), which at a second or more each is most
 # of a small job's time.
+log = logging.getLogger("msk_cooccurrence")
 
 
 def read_imputations(paths) -> list:
@@ -34,7 +42,8 @@ def read_imputations(paths) -> list:
     return [draws for path in ([paths] if isinstance(paths, str | Path) else paths) for draws in np.load(path)]
 
 
-EXTERNAL_INPUTS = {"literature": read_literature, "imputations": read_imputations}  # table inputs that are files
+# table inputs that are files, not tables
+EXTERNAL_INPUTS = {"literature": read_literature, "validation": read_json, "imputations": read_imputations}
 
 
 def ingest(name: str, dataset: Mapping, settings: Settings):
@@ -86,18 +95,31 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
     return {name: specs[name].draw({"settings": settings, **tables}) for name in (specs if names is None else names)}
 
 
+def check_view(name: str, view: Mapping) -> None:
+    """The config checks a schema cannot state, on one dataset's view: where the workflow was parsed
+    without the package (the catalog's --sdm conda route) they run here, in the dataset's first job."""
+    check_consistency({k: v for k, v in view.items() if k != "dataset"} | {"datasets": {name: view["dataset"]}})
+
+
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
     """Read a dataset's rows to raw_path: a CSV or Parquet table `chunk_rows` at a time, whatever its size."""
     from .chunks import parquet_writer
     from .sources import source_of
 
+    check_view(name, view)
     settings, dataset = Settings.from_dict(view), view["dataset"]
-    source, rows = source_of(dataset), 0
+    source, rows, columns = source_of(dataset), 0, []
+    log.info("reading dataset '%s' from %s", name, source.description or dataset["source"])
     with parquet_writer(raw_path) as raw_out:
         ingested = source.read_in_chunks(name, dataset, settings.obesity_bmi, view["chunk_rows"])
         for raw in ingested.chunks:
             raw_out.write(raw)
-            rows += len(raw)
+            rows, columns = rows + len(raw), list(raw)
+    log.info("read %s: %d rows, %d columns kept (%s)", ingested.description, rows, len(columns), ", ".join(columns))
+    for reason, count in dict(ingested.scope).items():
+        log.info("left out of scope: %s: %s", reason.replace("_", " "), count)
+    if len(ingested.truth):
+        log.info("synthetic truth: %d known population values written", len(ingested.truth))
     write_csv(ingested.truth, truth_path)
     provenance = {
         "dataset": name,
@@ -109,18 +131,63 @@ def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path
         "scope": dict(ingested.scope),
     }
     write_json(provenance, provenance_path)
+    log.info("wrote %s (%d rows); input SHA-256 %s", raw_path, rows, provenance["sha256"])
 
 
 def validate_stage(
     name: str, view: Mapping, raw_path, harmonized_path, analysis_path, quarantine_path, validation_path
-):
-    """Harmonize and validate `chunk_rows` rows at a time; quarantine bad rows; stop when too many are bad."""
+) -> Validated:
+    """Harmonize and validate `chunk_rows` rows at a time; quarantine bad rows; stop when too many are bad.
+
+    The result's `analysis` holds the analysis rows' source row, design, age, BMI and conditions only
+    (the analysis file holds every column).
+    """
     from .chunks import validate_file_in_chunks
 
     result = validate_file_in_chunks(name, view, raw_path, harmonized_path, analysis_path, view["chunk_rows"])
     write_csv(result.quarantine, quarantine_path)
     write_json(result.summary, validation_path)
+    log_validation(result.summary, result.analysis)
+    for warning in result.summary["warnings"]:
+        log.warning(warning)
+        print(f"msk-cooccurrence: warning, dataset '{name}': {warning}", file=sys.stderr)
     return result
+
+
+def log_validation(summary: Mapping, analysis: pd.DataFrame) -> None:
+    """What validation kept and dropped, and why, with counts."""
+    log.info(
+        "kept %d of %d rows; quarantined %d (limit %.1f%%)",
+        summary["rows_valid"],
+        summary["rows_in"],
+        summary["rows_quarantined"],
+        100 * summary["max_invalid_share"],
+    )
+    for check, count in sorted(summary["checks"].items(), key=lambda kv: -kv[1]):
+        log.info("quarantine reason: %s: %d rows", check, count)
+    for condition in summary["conditions_analysed"]:
+        known = analysis[condition].notna()
+        cases = int(analysis.loc[known, condition].astype(bool).sum())
+        log.info(
+            "%s: %d known (%d with, %d without), %d unknown",
+            condition,
+            known.sum(),
+            cases,
+            known.sum() - cases,
+            (~known).sum(),
+        )
+    if summary["conditions_absent"]:
+        log.info("not in this dataset: %s", ", ".join(summary["conditions_absent"]))
+    design = summary.get("design_summary") or {}
+    if design:
+        log.info(
+            "design: %s; %s strata, %s PSUs, %s df; Kish's effective n %.0f",
+            summary["design"],
+            design["strata"],
+            design["psus"],
+            design["degrees_of_freedom"],
+            design["kish_effective_n"],
+        )
 
 
 def read_table_inputs(paths: Mapping[str, Path | str]) -> dict[str, object]:
@@ -129,28 +196,47 @@ def read_table_inputs(paths: Mapping[str, Path | str]) -> dict[str, object]:
 
 
 def read_analysis(path) -> pd.DataFrame:
-    """The analysis rows, without the columns no estimate reads (the id and source row)."""
+    """The analysis rows, without the source row, which no estimate reads."""
     import pyarrow.parquet as pq
 
     from .columns import SOURCE_ROW
 
-    columns = [c for c in pq.read_schema(path).names if c not in ("id", SOURCE_ROW)]
+    columns = [c for c in pq.read_schema(path).names if c != SOURCE_ROW]
     return pd.read_parquet(path, columns=columns)
 
 
-def tables_stage(view: Mapping, analysis_path, input_paths: Mapping, output_paths: Mapping) -> None:
+def tables_stage(
+    view: Mapping, analysis_path, input_paths: Mapping, output_paths: Mapping, html_paths: Mapping | None = None
+) -> None:
     """Tables of one dataset in one process (a family of the registry), from the analysis rows and
-    the inputs the registry names; `output_paths` maps each table to its file."""
+    the inputs the registry names; `output_paths` maps each table to its CSV, and `html_paths` to
+    the table as the report shows it, on a page of its own (for Snakemake's report)."""
     settings = Settings.from_dict(view)
     data = analysis_data(read_analysis(analysis_path), settings)
-    tables = compute_tables(data, settings, read_table_inputs(input_paths), list(output_paths))
+    log.info(
+        "analysis rows: %d; conditions: %s; design degrees of freedom: %d",
+        len(data.frame),
+        ", ".join(data.conditions),
+        data.design.degrees_of_freedom(),
+    )
+    inputs = read_table_inputs(input_paths)
+    log.info("computing %s", ", ".join(f"{name} ({outputs.tables()[name].function})" for name in output_paths))
+    tables = compute_tables(data, settings, inputs, list(output_paths))
     for name, path in output_paths.items():
-        write_csv(tables[name], path)
+        result = tables[name]
+        notes = result["note"].astype("string").fillna("").str.len().gt(0).sum() if "note" in result else 0
+        log.info("%s: %d rows, %d columns; %d rows carry a note", name, len(result), result.shape[1], notes)
+        write_csv(result, path)
+        if html_paths is not None:
+            from .report import table_page
+
+            write_text(table_page(name, result, view), html_paths[name])
 
 
-def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, output_path) -> None:
-    """One table of one dataset, from the analysis rows and the inputs the registry names."""
-    tables_stage(view, analysis_path, input_paths, {table: output_path})
+def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, output_path, html_path=None) -> None:
+    """One table of one dataset (tables_stage of one table)."""
+    html = None if html_path is None else {table: html_path}
+    tables_stage(view, analysis_path, input_paths, {table: output_path}, html)
 
 
 def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
@@ -159,8 +245,10 @@ def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
     from .sensitivity import imputation_columns
 
     data = analysis_data(read_analysis(analysis_path), Settings.from_dict(view))
+    problem = ImputationProblem.from_columns(imputation_columns(data))
+    log.info("imputation model: %d variables; %d rows with a missing value", len(problem.names), len(problem.rows))
     with atomic_path(model_path) as temporary:
-        save_problem(ImputationProblem.from_columns(imputation_columns(data)), temporary)
+        save_problem(problem, temporary)
 
 
 def imputation_batches(options: Mapping) -> list[range]:
@@ -177,7 +265,9 @@ def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
     from .imputation import impute, load_problem
 
     problem, options = load_problem(model_path), view["sensitivity"]
-    draws = [impute(problem, options["seed"], m) for m in imputation_batches(options)[int(batch)]]
+    wanted = imputation_batches(options)[int(batch)]
+    log.info("drawing imputations %d to %d for %d rows", wanted[0], wanted[-1], len(problem.rows))
+    draws = [impute(problem, options["seed"], m) for m in wanted]
     with atomic_path(draws_path) as temporary:
         np.save(temporary, np.stack(draws))
 
@@ -190,12 +280,15 @@ def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | st
 
     # a condition measured in part of the sample only carries its universe: "bunions (ages 40+)"
     notes = universe_notes(view["dataset"])
-    tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes)
+    conditions = view["conditions"]
+    tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes, conditions)
     settings = Settings.from_dict(view)
     shown = replace(settings, conditions=tuple(display_name(c, notes) for c in settings.conditions))
+    log.info("drawing %s from %s", figure, ", ".join(f"{n} ({len(t)} rows)" for n, t in tables.items()))
     drawn = draw_figures(tables, shown, [figure])[figure]
     with atomic_path(svg_path) as svg, atomic_path(png_path) as png:
         save_figure(drawn, png, svg)
+    log.info("wrote %s and %s", png_path, svg_path)
 
 
 def report_stage(
@@ -221,6 +314,13 @@ def report_stage(
         truth=truth if len(truth) else None,
     )
     write_text(html, report_path)
+    log.info(
+        "wrote %s (%.0f kB, %d tables, %d figures)",
+        report_path,
+        len(html) / 1e3,
+        len(table_paths),
+        len(outputs.figures()),
+    )
 
 
 def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
@@ -231,4 +331,6 @@ def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_pat
         name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}
         for name, odds, prevalence, validation in zip(names, odds_paths, prevalence_paths, validation_paths)
     }
-    write_text(render_index(datasets), index_path)
+    html = render_index(datasets)
+    write_text(html, index_path)
+    log.info("wrote %s comparing %d datasets (%.0f kB)", index_path, len(datasets), len(html) / 1e3)

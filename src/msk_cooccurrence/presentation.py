@@ -7,8 +7,12 @@ REVIEWED. Table 1 follows gtsummary's tbl_svysummary layout, percentages written
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
+from . import outputs
+from .labels import header as column_header
 from .labels import readable
 from .reliability import is_reviewed, is_suppressed
 
@@ -69,12 +73,12 @@ def p_value_text(p: float) -> str:
     return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
 
 
-def table1_blocks(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def table1_blocks(table: pd.DataFrame, universes: Mapping[str, str] | None = None) -> list[tuple[str, pd.DataFrame]]:
     """One gtsummary-style table per condition: (heading, table of text)."""
     blocks = []
     for condition, block in table.groupby("condition", sort=False):
         total = block[block["row_type"] == "total"].iloc[0]
-        name = readable(condition)
+        name = readable(condition, universes)
         headers = [
             f"{word} {name.lower()}, N = {total[f'estimate_{side}']:,.0f} (n = {int(total[f'n_{side}']):,})"
             for word, side in (("Without", "without"), ("With", "with"))
@@ -129,3 +133,55 @@ def has_marks(table: pd.DataFrame, columns=("reliability",)) -> bool:
     """Whether any row of the table carries a mark (so the footnotes are needed)."""
     present = [table[c].dropna() for c in columns if c in table]
     return bool(present) and bool(pd.concat(present).map(mark).ne("").any())
+
+
+CONDITION_VALUES = ("condition", "condition_a", "condition_b", "by")  # columns whose values are names
+NAME_VALUES = ("group", "level", "model", "kind", "method", "item")
+WHOLE_NUMBERS = ("n", "n_cases", "df", "population", "cases", "rows", "imputations", "n_conditions", "order")
+
+
+def display_table(name: str, table: pd.DataFrame, universes: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A registered table as a reader sees it: labels for names, percentages with one decimal, odds ratios
+    with two, p-values as gtsummary writes them, human headers; suppressed estimates as the mark."""
+    spec = outputs.tables()[name]
+    percent, ratio = set(spec.display.get("percent", ())), set(spec.display.get("ratio", ()))
+    marks = table["reliability"].map(mark) if "reliability" in table else pd.Series("", index=table.index)
+    shown = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        values = table[column]
+        if column in percent or column in ratio:
+            digits, scale = (1, 100) if column in percent else (2, 1)
+            text = values.map(lambda v, d=digits, k=scale: "" if pd.isna(v) else f"{k * v:.{d}f}")
+            if column in ESTIMATE_COLUMNS:
+                text = text.where(marks != SUPPRESSED, SUPPRESSED)
+        elif column in CONDITION_VALUES or column in NAME_VALUES:
+            text = values.map(lambda v: "" if pd.isna(v) else readable(v, universes))
+        elif column == "pattern":
+            text = values.map(lambda v: " + ".join(readable(c, universes) for c in str(v).split("+")))
+        elif column == "term":
+            text = values.map(lambda v: " × ".join(readable(c, universes) for c in str(v).split(":")))
+        elif column == "p_value":
+            text = values.map(p_value_text)
+        elif column in WHOLE_NUMBERS and pd.api.types.is_numeric_dtype(values):
+            text = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+        elif pd.api.types.is_bool_dtype(values) or (spec.condition_columns and column not in spec.columns):
+            text = values.map(lambda v: "yes" if v is True or v == 1 else "")
+        elif pd.api.types.is_float_dtype(values):
+            text = values.map(lambda v: number(v, 3))
+        else:
+            text = values.fillna("").astype(str)
+        shown[column] = text.astype(object)
+    if "estimate" in shown:
+        shown["estimate"] = shown["estimate"].where(marks != REVIEWED, shown["estimate"].astype(str) + " " + REVIEWED)
+    headers = spec.display.get("headers", {})
+    names = {c: column_header(c, headers) + (" (%)" if c in percent else "") for c in table.columns}
+    names |= {c: readable(c, universes) for c in table.columns if spec.condition_columns and c not in spec.columns}
+    return shown.rename(columns=names)
+
+
+def quality_rows(quality: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """The data-quality table's missing values as (column, 'n of rows (share)') lines for the data section."""
+    if quality is None:
+        return []
+    missing = quality[quality["kind"] == "missing"]
+    return [(readable(r.item), f"{r.n:,} of {r.rows:,} ({100 * r.share:.1f}%)") for r in missing.itertuples()]

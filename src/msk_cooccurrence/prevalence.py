@@ -69,6 +69,12 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
     rows = []
     for level, mask in domains.items():
         estimate, used = standardized_proportion(y, data.design, mask, age, standard_groups)
+        lowest = min(g["lower"] for g in standard_groups)
+        younger = data.design.rows(mask & ~np.isnan(y) & (age < lowest))
+        if younger:
+            estimate = estimate.with_note(
+                f"for ages {lowest:g}+ only, where the standard population starts: {younger} younger rows are left out"
+            )
         weights = standardized_weights(data.design.weight, used, age, standard_groups)
         where = {"condition": condition, "group": "age_standardized", "level": level}
         rows.append(prevalence_row(where, estimate, y, data.design, weights, used, interval))

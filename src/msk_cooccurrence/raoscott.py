@@ -79,6 +79,8 @@ def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:
     except np.linalg.LinAlgError:
         return _untestable(n, "the cell proportions give a singular contrast matrix")
     trace = float(np.trace(delta))
+    if not trace > 0:  # the design variance of the table is zero (e.g. every row in one PSU)
+        return _untestable(n, "the design variance of the table is zero: no test")
     df_num = trace**2 / float(np.trace(delta @ delta))
     statistic = pearson / trace
     p_value = float(stats.f.sf(statistic, df_num, df_num * nu))

@@ -8,6 +8,7 @@ disk with no network.
 from __future__ import annotations
 
 import base64
+import html
 import importlib.metadata
 import platform
 from pathlib import Path
@@ -18,8 +19,9 @@ import pandas as pd
 import yaml
 
 from . import outputs, presentation
-from .dataset_text import data_notes, definition_sentences, display_tables, population_caption
-from .figures import label
+from .dataset_text import annotated_claims, data_notes, definition_sentences, population_caption
+from .derive import universe_notes
+from .labels import readable
 
 SEPARATE_SECTIONS = ("claims", "table1")  # tables the report lays out in sections of their own
 PACKAGES = (
@@ -44,11 +46,15 @@ def ratio(value: float) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.2f}"
 
 
-def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame) -> list[str]:
+def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame, universes=None) -> list[str]:
     """Plain sentences for the top of the report."""
+
+    def label(name) -> str:
+        return readable(name, universes)
+
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
-    parts = [_prevalence_phrase(r) for r in overall.itertuples()]
+    parts = [_prevalence_phrase(r, label) for r in overall.itertuples()]
     findings.append("Weighted prevalence (95% CI): " + "; ".join(parts) + ".")
     adjusted = odds[(odds["model"] == "adjusted") & np.isfinite(odds["estimate"])]
     above = adjusted[adjusted["ci_low"] > 1].sort_values("estimate", ascending=False)
@@ -71,7 +77,8 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     if len(multi):
         top = multi.sort_values("oe_ratio", ascending=False).iloc[0]
         findings.append(
-            f"The combination most over-represented relative to independence is {label(top.pattern)}: "
+            f"The combination most over-represented relative to independence is "
+            f"{' + '.join(label(c) for c in str(top.pattern).split('+'))}: "
             f"{percent(top.estimate)} of adults against {percent(top.expected)} expected "
             f"(observed/expected {ratio(top.oe_ratio)}, 95% CI {ratio(top.oe_ci_low)} to {ratio(top.oe_ci_high)})."
         )
@@ -81,7 +88,7 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
     return findings
 
 
-def _prevalence_phrase(r) -> str:
+def _prevalence_phrase(r, label) -> str:
     """'Obesity 40.6% (37.7% to 43.5%)', with the reliability mark; a suppressed one without its number."""
     mark = presentation.mark(getattr(r, "reliability", ""))
     if mark == presentation.SUPPRESSED:
@@ -91,6 +98,11 @@ def _prevalence_phrase(r) -> str:
 
 def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str]:
     """What this dataset could not support, and why: one sentence each."""
+    universes = validation.get("universes", {})
+
+    def label(name) -> str:
+        return readable(name, universes)
+
     items = []
     absent = validation.get("conditions_absent", [])
     if absent:
@@ -113,8 +125,8 @@ def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str
             notes = notes[notes["verdict"] == "not estimable"]
         notes = notes.drop_duplicates(key[:1] + ["note"]) if name == "dose_response" else notes
         for row in notes.head(12).itertuples(index=False):
-            what = " / ".join(str(getattr(row, k)) for k in key)
-            items.append(f"{name.replace('_', ' ')}: {what}: {row.note}")
+            what = " / ".join(label(getattr(row, k)) if k != "claim" else str(row.claim) for k in key)
+            items.append(f"{outputs.tables()[name].title}: {what}: {row.note}")
     return items
 
 
@@ -127,18 +139,24 @@ def claim_findings(claims: pd.DataFrame) -> list[str]:
     return [f"Claims from the literature tested here: {', '.join(parts)} (see Claims)."]
 
 
-def standardized_comparison(prevalence: pd.DataFrame) -> pd.DataFrame:
-    """Crude and age-standardized prevalence side by side (overall and by sex)."""
+def standardized_comparison(prevalence: pd.DataFrame, universes=None) -> pd.DataFrame:
+    """Crude and age-standardized prevalence side by side (overall and by sex), as the report shows them."""
     crude = prevalence[prevalence["group"].isin(["overall", "sex"])].assign(
         level=lambda d: d["level"].where(d["group"] == "sex", "all")
     )
     standard = prevalence[prevalence["group"] == "age_standardized"]
-    columns = ["condition", "level", "estimate", "ci_low", "ci_high"]
-    shown = [presentation.masked(t.reindex(columns=[*columns, "reliability"]))[columns] for t in (crude, standard)]
-    return shown[0].merge(shown[1], on=["condition", "level"], suffixes=("_crude", "_standardized"))
+    columns = ["condition", "level", "estimate", "ci_low", "ci_high", "reliability"]
+    shown = [
+        presentation.display_table("prevalence", t.reindex(columns=columns), universes).iloc[:, :5]
+        for t in (crude, standard)
+    ]
+    keys = list(shown[0].columns[:2])
+    return shown[0].merge(shown[1], on=keys, suffixes=(", crude", ", age-standardized"))
 
 
-def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame | None:
+def truth_comparison(
+    truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds: pd.DataFrame, label=readable
+) -> pd.DataFrame | None:
     """For a synthetic dataset: the true population value beside each estimate and whether the CI covers it."""
     if truth is None or truth.empty:
         return None
@@ -150,7 +168,7 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
     for r in overall.itertuples():
         match = true_prev[true_prev["condition_a"] == r.condition]
         if len(match):
-            rows.append(_compare("prevalence", r.condition, "", match["value"].iloc[0], r))
+            rows.append(_compare("prevalence", label(r.condition), "", match["value"].iloc[0], r))
     true_or = truth[truth["kind"] == "odds_ratio"]
     for r in odds.itertuples():
         match = true_or[
@@ -159,7 +177,8 @@ def truth_comparison(truth: pd.DataFrame | None, prevalence: pd.DataFrame, odds:
             & (true_or["quantity"] == r.model)
         ]
         if len(match):
-            rows.append(_compare(f"odds ratio, {r.model}", r.condition_a, r.condition_b, match["value"].iloc[0], r))
+            a, b = label(r.condition_a), label(r.condition_b)
+            rows.append(_compare(f"odds ratio, {r.model}", a, b, match["value"].iloc[0], r))
     return pd.DataFrame(rows) if rows else None
 
 
@@ -173,14 +192,15 @@ def truth_parameters(truth: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def _compare(quantity, a, b, true_value, r) -> dict:
+    """One line of the truth table: prevalences in percent with one decimal, odds ratios with two."""
     covered = bool(r.ci_low <= true_value <= r.ci_high) if np.isfinite(r.ci_low) else None
+    shown = (lambda v: percent(v)) if quantity == "prevalence" else ratio
     return {
-        "quantity": quantity,
-        "condition": " & ".join(filter(None, [label(a), label(b)])),
-        "true": true_value,
-        "estimate": r.estimate,
-        "ci_low": r.ci_low,
-        "ci_high": r.ci_high,
+        "Quantity": quantity,
+        "Condition": " & ".join(filter(None, [a, b])),
+        "True value": shown(true_value),
+        "Estimate": shown(r.estimate),
+        "95% CI": f"{shown(r.ci_low)} to {shown(r.ci_high)}",
         "CI covers truth": {True: "yes", False: "no", None: "n/a"}[covered],
     }
 
@@ -222,22 +242,28 @@ def render_report(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["label"] = readable
     config, dataset_config = view, view["dataset"]
-    notes = validation.get("universes", {})
+    notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
     interval = view["proportion_ci"]
     table1 = tables.get("table1")
-    shown = dict(tables) | {"prevalence": presentation.masked(tables["prevalence"])}
-    shown = display_tables(shown, notes)  # "bunions (ages 40+)" wherever bunions is shown
-    tables = display_tables(tables, notes)
+    claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes))
+    shown = {
+        name: presentation.display_table(name, claims if name == "claims" else table, notes)
+        for name, table in tables.items()
+        if name != "table1"
+    }
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
-    comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"])
+    comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], lambda c: readable(c, notes))
     return environment.get_template("report.html.j2").render(
         dataset=dataset,
-        findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"])
+        findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes)
         + claim_findings(tables["claims"]),
+        synthetic=truth is not None and len(truth) > 0,
+        claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
         standard=config["standard_population"],
         limits=not_estimated(tables, validation),
-        standardized=html_table(standardized_comparison(tables["prevalence"])),
+        standardized=html_table(standardized_comparison(tables["prevalence"], notes)),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
         validation=validation,
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
@@ -255,13 +281,39 @@ def render_report(
         interval=presentation.INTERVAL_WORDS[interval],
         footnotes=presentation.FOOTNOTES,
         prevalence_marked=presentation.has_marks(tables["prevalence"]),
-        table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1)],
+        table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes)],
         table1_marked=table1 is not None
         and presentation.has_marks(table1, ("reliability_without", "reliability_with")),
         design_rows=presentation.design_rows(validation.get("design_summary")),
         truth=None if comparison is None else html_table(comparison),
-        parameters=None if truth is None else html_table(truth_parameters(truth)),
+        parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
         covariates=", ".join(config["covariates"]),
+        max_order=config["loglinear"]["max_order"],
+        quality=presentation.quality_rows(tables.get("data_quality")),
     )
+
+
+def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
+    """One table as the report shows it, on a page of its own (Snakemake's report shows it inline)."""
+    notes = universe_notes(view["dataset"])
+    spec = outputs.tables()[name]
+    if name == "table1":
+        body = "".join(f"<h3>{html.escape(h)}</h3>{html_table(b)}" for h, b in presentation.table1_blocks(table, notes))
+    else:
+        body = html_table(presentation.display_table(name, table, notes))
+    marked = presentation.has_marks(table, ("reliability", "reliability_without", "reliability_with"))
+    footnotes = "".join(f"<p class='footnotes'>{html.escape(n)}</p>" for n in presentation.FOOTNOTES) if marked else ""
+    return TABLE_PAGE.format(title=html.escape(spec.title), caption=html.escape(spec.caption), body=body + footnotes)
+
+
+TABLE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body {{ font-family: system-ui, sans-serif; margin: 1em; color: #222; }}
+table.data {{ border-collapse: collapse; font-size: .85em; }}
+table.data th, table.data td {{ border-bottom: 1px solid #e3e3e3; padding: .2em .6em; text-align: right; }}
+table.data th {{ background: #f4f4f4; }} table.data td:first-child, table.data th:first-child {{ text-align: left; }}
+.footnotes {{ font-size: .85em; color: #444; }}</style></head>
+<body><h2>{title}</h2><p>{caption}</p>{body}</body></html>
+"""

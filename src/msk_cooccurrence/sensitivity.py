@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import first_rows, group_codes
-from .data import AnalysisData
+from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import Estimate
 from .imputation import ImputationProblem, completed, impute, weight_classes
@@ -31,12 +31,14 @@ def complete_case_rows(odds: pd.DataFrame) -> pd.DataFrame:
 
 
 def imputation_columns(data: AnalysisData) -> dict[str, np.ndarray]:
-    """The imputation model's variables row by row: conditions, covariates, log weight in classes (1/0/NaN, values)."""
+    """The imputation model's variables row by row: conditions, covariates, log weight in classes (1/0/NaN, values).
+
+    A column with no known value cannot be imputed (a model needs observed values) and one with a
+    single value would make the imputation models singular: both are left out.
+    """
     columns = {c: data.condition(c) for c in data.conditions} | data.adjustment()
-    weight = data.design.weight
-    if np.ptp(np.log(weight)) > 0:  # a constant column would make the imputation models singular
-        columns["log_weight"] = weight_classes(weight)
-    return columns
+    columns["log_weight"] = weight_classes(data.design.weight)
+    return {name: v for name, v in columns.items() if np.unique(v[~np.isnan(v)]).size > 1}
 
 
 def draw_imputation(data: AnalysisData, seed: int, m: int) -> np.ndarray:
@@ -51,7 +53,7 @@ class CompletedAnalysis:
     def __init__(self, data: AnalysisData):
         self.data, self.columns = data, imputation_columns(data)
         self.problem = ImputationProblem.from_columns(self.columns)
-        self.adjust = [c for c in self.columns if c not in data.conditions and c != "log_weight"]
+        self.keys = [c for c in self.columns if c != "log_weight"]  # what the models read
         complete = np.ones(data.n, bool)
         complete[self.problem.rows] = False
         design = data.design
@@ -63,10 +65,6 @@ class CompletedAnalysis:
             np.ones(complete.sum(), dtype=np.int64) if design.count is None else design.count[complete],
         )
 
-    @property
-    def keys(self) -> list[str]:
-        return [*self.data.conditions, *self.adjust]
-
     def _cells(self, values: dict, weight, stratum, psu, count) -> tuple:
         """Units alike in PSU and every value, their weights and counts summed."""
         codes, size = group_codes([psu, *(values[k] for k in self.keys)])
@@ -74,9 +72,19 @@ class CompletedAnalysis:
         summed = np.bincount(codes, weight, size), stratum[first], psu[first], np.bincount(codes, count, size)
         return {k: v[first] for k, v in values.items()}, *summed
 
-    def fits(self, draws: np.ndarray) -> dict[tuple[str, str], Estimate]:
-        """The adjusted model of every pair on the dataset completed by one imputation's draws."""
-        data, rows, design = self.data, self.problem.rows, self.data.design
+    def adjust(self, a: str, b: str) -> tuple[list[str], list[str]]:
+        """The covariates of the pair's model that can be imputed, and why the others are dropped."""
+        wanted = self.data.adjustment_for((a, b))
+        dropped = [
+            f"{predictor_label(c)} ({'one value in the rows used' if np.isfinite(v).any() else 'no known value'})"
+            for c, v in wanted.items()
+            if c not in self.columns
+        ]
+        return [c for c in wanted if c in self.columns], dropped
+
+    def fits(self, draws: np.ndarray, pairs) -> dict[tuple[str, str], Estimate]:
+        """The adjusted model of each pair on the dataset completed by one imputation's draws."""
+        rows, design = self.problem.rows, self.data.design
         imputed = completed(self.problem, self.columns, draws)
         base_values, weight, stratum, psu, count = self.base
         values, weight, stratum, psu, count = self._cells(
@@ -91,9 +99,11 @@ class CompletedAnalysis:
         )
         everything = np.ones(units.n, bool)
         out = {}
-        for a, b in itertools.combinations(data.conditions, 2):
-            X = np.column_stack([np.ones(units.n), values[a], *(values[c] for c in self.adjust)])
-            out[(a, b)] = fit_logistic(X, values[b], units, everything)
+        for a, b in pairs:
+            adjust = self.adjust(a, b)[0]
+            X = np.column_stack([np.ones(units.n), values[a], *(values[c] for c in adjust)])
+            names = ["intercept", a, *map(predictor_label, adjust)]
+            out[(a, b)] = fit_logistic(X, values[b], units, everything, names)
         return out
 
 
@@ -101,25 +111,35 @@ def imputed_odds_ratios(
     data: AnalysisData, imputations: int, seed: int, draws: Sequence[np.ndarray] | None = None
 ) -> pd.DataFrame:
     """Adjusted odds ratios pooled over the imputations (drawn here unless `draws` holds them, in order)."""
-    analysis = CompletedAnalysis(data)
-    if draws is None:
-        draws = [impute(analysis.problem, seed, m) for m in range(imputations)]
-    per_imputation = [analysis.fits(d) for d in draws]
+    analysis, failure = None, ""
+    try:
+        analysis = CompletedAnalysis(data)
+        if draws is None:
+            draws = [impute(analysis.problem, seed, m) for m in range(imputations)]
+    except (ValueError, np.linalg.LinAlgError) as error:
+        failure = f"the imputation models could not be fitted ({error})"
+    pairs = list(itertools.combinations(data.conditions, 2))
+    imputable = [(a, b) for a, b in pairs if analysis is not None and a in analysis.columns and b in analysis.columns]
+    per_imputation = [analysis.fits(d, imputable) for d in draws] if imputable and not failure else []
     rows = []
-    for a, b in itertools.combinations(data.conditions, 2):
-        pooled = pool_rubin([fits[(a, b)] for fits in per_imputation], data.rows)
-        rows.append(
-            {"condition_a": a, "condition_b": b, "model": "adjusted", "method": "multiple imputation"}
-            | pooled.summary(1, report=np.exp)
-            | {"imputations": len(draws)}
-        )
+    for a, b in pairs:
+        where = {"condition_a": a, "condition_b": b, "model": "adjusted", "method": "multiple imputation"}
+        if (a, b) in imputable and not failure:
+            dropped = analysis.adjust(a, b)[1]
+            pooled = pool_rubin([fits[(a, b)] for fits in per_imputation], data.rows)
+            pooled = pooled.with_note(f"dropped: {'; '.join(dropped)}" if dropped else "")
+        else:
+            missing = [c for c in (a, b) if analysis is None or c not in analysis.columns]
+            note = failure or f"{', '.join(missing)} cannot be imputed (no known values, or only one)"
+            pooled = Estimate.not_estimable(2 + len(data.adjustment_for((a, b))), data.rows, note)
+        rows.append(where | pooled.summary(1, report=np.exp) | {"imputations": imputations})
     return pd.DataFrame(rows)
 
 
 def pool_rubin(fits: list[Estimate], n: int) -> Estimate:
     """Rubin's rules for every coefficient, with Barnard-Rubin degrees of freedom for coefficient 1."""
     m = len(fits)
-    failed = [f.note for f in fits if not np.isfinite(f.coef).all()]
+    failed = [f.note for f in fits if not np.isfinite(f.coef[1])]
     if failed:
         return Estimate.not_estimable(
             len(fits[0].coef), n, f"{len(failed)} of {m} imputations could not be fitted: {failed[0]}"
@@ -129,11 +149,13 @@ def pool_rubin(fits: list[Estimate], n: int) -> Estimate:
     between = np.cov(q, rowvar=False, ddof=1).reshape(within.shape)
     total = within + (1 + 1 / m) * between
     df = _barnard_rubin_df(within[1, 1], between[1, 1], total[1, 1], m, fits[0].df)
-    return Estimate(q.mean(axis=0), total, df, n)
+    return Estimate(q.mean(axis=0), total, df, n, "; ".join(dict.fromkeys(f.note for f in fits if f.note)))
 
 
 def _barnard_rubin_df(within: float, between: float, total: float, m: int, complete_df: int) -> float:
-    gamma = (1 + 1 / m) * between / total
+    if complete_df <= 0:
+        return float(complete_df)  # no interval either way
+    gamma = (1 + 1 / m) * between / total if total > 0 else 0.0  # zero variance: nothing is missing-driven
     observed = (complete_df + 1) / (complete_df + 3) * complete_df * (1 - gamma)
     if gamma == 0:
         return float(observed)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Settings:
     dose_response: Mapping
     sensitivity: Mapping
     proportion_ci: str = "logit"  # the interval of ci_low/ci_high for proportions: logit or korn_graubard
+    loglinear: Mapping = field(default_factory=lambda: MappingProxyType({"max_order": 4}))  # highest order tested
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -41,13 +44,5 @@ class Settings:
             dose_response=MappingProxyType(dict(config["dose_response"])),
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
             proportion_ci=config["proportion_ci"],
+            loglinear=MappingProxyType(dict(config["loglinear"])),
         )
-
-
-def dataset_view(config: Mapping, dataset: str) -> dict:
-    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
-
-    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
-    only its jobs.
-    """
-    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}

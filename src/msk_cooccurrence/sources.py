@@ -1,10 +1,10 @@
 """The registry of sources: where a dataset's rows come from, and how they map to harmonized columns.
 
 A dataset's `source:` names one entry of SOURCES; nothing else in the package branches on it. Each
-source says which files it reads (so the workflow reruns when one changes), how it reads them (rows
-as the source has them, plus `source_row`), what its columns and codes mean, how its input is
-checksummed, and how it is described in the report. A new kind of source is one class here (and
-its `$defs` entry in the config schema).
+source says how it reads its files (which are `wiring.input_files`, the workflow's inputs too, so
+that editing one reruns the pipeline: rows as the source has them, plus `source_row`), what its
+columns and codes mean, how its input is checksummed, and how it is described in the report. A
+new kind of source is one class here (and its `$defs` entry in the config schema).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 from . import nhanes
 from .columns import SOURCE_ROW
 from .ingest import file_sha256, read_table, table_chunks
-from .synthetic import SyntheticSpec, draw_cohort, ground_truth
+from .wiring import input_files
 
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
 
@@ -59,7 +59,7 @@ class Source:
     description = ""
 
     def input_files(self, dataset: Mapping) -> list[str]:
-        return []
+        return input_files(dataset)
 
     def check(self, name: str, dataset: Mapping) -> None:
         """ConfigError for what the schema cannot judge about this kind of dataset."""
@@ -96,6 +96,10 @@ class SyntheticSource(Source):
     description = "a built-in synthetic cohort with known ground truth"
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        # imported here: statsmodels (which draws the cohort) takes seconds to import, and every
+        # workflow parse and job imports this registry
+        from .synthetic import SyntheticSpec, draw_cohort, ground_truth
+
         spec = SyntheticSpec.from_config(dataset, obesity_bmi)
         raw = draw_cohort(spec)
         raw.insert(0, SOURCE_ROW, range(1, len(raw) + 1))
@@ -109,9 +113,6 @@ class SyntheticSource(Source):
 class TableSource(Source):
     description = "a researcher's own table (CSV, Parquet, SAS, Stata or SPSS)"
 
-    def input_files(self, dataset: Mapping) -> list[str]:
-        return [dataset["path"]]
-
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
         return Ingested(read_table(name, dataset), str(dataset["path"]))
 
@@ -124,9 +125,6 @@ class TableSource(Source):
 
 class NhanesSource(Source):
     description = "NHANES XPT files as CDC publishes them, cycles combined"
-
-    def input_files(self, dataset: Mapping) -> list[str]:
-        return [path for cycle in dataset["cycles"] for path in cycle["files"]]
 
     def check(self, name: str, dataset: Mapping) -> None:
         nhanes.check_cycles(name, dataset)

@@ -9,16 +9,26 @@ Invariant: rows_in = rows_valid + rows_quarantined.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from .columns import HARMONIZED, SOURCE_ROW, Column
 from .errors import InputError
+from .reliability import kish_effective_n
+from .settings import Settings
 
 DTYPES = {"text": str, "number": float, "sex": str}
+# the checks of values harmonize could not convert (harmonize._problem_label)
+CONVERSION_CHECKS = (
+    "not a number",
+    "not a number and no entry in codes",
+    "value has no entry in codes",
+    "not a recognised value",
+)
 
 
 def _checks(column: Column) -> list[pa.Check]:
@@ -29,6 +39,8 @@ def _checks(column: Column) -> list[pa.Check]:
         checks.append(pa.Check.le(column.high))
     if column.above is not None:
         checks.append(pa.Check.gt(column.above))
+    if column.kind == "number" and column.high is None:  # gt(0) lets inf through
+        checks.append(pa.Check(lambda values: np.isfinite(values), name="finite"))
     if column.kind == "sex":
         checks.append(pa.Check.isin(["female", "male"]))
     return checks
@@ -69,13 +81,19 @@ def validate(
     max_invalid_share: float,
     dataset: str,
     source: str,
+    fix: Callable[[str, list[str]], str] | None = None,
 ) -> Validated:
-    """Split rows into the analysis table and the quarantine; stop on dataset-level failures."""
+    """Split rows into the analysis table and the quarantine; stop on dataset-level failures.
+
+    `fix(column, values)` says in words how to make a column's unconverted values convert; the
+    message that stops the run gives it for the commonest such problem.
+    """
     failures = row_failures(harmonized, problems, conditions, dataset, source, duplicated_values(harmonized))
     is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
     summary = validation_summary(len(harmonized), failures, harmonized.columns, conditions, max_invalid_share)
     summary = {"dataset": dataset, "source": source} | summary
-    check_share(summary, failures, source)
+    check_share(summary, failures, source, fix)
+    check_some_valid(summary, failures)
     return Validated(harmonized.loc[~is_bad].reset_index(drop=True), quarantine_table(raw, failures), summary)
 
 
@@ -134,6 +152,16 @@ def validation_summary(rows_in: int, failures: pd.DataFrame, columns, conditions
     }
 
 
+def check_some_valid(summary: dict, failures: pd.DataFrame) -> None:
+    """Stop when no row is valid: there is nothing to analyse."""
+    if summary["rows_valid"] == 0:
+        raise InputError(
+            f"Dataset '{summary['dataset']}' ({summary['source']}): none of its {summary['rows_in']} rows is valid, "
+            f"so there is nothing to analyse. Commonest problems: {_commonest(failures)}. Fix the `columns:` or "
+            f"`codes:` mapping; quarantine.csv is not written when the run stops."
+        )
+
+
 def design_kind(columns) -> str:
     if "stratum" in columns and "psu" in columns:
         return "stratified cluster sample (strata, PSUs, weights)"
@@ -188,6 +216,7 @@ PLAIN_CHECKS = (
     (re.compile(r"^isin\(\[(.+)\]\)$"), r"not one of \1"),
     (re.compile(r"^not_nullable$"), "missing"),
     (re.compile(r"^field_uniqueness$"), "duplicated"),
+    (re.compile(r"^finite$"), "not a finite number"),
 )
 
 
@@ -207,18 +236,96 @@ def quarantine_table(raw: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
     return table[columns].sort_values(SOURCE_ROW).reset_index(drop=True)
 
 
-def check_share(summary: dict, failures: pd.DataFrame, source: str) -> None:
+def check_share(summary: dict, failures: pd.DataFrame, source: str, fix=None) -> None:
     """Stop when more than max_invalid_share of the rows is invalid, naming the commonest problems."""
     share = summary["rows_quarantined"] / summary["rows_in"]
     if share <= summary["max_invalid_share"]:
         return
-    common = failures.groupby(["column", "check"]).agg(rows=(SOURCE_ROW, "nunique"), first=(SOURCE_ROW, "min"))
-    common = common.sort_values("rows", ascending=False).head(5)
-    listed = "; ".join(f"{c}: {k} in {r.rows} rows (first at row {r.first})" for (c, k), r in common.iterrows())
+    converted = failures[failures["check"].isin(CONVERSION_CHECKS)]
+    hint = ""
+    if fix is not None and len(converted):
+        column = converted["column"].value_counts().index[0]
+        values = list(dict.fromkeys(converted.loc[converted["column"] == column, "value"]))[:5]
+        hint = f" For {column}: {fix(column, values)}."
     raise InputError(
         f"Dataset '{summary['dataset']}' ({source}): {summary['rows_quarantined']} of "
         f"{summary['rows_in']} rows ({share:.1%}) are invalid, more than max_invalid_share "
-        f"({summary['max_invalid_share']:.1%}). Commonest problems: {listed}. This usually means a "
-        f"wrong `columns:` or `codes:` mapping; fix it, or raise `max_invalid_share` if the rows "
+        f"({summary['max_invalid_share']:.1%}). Commonest problems: {_commonest(failures)}.{hint} This usually "
+        f"means a wrong `columns:` or `codes:` mapping; fix it, or raise `max_invalid_share` if the rows "
         f"are really bad."
+    )
+
+
+def _commonest(failures: pd.DataFrame) -> str:
+    """The five commonest (column, check) failures with their row counts, first row and example values."""
+    common = failures.groupby(["column", "check"]).agg(
+        rows=(SOURCE_ROW, "nunique"), first=(SOURCE_ROW, "min"), values=("value", lambda v: list(dict.fromkeys(v))[:3])
+    )
+    common = common.sort_values("rows", ascending=False).head(5)
+    return "; ".join(
+        f"{c}: {k} in {r.rows} rows (first at row {r.first}; values {', '.join(repr(v) for v in r['values'])})"
+        for (c, k), r in common.iterrows()
+    )
+
+
+DOMINANT_WEIGHTS = 10  # warn when weighting alone multiplies variances by more than this (Kish)
+
+
+def data_warnings(analysis: pd.DataFrame, columns: Mapping[str, str], settings: Settings) -> list[str]:
+    """What a researcher must know about valid rows before reading the estimates, one paragraph each."""
+    if analysis.empty:
+        return []
+    found = [_weight_warning(analysis, columns), _obesity_warning(analysis, columns, settings.obesity_bmi)]
+    youngest = float(analysis["age"].min())
+    first_band = min(settings.age_bands)
+    if youngest < first_band:
+        younger = int((analysis["age"] < first_band).sum())
+        found.append(
+            f"`age_bands` start at {first_band:g}, but {younger} rows are younger (from age {youngest:g}): "
+            f"prevalence by age band shows them as the band 'under {first_band:g}'. Start `age_bands` at "
+            f"{youngest:g} or below to give that band its own bounds."
+        )
+    groups = settings.standard_population.get("groups") or []
+    lowest = min((g["lower"] for g in groups), default=None)
+    if lowest is not None and youngest < lowest:
+        outside = int((analysis["age"] < lowest).sum())
+        found.append(
+            f"The standard population ({settings.standard_population.get('name', 'standard_population')}) starts "
+            f"at age {lowest:g}, but {outside} rows are younger: the age-standardized prevalences are for ages "
+            f"{lowest:g}+ only. Add a group from {youngest:g} to `standard_population: groups:` to cover every row."
+        )
+    return [w for w in found if w]
+
+
+def _weight_warning(analysis: pd.DataFrame, columns: Mapping[str, str]) -> str:
+    weight = analysis["weight"].to_numpy(float)
+    n = weight.size
+    effective = kish_effective_n(weight)
+    if n < 2 or not effective * DOMINANT_WEIGHTS < n:
+        return ""
+    top = int(np.argmax(weight))
+    column = columns.get("weight", "weight")
+    return (
+        f"The weights are very unequal: Kish's effective sample size is {effective:.1f} for {n} rows (weighting "
+        f"alone multiplies variances by {n / effective:.0f}), and row {analysis[SOURCE_ROW].iloc[top]} carries "
+        f"{weight[top] / weight.sum():.1%} of the total weight. Estimates rest on few rows; check the weight "
+        f"column '{column}' (a misplaced decimal, or a population total in place of a weight)."
+    )
+
+
+def _obesity_warning(analysis: pd.DataFrame, columns: Mapping[str, str], threshold: float) -> str:
+    if "obesity" not in analysis or "bmi" not in analysis:
+        return ""
+    obesity = analysis["obesity"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    bmi = analysis["bmi"].to_numpy(float)
+    known = ~np.isnan(obesity) & ~np.isnan(bmi)
+    contradict = known & ((obesity == 1) != (bmi >= threshold))
+    if not contradict.any():
+        return ""
+    rows = ", ".join(map(str, analysis.loc[contradict, SOURCE_ROW].head(5)))
+    column = columns.get("obesity", "obesity")
+    return (
+        f"The obesity column '{column}' contradicts BMI >= {threshold:g} (`obesity_bmi`) in {int(contradict.sum())} "
+        f"of {int(known.sum())} rows with both known (rows {rows}...). Obesity is used as the column gives it; "
+        f"remove `obesity:` from `columns:` to derive it from BMI, or check `obesity_bmi` and the column's codes."
     )

@@ -13,6 +13,12 @@ for lonely in adjust average certainty remove; do
 done
 Rscript ../r/tables.R survey_small survey_small/survey_small.csv tables
 Rscript ../r/tables.R domains tables/small_domains.csv tables
+generated="$(mktemp -d)"
+python ../corpus/generate.py identical_conditions "$generated/identical.csv"
+Rscript ../r/corpus.R "$generated/identical.csv" corpus/identical_conditions.csv design knee_oa=KOA bunions=KOA low_back_pain=LBP
+python ../corpus/generate.py rare_condition "$generated/rare.csv"
+Rscript ../r/corpus.R "$generated/rare.csv" corpus/rare_condition.csv design knee_oa=KOA low_back_pain=LBP
+rm -r "$generated"
 fixtures="$(mktemp -d)"
 python ../nhanes_fixtures.py "$fixtures"
 for scope in 2001-2004 1999-2004; do

@@ -1,42 +1,178 @@
-import importlib.metadata
+# Parse-time wiring: the config validated once, the outputs registry, each dataset's view and files.
+# Only Snakemake and what it brings (PyYAML, jsonschema) are needed here: where the package is not
+# installed (the catalog's `--sdm conda` route, or this workflow used as a `module`), its
+# standard-library `wiring` module is read from the source tree beside this workflow.
+import copy
 import sys
+from pathlib import Path
 
-from msk_cooccurrence import outputs
-from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.settings import dataset_view
-from msk_cooccurrence.errors import ConfigError
-from msk_cooccurrence.sources import source_of
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
 
-# the JSON schema (with its defaults) and the rules a schema cannot state, checked once here; a
-# plain message, no traceback
+SOURCE_TREE = Path(workflow.current_basedir.get_path_or_uri(secret_free=True)).parents[1]
 try:
-    config.update(validate_config(config))
-except ConfigError as error:
-    sys.stderr.write(f"\nmsk-cooccurrence: {error}\n\n")
+    from msk_cooccurrence import wiring
+except ImportError:
+    sys.path.append(str(SOURCE_TREE / "src"))
+    from msk_cooccurrence import wiring
+
+
+def stop(message):
+    """A plain message for the researcher, no traceback."""
+    sys.stderr.write(f"\nmsk-cooccurrence: {message}\n\n")
     sys.exit(1)
 
+
+def schema_message(error):
+    """The first schema violation snakemake.utils.validate found, in words."""
+    cause = error.__context__
+    where = " > ".join(map(str, getattr(cause, "absolute_path", []))) or "(top)"
+    what = getattr(cause, "message", str(error))
+    return (
+        f"The configuration is invalid at {where}: {what}. Fix that key; every key, its meaning "
+        f"and its default are in src/msk_cooccurrence/resources/config.schema.yaml."
+    )
+
+
+# Every check, with every problem listed, where the package imports; otherwise the schema alone
+# (with its defaults), and the package's checks that a schema cannot state run in each dataset's
+# first job (pipeline.ingest_stage), with the same plain messages.
+try:
+    from msk_cooccurrence.config import validate_config
+    from msk_cooccurrence.errors import ConfigError
+except ImportError:
+    try:
+        validate(config, "../../src/msk_cooccurrence/resources/config.schema.yaml")
+    except WorkflowError as error:
+        stop(schema_message(error))
+    checked = copy.deepcopy(config)  # each filled-in default its own object
+else:
+    try:
+        checked = validate_config(config)
+    except ConfigError as error:
+        stop(error)
+config.update(checked)
+# the published figures ship with the workflow: found there when the run's folder has no copy
+if not Path(config["literature"]).exists() and (SOURCE_TREE / config["literature"]).exists():
+    config["literature"] = str(SOURCE_TREE / config["literature"])
+
+SETTINGS = copy.deepcopy(config)  # what the jobs' parameters are computed from
 DATASETS = list(config["datasets"])
-TABLES = list(outputs.tables())
-FIGURES = list(outputs.figures())
-VERSION = importlib.metadata.version("msk-cooccurrence")
+REGISTRY = wiring.registry()
+TABLES = list(REGISTRY["tables"])
+FIGURES = list(REGISTRY["figures"])
+VERSION = wiring.VERSION
+# the captions of Snakemake's report (report/*.rst), from the registry; kept out of SETTINGS so
+# that editing a caption reruns no job
+config["_report"] = {
+    kind: {name: entry for name, entry in REGISTRY[kind].items()} for kind in ("tables", "figures")
+}
 
 
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]{0,39}",
 
 
+def dataset_entry(name):
+    if name not in config["datasets"]:
+        stop(
+            f"No dataset '{name}' in the config (it has {', '.join(DATASETS)}). Check the target's "
+            "path, or add the dataset under `datasets:`."
+        )
+    return config["datasets"][name]
+
+
 def view(wildcards):
     """What a dataset's outputs depend on (its entry and the analysis settings): a change reruns its jobs."""
-    return dataset_view(config, wildcards.dataset)
+    dataset_entry(wildcards.dataset)  # a target of a dataset not in the config stops here
+    return wiring.dataset_view(SETTINGS, wildcards.dataset)
 
 
 def input_files(wildcards):
-    """The input files of a dataset, so that editing one reruns the pipeline."""
-    dataset = config["datasets"][wildcards.dataset]
-    return source_of(dataset).input_files(dataset)
+    """The input files of a dataset, so that editing one reruns the pipeline; a missing one stops here."""
+    dataset = dataset_entry(wildcards.dataset)
+    message = wiring.missing_input(wildcards.dataset, dataset)
+    if message:
+        stop(message)
+    return wiring.input_files(dataset)
 
 
+# The families of tables (`family:` in the registry): each is one job per dataset, whose tables
+# share one process, one start and one read of the rows (rules/tables.smk).
+FAMILIES = {}
+for _name, _entry in REGISTRY["tables"].items():
+    FAMILIES.setdefault(_entry["family"], []).append(_name)
 # the tables the figures are drawn from
 FIGURE_TABLES = list(
-    dict.fromkeys(name for spec in outputs.figures().values() for name in spec.tables)
+    dict.fromkeys(name for entry in REGISTRY["figures"].values() for name in entry["tables"])
 )
+# Resources of the table jobs, measured by benchmarks/bench_scale.py on 2 cores (README, "Scale
+# and clusters"): a job's peak memory and time grow with the rows, here with the size of its input
+# files, which Snakemake reads when the job is ready; `runtime` is in minutes and generous (a
+# cluster kills a job that overruns it).
+FAMILY_RESOURCES = {
+    # family: (mem_mb base, mem_mb per input MB, runtime base, runtime per input MB)
+    "descriptive": (600, 40, 5, 0.2),
+    "models": (800, 60, 5, 0.3),
+    "sensitivity": (800, 60, 5, 0.3),
+}
+
+
+def family_inputs(family):
+    """The analysis rows and what the family's tables need from outside the family (other tables, files)."""
+    names = FAMILIES[family]
+
+    def inputs(wildcards):
+        files = {
+            "literature": SETTINGS["literature"],
+            "validation": f"data/processed/{wildcards.dataset}/validation.json",
+            "imputations": imputation_files(wildcards),
+        }
+        paths = {"analysis": f"data/processed/{wildcards.dataset}/analysis.parquet"}
+        for name in names:
+            for needed in REGISTRY["tables"][name].get("inputs", []):
+                if needed not in names:  # a table of the same family is made in the same job
+                    paths[needed] = files.get(
+                        needed, f"reports/{wildcards.dataset}/tables/{needed}.csv"
+                    )
+        return {name: path for name, path in paths.items() if path}
+
+    return inputs
+
+
+def imputation_files(wildcards):
+    """One file per batch of imputations when multiple imputation is on, else none."""
+    options = SETTINGS["sensitivity"]
+    if not options["multiple_imputation"]:
+        return []
+    batches = -(-options["imputations"] // options["imputations_per_job"])
+    return [
+        f"data/processed/{wildcards.dataset}/imputations/{batch}.npy" for batch in range(batches)
+    ]
+
+
+def scaled(base, per_mb):
+    """A resource that grows with the job's input files (MB)."""
+    return lambda wildcards, input: int(base + per_mb * input.size_mb)
+
+
+def table_report(name):
+    """The table `name` as the report shows it, for Snakemake's report, labelled with its title."""
+    return report(
+        f"reports/{{dataset}}/tables/{name}.html",
+        caption="../report/table.rst",
+        category="{dataset}",
+        subcategory="Tables",
+        labels={"name": REGISTRY["tables"][name]["title"]},
+    )
+
+
+def figure_report(name):
+    """A figure's PNG for Snakemake's report, labelled with its title."""
+    return report(
+        f"reports/{{dataset}}/figures/{name}.png",
+        caption="../report/figure.rst",
+        category="{dataset}",
+        subcategory="Figures",
+        labels={"name": REGISTRY["figures"][name]["title"]},
+    )

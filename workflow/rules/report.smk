@@ -10,9 +10,19 @@ rule report:
             "reports/{dataset}/report.html",
             caption="../report/report.rst",
             category="{dataset}",
+            subcategory="Report",
+            labels={"name": "HTML report"},
         ),
     log:
         "logs/report/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/report/{dataset}.tsv"
+    conda:
+        "../envs/msk-cooccurrence.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         view=view,
         version=VERSION,
@@ -27,9 +37,22 @@ rule index:
         validation=expand("data/processed/{dataset}/validation.json", dataset=DATASETS),
         reports=expand("reports/{dataset}/report.html", dataset=DATASETS),
     output:
-        html="reports/index.html",
+        html=report(
+            "reports/index.html",
+            caption="../report/index.rst",
+            category="All datasets",
+            labels={"name": "Comparison of the datasets"},
+        ),
     log:
         "logs/report/index.log",
+    benchmark:
+        "logs/benchmarks/report/index.tsv"
+    conda:
+        "../envs/msk-cooccurrence.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         datasets=DATASETS,
         version=VERSION,

@@ -9,6 +9,14 @@ rule validate:
         validation="data/processed/{dataset}/validation.json",
     log:
         "logs/validate/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/validate/{dataset}.tsv"
+    conda:
+        "../envs/msk-cooccurrence.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         view=view,
         version=VERSION,

@@ -1,7 +1,13 @@
 """Snakemake adapter: what every imputation of one dataset starts from."""
 
+import _package  # noqa: F401 (the package: installed, or from the source tree)
+
 from msk_cooccurrence.pipeline import imputation_model_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
-run_stage(s.log[0], lambda: imputation_model_stage(s.params.view, s.input.analysis, s.output[0]))
+run_stage(
+    s.log[0],
+    lambda: imputation_model_stage(s.params.view, s.input.analysis, s.output[0]),
+    f"imputation model of {s.wildcards.dataset}",
+)

@@ -1,7 +1,13 @@
 """Snakemake adapter: one batch of imputations of one dataset."""
 
+import _package  # noqa: F401 (the package: installed, or from the source tree)
+
 from msk_cooccurrence.pipeline import impute_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
-run_stage(s.log[0], lambda: impute_stage(s.params.view, s.input[0], s.wildcards.batch, s.output[0]))
+run_stage(
+    s.log[0],
+    lambda: impute_stage(s.params.view, s.input[0], s.wildcards.batch, s.output[0]),
+    f"imputations batch {s.wildcards.batch} of {s.wildcards.dataset}",
+)

@@ -1,5 +1,7 @@
 """Snakemake adapter: reports/index.html across the datasets of the run."""
 
+import _package  # noqa: F401 (the package: installed, or from the source tree)
+
 from msk_cooccurrence.pipeline import index_stage
 from msk_cooccurrence.runner import run_stage
 
@@ -7,4 +9,5 @@ s = snakemake  # noqa: F821 (injected by Snakemake)
 run_stage(
     s.log[0],
     lambda: index_stage(s.params.datasets, s.input.odds_ratios, s.input.prevalence, s.input.validation, s.output.html),
+    "index of the datasets",
 )

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import _package  # noqa: F401 (the package: installed, or from the source tree)
+
 from msk_cooccurrence.pipeline import report_stage
 from msk_cooccurrence.runner import run_stage
 
@@ -18,4 +20,5 @@ run_stage(
         s.input.truth,
         s.output.html,
     ),
+    f"report of {s.wildcards.dataset}",
 )

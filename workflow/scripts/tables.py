@@ -1,8 +1,16 @@
 """Snakemake adapter: a family of tables of one dataset, in one process."""
 
+import _package  # noqa: F401 (the package: installed, or from the source tree)
+
 from msk_cooccurrence.pipeline import tables_stage
 from msk_cooccurrence.runner import run_stage
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 inputs = {name: path for name, path in s.input.items() if name != "analysis"}
-run_stage(s.log[0], lambda: tables_stage(s.params.view, s.input.analysis, inputs, dict(s.output.items())))
+csv = {name: s.output[name] for name in s.params.tables}
+html = {name: s.output[f"{name}_html"] for name in s.params.tables}
+run_stage(
+    s.log[0],
+    lambda: tables_stage(s.params.view, s.input.analysis, inputs, csv, html),
+    f"tables {', '.join(s.params.tables)} of {s.wildcards.dataset}",
+)

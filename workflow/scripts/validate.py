@@ -1,5 +1,7 @@
 """Snakemake adapter: harmonize and validate one dataset."""
 
+import _package  # noqa: F401 (the package: installed, or from the source tree)
+
 from msk_cooccurrence.pipeline import validate_stage
 from msk_cooccurrence.runner import run_stage
 
@@ -15,4 +17,5 @@ run_stage(
         s.output.quarantine,
         s.output.validation,
     ),
+    f"validate {s.wildcards.dataset}",
 )

@@ -1,0 +1,69 @@
+"""What the workflow needs while Snakemake parses it: the outputs registry, each dataset's view and files.
+
+Standard library and PyYAML only (both come with Snakemake), so the Snakefile can import this
+module from the source tree where the package's dependencies are not installed: the catalog's
+route (`snakemake --sdm conda`, or the workflow used as a `module`), where only the jobs'
+environments hold pandas and the rest. The package reads the same functions, so the workflow and
+the package never disagree on what a dataset's view or input files are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+SCHEMA = RESOURCES / "config.schema.yaml"
+VERSION = __version__
+
+
+@cache
+def registry() -> dict:
+    """The registry of tables and figures (resources/outputs.yaml) as plain data."""
+    return yaml.safe_load((RESOURCES / "outputs.yaml").read_text(encoding="utf-8"))
+
+
+def dataset_view(config: Mapping, dataset: str) -> dict:
+    """What one dataset's outputs depend on: the analysis settings and that dataset's entry.
+
+    Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
+    only its jobs.
+    """
+    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}
+
+
+def input_files(dataset: Mapping) -> list[str]:
+    """The files a dataset reads, in order: the config schema names each `path` or, per cycle, `files`."""
+    files = [dataset["path"]] if "path" in dataset else []
+    return files + [path for cycle in dataset.get("cycles", []) for path in cycle["files"]]
+
+
+def missing_input(name: str, dataset: Mapping) -> str | None:
+    """The plain message for the first input file of a dataset that is a folder or does not exist, else None.
+
+    The workflow asks before it plans the jobs (so a researcher reads this, not Snakemake's
+    MissingInputException), and the readers ask again before they open a file.
+    """
+    for cycle in dataset.get("cycles", []):
+        for path in map(Path, cycle["files"]):
+            if not path.is_file():
+                return (
+                    f"Dataset '{name}', cycle {cycle['name']}: the NHANES file '{path}' does not exist. Download it "
+                    "from the NHANES website into that folder under the name CDC gives it, or fix `files:`."
+                )
+    if "path" not in dataset:
+        return None
+    path = Path(dataset["path"])
+    if path.is_dir():
+        return f"Dataset '{name}': '{path}' is a folder, not a file. Point `path:` at the data file in it."
+    if not path.is_file():
+        return (
+            f"Dataset '{name}': the file '{path}' does not exist. Check `path:` in the config "
+            "(relative paths are read from the directory you run snakemake in)."
+        )
+    return None
