@@ -55,7 +55,8 @@ elif stage.startswith("tables"):
     names = outputs.families()[stage.split()[1]]
     options = view["sensitivity"]
     batches = len(pipeline.imputation_batches(options)) if options["multiple_imputation"] else 0
-    files = {"literature": view["literature"], "imputations": [f(f"imputations_{b}.npy") for b in range(batches)]}
+    files = {"literature": view["literature"], "validation": f("validation.json"),
+             "imputations": [f(f"imputations_{b}.npy") for b in range(batches)]}
     needed = {n for name in names for n in outputs.tables()[name].inputs if n not in names}
     inputs = {n: files.get(n, f(f"{n}.csv")) for n in needed}
     pipeline.tables_stage(view, f("analysis.parquet"), inputs, {n: f(f"{n}.csv") for n in names})
