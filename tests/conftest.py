@@ -13,6 +13,17 @@ REFERENCE = PROJECT / "tests" / "reference"  # R survey figures, committed (test
 ORACLE = REFERENCE / "survey_small"
 ARQ = REFERENCE / "arq"
 
+
+def tracked_copy(where: Path) -> Path:
+    """The files git tracks, copied to `where`: the project as a fresh clone has it (no outputs)."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True, check=True).stdout
+    for name in tracked.splitlines():
+        if (PROJECT / name).is_file():
+            (where / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, where / name)
+    return where
+
+
 # the mapping of the shared NHANES-style reference extract (its README gives the coding)
 YES_NO = {1: True, 2: False, 7: None, 9: None}
 SURVEY_SMALL = {

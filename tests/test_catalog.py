@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PROJECT
+from conftest import PROJECT, tracked_copy
 
 from msk_cooccurrence import outputs
 
@@ -102,12 +102,15 @@ def test_the_workflow_parses_where_only_snakemake_is_installed(tmp_path):
     env = {"PYTHONPATH": str(tmp_path / "hide"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     probe = subprocess.run([sys.executable, "-c", "import pandas"], env=env, capture_output=True, text=True)
     assert "hidden by the test" in probe.stderr  # the blocker works
-    result = snakemake(PROJECT, "-n", "--quiet", "--cores", "1", env=env)
+    # a fresh copy: where a run has left outputs, Snakemake asks importlib whether pandas exists,
+    # which the blocker answers with an error where a real Snakemake-only environment says no
+    fresh = tracked_copy(tmp_path / "fresh")
+    result = snakemake(fresh, "-n", "--quiet", "--cores", "1", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     # a schema violation is still a plain message, from snakemake.utils.validate
     bad = tmp_path / "bad.yaml"
     bad.write_text("datasets: {synthetic: {source: synthetic, n: 10, seed: 1}}\n")
-    result = snakemake(PROJECT, "-n", "--cores", "1", "--configfile", str(bad), env=env)
+    result = snakemake(fresh, "-n", "--cores", "1", "--configfile", str(bad), env=env)
     assert result.returncode != 0
     assert "msk-cooccurrence: The configuration is invalid at datasets > synthetic > n" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr

@@ -13,10 +13,9 @@ import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import PROJECT
+from conftest import PROJECT, tracked_copy
 from documented import all_commands, commands_in, examples, targets_after_configfile
 
 NOT_RUN = {
@@ -39,15 +38,6 @@ if shutil.which("conda") is None:
     NOT_RUN["snakemake --cores 4 --sdm conda"] = (
         "needs conda; tests/test_catalog.py checks the env file against the lock"
     )
-
-
-def tracked_copy(where: Path) -> Path:
-    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True, check=True).stdout
-    for name in tracked.splitlines():
-        if (PROJECT / name).is_file():
-            (where / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT / name, where / name)
-    return where
 
 
 def as_run(command: str) -> list[str]:

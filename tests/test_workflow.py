@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import PROJECT
+from conftest import PROJECT, tracked_copy
 from helpers import CODES, COLUMNS, small_table
 
 from msk_cooccurrence import outputs
@@ -198,12 +198,7 @@ def test_an_interrupted_run_resumes_to_the_same_outputs(tmp_path, two_runs):
 
 def test_a_wheel_installed_without_editable_mode_runs_the_workflow_to_the_same_tables(tmp_path, two_runs):
     # build from a clean copy of the tracked files, as a user's `pip wheel .` of a clone would
-    source = tmp_path / "source"
-    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True, check=True).stdout
-    for name in tracked.splitlines():
-        if (PROJECT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT / name, source / name)
+    source = tracked_copy(tmp_path / "source")
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(source)],
         capture_output=True,
