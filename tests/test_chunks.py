@@ -103,3 +103,26 @@ def test_a_header_without_rows_is_refused_in_chunks_as_whole(tmp_path):
     (tmp_path / "empty.csv").write_text("ID,AGE,SEX,BMI,LBP,WT,KL_R,PREG\n")
     with pytest.raises(InputError, match="has a header and no rows"):
         run_stages(config_of(dataset_of(tmp_path / "empty.csv"), 7), "study", tmp_path / "out", tables=False)
+
+
+def test_whole_number_ids_repeated_across_chunks_are_found_as_text_ids_are(tmp_path):
+    """Integer ids are counted as numbers and only the repeated ones converted: the same verdicts as
+    for the same ids read as text, and an id declared missing is missing, not a repeat."""
+    table = small_table(60)
+    table["KL_R"] = [i % 5 for i in range(60)]
+    table["PREG"] = 2
+    table["ID"] = np.arange(1, 61)
+    table.loc[3, "ID"] = table.loc[45, "ID"]  # the first and the last chunk
+    table.loc[[10, 50], "ID"] = -1  # declared missing below: two unknown ids, not one id twice
+    table.to_parquet(tmp_path / "numbers.parquet", index=False, row_group_size=25)
+    table.to_csv(tmp_path / "text.csv", index=False)
+    assert pq.ParquetFile(tmp_path / "numbers.parquet").schema_arrow.field("ID").type == "int64"
+    reasons = {}
+    for name in ("numbers.parquet", "text.csv"):
+        config = config_of(dataset_of(tmp_path / name, missing=["-1"]), 7)
+        paths = run_stages(config, "study", tmp_path / name.split(".")[0], tables=False)
+        quarantine = pd.read_csv(paths["quarantine"]).set_index("source_row")["reasons"]
+        reasons[name] = quarantine.to_dict()
+    assert reasons["numbers.parquet"] == reasons["text.csv"]
+    assert "id: duplicated (46)" in reasons["text.csv"][4] and "id: duplicated (46)" in reasons["text.csv"][46]
+    assert "duplicated" not in reasons["text.csv"].get(11, "") + reasons["text.csv"].get(51, "")

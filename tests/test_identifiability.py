@@ -99,20 +99,20 @@ def test_a_fit_statsmodels_calls_unconverged_is_refitted_on_rows_and_judged_by_d
     real = inference._maximum_likelihood
     calls = []
 
-    def stalled(X, y, w, collapse=None):
-        calls.append(collapse)
-        result, mu, notes = real(X, y, w, collapse)
+    def stalled(X, y, w):
+        calls.append(len(y))
+        result, mu, notes = real(X, y, w)
         result.converged = False  # as when rounding keeps an absolute 1e-12 tolerance from being met
         return result, mu, notes
 
     monkeypatch.setattr(inference, "_maximum_likelihood", stalled)
     fit = fit_logistic(X, y, design, np.ones(500, bool))
     np.testing.assert_allclose(fit.coef, reference.coef, rtol=1e-10)
-    assert calls == [None]  # the deviance history said finished: no refit needed
+    assert len(calls) == 1  # the deviance history said finished: no refit needed
 
-    def unfinished(X, y, w, collapse=None):
-        calls.append(collapse)
-        result, mu, notes = real(X, y, w, collapse)
+    def unfinished(X, y, w):
+        calls.append(len(y))
+        result, mu, notes = real(X, y, w)
         result.converged = False
         result.fit_history["deviance"] = [10.0, 9.0]
         return result, mu, notes
@@ -120,7 +120,7 @@ def test_a_fit_statsmodels_calls_unconverged_is_refitted_on_rows_and_judged_by_d
     calls.clear()
     monkeypatch.setattr(inference, "_maximum_likelihood", unfinished)
     fit = fit_logistic(X, y, design, np.ones(500, bool))
-    assert calls == [None, False]  # refitted on the rows
+    assert calls[0] < 500 and calls[1] == 500  # fitted on cells, then refitted on the rows
     assert np.isnan(fit.coef).all() and "did not converge" in fit.note
 
 
@@ -157,3 +157,25 @@ def test_every_model_drops_an_aliased_covariate_as_r_does():
     crude = tables["odds_ratios"].query("model == 'crude'")
     adjusted = tables["odds_ratios"].query("model == 'adjusted'")
     assert (crude["estimate"].to_numpy() != adjusted["estimate"].to_numpy()).all()  # age is still adjusted for
+
+
+def test_a_settled_fit_with_a_large_coefficient_of_a_finely_scaled_predictor_skips_the_linear_program(monkeypatch):
+    """A spline term's coefficient can pass 15 at a finite optimum; statsmodels' strict criterion then
+    says the fit is finished, and only fitted means near 0 or 1 would call for the linear program."""
+    rng = np.random.default_rng(4)
+    n = 4000
+    fine = rng.uniform(0, 0.1, n)  # a predictor on a small scale: its coefficient is large
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-1.5 + 30 * fine)))).astype(float)
+    X = np.column_stack([np.ones(n), fine])
+    calls, real = [], inference.separating_direction
+
+    def spy(X, y):
+        calls.append(len(y))
+        return real(X, y)
+
+    monkeypatch.setattr(inference, "separating_direction", spy)
+    fit = fit_logistic(X, y, SurveyDesign.from_columns(np.ones(n)), np.ones(n, bool), ["intercept", "fine"])
+    assert abs(fit.coef[1]) > 15 and np.isfinite(fit.se[1]) and not calls
+    separated = np.column_stack([np.ones(n), y])  # the outcome itself: separated, and the program says so
+    fit = fit_logistic(separated, y, SurveyDesign.from_columns(np.ones(n)), np.ones(n, bool), ["intercept", "y"])
+    assert calls and "separation" in fit.note and np.isnan(fit.coef).all()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -122,11 +124,10 @@ def test_table1_block_reads_as_gtsummary():
     assert [presentation.p_value_text(p) for p in (0.04567, 0.4567, np.nan)] == ["0.046", "0.46", ""]
 
 
-def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
-    from msk_cooccurrence.index import render_index
-
+def index_inputs(tmp_path, names) -> dict:
+    """The files render_index reads, for datasets `names`, each with the same small tables."""
     datasets = {}
-    for name in ("one", "two"):
+    for name in names:
         folder = tmp_path / name
         folder.mkdir()
         prevalence_rows().to_csv(folder / "prevalence.csv", index=False)
@@ -143,6 +144,28 @@ def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
                 ("validation", "validation.json"),
             ]
         }
-    html = render_index(datasets)
+    return datasets
+
+
+def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
+    from msk_cooccurrence.index import render_index
+
+    html = render_index(index_inputs(tmp_path, ("one", "two")))
+    assert html.count("data:image/svg+xml;base64,") == 1  # two datasets: their odds ratios side by side
     assert "0.01235" not in html and "<td>*</td>" in html
     assert presentation.FOOTNOTES[0][:40] in html and "<td>20.0</td>" in html  # a percentage, one decimal
+
+
+def test_the_index_of_one_dataset_has_its_tables_and_no_comparison_figure(tmp_path):
+    """Nothing to compare: no figure, and the index job loads no plotting library (seconds of start-up)."""
+    inputs = index_inputs(tmp_path, ("only",))
+    script = (
+        "import json, sys\nfrom pathlib import Path\nfrom msk_cooccurrence.index import render_index\n"
+        "html = render_index({k: {f: Path(p) for f, p in v.items()} for k, v in json.loads(sys.argv[1]).items()})\n"
+        "print(json.dumps([html, 'matplotlib' in sys.modules]))"
+    )
+    paths = {k: {f: str(p) for f, p in v.items()} for k, v in inputs.items()}
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(paths)], capture_output=True, text=True, check=True)
+    html, plotted = json.loads(done.stdout)
+    assert "data:image/svg+xml" not in html and "<figure>" not in html and not plotted
+    assert 'href="only/report.html"' in html and "<td>20.0</td>" in html

@@ -16,7 +16,7 @@ precision, a design with each row its own PSU) leaves about as many cells as row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,18 +24,21 @@ import pandas as pd
 from .design import SurveyDesign
 
 
-def group_codes(columns: Sequence) -> tuple[np.ndarray, int]:
+def group_codes(columns: Iterable) -> tuple[np.ndarray, int]:
     """A code per row shared by the rows equal in every column (missing equal to missing), and how many.
 
-    Codes are numbered in order of first appearance, so the same rows give the same codes.
+    Codes are numbered in order of first appearance, so the same rows give the same codes. The
+    columns are read one at a time (a generator of columns holds one in memory at once); none
+    gives one code for no rows.
     """
-    codes = np.zeros(len(columns[0]) if len(columns) else 0, dtype=np.int64)
-    size = 1
+    codes, size = None, 1
     for column in columns:
         values, uniques = pd.factorize(column, use_na_sentinel=False)
         # combined with the codes so far and renumbered at once: the numbers never exceed the rows
-        codes, combined = pd.factorize(codes * len(uniques) + values)
+        codes, combined = (values, uniques) if codes is None else pd.factorize(codes * len(uniques) + values)
         size = len(combined)
+    if codes is None:
+        return np.zeros(0, dtype=np.int64), 1
     return codes.astype(np.int64), size
 
 

@@ -131,6 +131,14 @@ def duplicated_in_file(raw_path, mapping, dataset: Mapping, settings: Settings, 
     """The harmonized ids that occur more than once in the file, from a pass over the id column alone."""
     if "id" not in mapping.columns:
         return {"id": set()}
+    column = mapping.columns["id"]
+    if not mapping.codes.get("id") and pa.types.is_integer(pq.ParquetFile(raw_path).schema_arrow.field(column).type):
+        # whole numbers become distinct texts, so ids repeat exactly where the numbers do: only the
+        # repeated numbers are converted (a million distinct ids cost a second as text)
+        counts = pq.read_table(raw_path, columns=[column]).column(0).value_counts()
+        repeated = counts.field("values").filter(pa.compute.greater(counts.field("counts"), 1))
+        values = harmonized_values("id", repeated.to_pandas(), None, settings.conditions, Reading.of(dataset))
+        return {"id": set(pd.Series(values).dropna())}
     parts = []
     for raw in parquet_chunks(raw_path, chunk_rows, columns=[mapping.columns["id"]]):
         values = harmonized_values(

@@ -112,15 +112,18 @@ class SurveyDesign:
         n_psu = self.psu_stratum.size
         return np.column_stack([np.bincount(self.psu, weights=x[:, j], minlength=n_psu) for j in range(x.shape[1])])
 
-    def product_totals(self, X: np.ndarray, r: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """PSU totals of X * r[:, None] (PSUs x p), X and r over the `units` marked, a column at a time.
+    def product_totals(self, X: np.ndarray, r: np.ndarray, units: np.ndarray, columns=None) -> np.ndarray:
+        """PSU totals of X[units][:, columns] * r[:, None] (PSUs x columns), X over every unit and r over
+        the `units` marked, a column at a time (all columns when None).
 
         The same totals as psu_totals of the product, without holding it: a million-row model
-        needs one more column of memory, not p.
+        needs two more columns of memory, not p.
         """
-        psu = self.psu[np.asarray(units, bool)]
+        units = np.asarray(units, bool)
+        psu = self.psu[units]
         n_psu = self.psu_stratum.size
-        return np.column_stack([np.bincount(psu, weights=X[:, j] * r, minlength=n_psu) for j in range(X.shape[1])])
+        columns = range(X.shape[1]) if columns is None else columns
+        return np.column_stack([np.bincount(psu, weights=X[units, j] * r, minlength=n_psu) for j in columns])
 
     def variance_of_totals(self, totals: np.ndarray, domain: np.ndarray | None = None) -> np.ndarray:
         """Design covariance from the PSU totals of influence values (PSUs x p), for a domain of units."""

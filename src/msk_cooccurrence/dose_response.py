@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cells import collapse
+from .cells import collapse, group_codes
 from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
@@ -74,12 +74,13 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     X = np.column_stack([np.ones(len(bmi)), spline, *adjust.values()])
     known = ~np.isnan(bmi) & ~np.isnan(X).any(axis=1)
     X = np.nan_to_num(X, copy=False)  # one matrix for every outcome: at millions of rows, memory counts
+    same_x, _ = group_codes([bmi, *adjust.values()])  # the spline is a function of BMI: these rows share X
     grid = bmi_grid(bmi, step)
     names = ["intercept", "bmi"] + [f"bmi spline {j}" for j in range(1, knots - 1)] + list(map(predictor_label, adjust))
     for condition in outcomes:
         y = data.condition(condition)
         complete = known & ~np.isnan(y)
-        fit = fit_logistic(X, np.nan_to_num(y), design, complete, names)
+        fit = fit_logistic(X, np.nan_to_num(y), design, complete, names, groups=same_x)
         if not grid.size:
             rows.append({"condition": condition, "note": f"BMI's 5th to 95th percentile holds no multiple of {step:g}"})
         margins = MarginCells(fit, X, len(knot_values), design, complete)

@@ -22,7 +22,6 @@ them the way R does:
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 from .cells import first_rows, group_codes
 
@@ -72,9 +71,18 @@ def deviance_converged(deviances) -> bool:
     return bool(np.isfinite(new) and abs(new - old) / (abs(new) + 0.1) < DEVIANCE_EPSILON)
 
 
-def looks_separated(params: np.ndarray, mu: np.ndarray, converged: bool) -> bool:
-    """Whether a fit shows what separation does (so the linear program should decide)."""
-    return not converged or bool(np.any(mu < 1e-8) or np.any(mu > 1 - 1e-8) or np.any(np.abs(params) > 15))
+def looks_separated(params: np.ndarray, mu: np.ndarray, converged: bool, settled: bool = False) -> bool:
+    """Whether a fit shows what separation does (so the linear program should decide).
+
+    `settled`: statsmodels' own absolute criterion (a deviance change below 1e-12) was met. Under
+    separation the deviance keeps falling by about the fitted means of the separated rows, so such
+    a fit would show means within about 1e-12 of 0 or 1: the means alone then decide, and a large
+    coefficient of a finely scaled predictor (a spline term) does not call for the program.
+    """
+    extreme = bool(np.any(mu < 1e-8) or np.any(mu > 1 - 1e-8))
+    if settled:
+        return extreme
+    return not converged or extreme or bool(np.any(np.abs(params) > 15))
 
 
 def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
@@ -92,6 +100,8 @@ def separating_direction(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     scale[scale == 0] = 1.0
     signed = signed / scale
     p = signed.shape[1]
+    from scipy.optimize import linprog  # here: only a fit that looks separated needs it (half a second to load)
+
     result = linprog(
         -signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(len(signed)), bounds=[(-1, 1)] * p, method="highs"
     )

@@ -49,6 +49,18 @@ def weight_classes(weight: np.ndarray, classes: int = WEIGHT_CLASSES) -> np.ndar
     return (np.bincount(group, weights=log_weight, minlength=classes) / sizes)[group]
 
 
+def imputation_columns(data) -> dict[str, np.ndarray]:
+    """The imputation model's variables row by row, from a data.AnalysisData: conditions, covariates,
+    log weight in classes (1/0/NaN, values).
+
+    A column with no known value cannot be imputed (a model needs observed values) and one with a
+    single value would make the imputation models singular: both are left out.
+    """
+    columns = {c: data.condition(c) for c in data.conditions} | data.adjustment()
+    columns["log_weight"] = weight_classes(data.design.weight)
+    return {name: v for name, v in columns.items() if np.unique(v[~np.isnan(v)]).size > 1}
+
+
 @dataclass(frozen=True, eq=False)
 class ImputationProblem:
     """The variables as level codes: the complete rows counted once per combination, the incomplete ones row by row.
@@ -102,8 +114,26 @@ class ImputationProblem:
 
     def values(self, keys: np.ndarray) -> np.ndarray:
         """Keys -> value rows."""
+        if self._every_value is not None:
+            return self._every_value[keys]
+        return self._values_of(keys)
+
+    def _values_of(self, keys: np.ndarray) -> np.ndarray:
         codes = keys[:, None] // self.strides[None, :] % self.sizes[None, :]
         return np.column_stack([self.levels[v][codes[:, v]] for v in range(len(self.names))])
+
+    @cached_property
+    def _every_value(self) -> np.ndarray | None:
+        """The value row of every key, where the keys are few enough to list (looked up, not recomputed, each round)."""
+        space = int(np.prod(self.sizes))
+        return self._values_of(np.arange(space)) if space <= DENSE_KEYS // 8 else None
+
+    def linear_predictor(self, codes: np.ndarray, variables: list[int], coef: np.ndarray) -> np.ndarray:
+        """coef[0] + sum of coef[k + 1] x the value of variables[k], for rows of codes (X @ coef without building X)."""
+        total = np.full(len(codes), coef[0])
+        for k, u in enumerate(variables):
+            total += coef[k + 1] * self.levels[u][codes[:, u]]
+        return total
 
     @cached_property
     def _dense_counts(self) -> np.ndarray | None:
@@ -111,9 +141,8 @@ class ImputationProblem:
         space = int(np.prod(self.sizes))
         return np.bincount(self.complete, weights=self.counts, minlength=space) if space <= DENSE_KEYS else None
 
-    def unit_counts(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct keys among the complete rows and these code rows, and how many rows hold each."""
-        extra = self.keys(codes)
+    def unit_counts(self, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct keys among the complete rows and these rows' keys, and how many rows hold each."""
         if self._dense_counts is not None:
             total = self._dense_counts + np.bincount(extra, minlength=self._dense_counts.size)
             keys = np.flatnonzero(total)
@@ -136,10 +165,14 @@ def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
     missing = codes < 0
     for v in problem.order:
         codes[missing[:, v], v] = _starting_draws(problem, v, missing[:, v].sum(), rng)
+    keys = problem.keys(codes)  # kept up to date as values are drawn, not recomputed
     start: dict[int, np.ndarray] = {}  # each model's last estimate, where the next fit starts
     for _ in range(ITERATIONS):
         for v in problem.order:
-            codes[missing[:, v], v] = _draw_variable(problem, codes, missing, v, rng, start)
+            rows = missing[:, v]
+            drawn = _draw_variable(problem, codes, keys, missing, v, rng, start)
+            keys[rows] += (drawn - codes[rows, v]) * problem.strides[v]
+            codes[rows, v] = drawn
     return codes
 
 
@@ -178,27 +211,27 @@ def _starting_draws(problem: ImputationProblem, v: int, size: int, rng) -> np.nd
     return rng.choice(len(frequency), size=size, p=frequency / frequency.sum())
 
 
-def _draw_variable(problem: ImputationProblem, codes, missing, v: int, rng, start: dict) -> np.ndarray:
+def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int, rng, start: dict) -> np.ndarray:
     """New codes for variable v where it is missing, from its model fitted where it is observed.
 
     The model is fitted on the distinct combinations of values among the rows where v is
-    observed (complete rows and incomplete rows' current values), each with its count.
+    observed (complete rows and incomplete rows' current values, `row_keys`), each with its count.
     """
-    keys, counts = problem.unit_counts(codes[~missing[:, v]])
+    keys, counts = problem.unit_counts(row_keys[~missing[:, v]])
     values = problem.values(keys)
-    targets = problem.values(problem.keys(codes[missing[:, v]]))
+    targets = codes[missing[:, v]]
     others = [u for u in range(len(problem.names)) if u != v]
     X = np.column_stack([np.ones(len(values)), values[:, others]])
-    X_new = np.column_stack([np.ones(len(targets)), targets[:, others]])
     y, levels = values[:, v], problem.levels[v]
     if len(levels) == 1:
         return np.zeros(len(targets), dtype=np.int64)
     if len(levels) == 2 and levels[0] == 0 and levels[1] == 1:
         start[v] = _logistic_fit(X, y, counts, start.get(v))
         beta = start[v][0] + _normal_draw(start[v][1], rng)
-        return (rng.random(len(targets)) < 1 / (1 + np.exp(-(X_new @ beta)))).astype(np.int64)
+        eta = problem.linear_predictor(targets, others, beta)
+        return (rng.random(len(targets)) < 1 / (1 + np.exp(-eta))).astype(np.int64)
     unit_codes = keys // problem.strides[v] % problem.sizes[v]
-    return _matched_codes(X, unit_codes, y, counts, X_new, rng)
+    return _matched_codes(X, unit_codes, y, counts, lambda coef: problem.linear_predictor(targets, others, coef), rng)
 
 
 def _logistic_fit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start=None) -> tuple[np.ndarray, np.ndarray]:
@@ -218,7 +251,7 @@ def _logistic_fit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start=None) 
     return beta, np.linalg.inv(information)
 
 
-def _matched_codes(X, unit_codes, y, counts, X_new, rng) -> np.ndarray:
+def _matched_codes(X, unit_codes, y, counts, predict, rng) -> np.ndarray:
     """Predictive mean matching: each new row takes the value of one of the DONORS observed rows
     nearest in prediction, chosen at random (mice's type 1 matching).
 
@@ -232,7 +265,7 @@ def _matched_codes(X, unit_codes, y, counts, X_new, rng) -> np.ndarray:
     residual_df = max(counts.sum() - X.shape[1], 1)
     sigma2 = float((counts * (y - X @ beta) ** 2).sum()) / rng.chisquare(residual_df)
     drawn = beta + _normal_draw(sigma2 * np.linalg.inv(xtx), rng)
-    wanted = X_new @ drawn
+    wanted = predict(drawn)  # the new rows' predictions with the drawn coefficients
     predicted, group = np.unique(X @ beta, return_inverse=True)
     group_rows = np.bincount(group, weights=counts, minlength=len(predicted))
     cumulative = np.cumsum(group_rows)

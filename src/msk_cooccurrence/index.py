@@ -12,7 +12,6 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import figures as fig
 from . import presentation
 from .dataset_text import display_tables
 from .report import html_table
@@ -42,10 +41,17 @@ def overall_columns(tables: Mapping[str, pd.DataFrame], keys: int = 1):
     return first.columns[keys:]
 
 
-def svg_uri(figure) -> str:
+def comparison_uri(odds: Mapping[str, pd.DataFrame]) -> str:
+    """The odds ratios of the datasets side by side as an SVG data URI; none for a single dataset,
+    which has nothing to be compared with (and its index job then loads no plotting library)."""
+    if len(odds) < 2:
+        return ""
+    from . import figures
+
+    figure = figures.comparison_figure(odds)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    fig.plt.close(figure)
+    figures.plt.close(figure)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -81,5 +87,5 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
         if any(t.eq(presentation.SUPPRESSED).any(axis=None) for t in overall.values())
         else "",
         odds=html_table(shared_estimates(adjusted, ["Condition A", "Condition B"], list(overall_columns(adjusted, 2)))),
-        figure=svg_uri(fig.comparison_figure(odds)),
+        figure=comparison_uri(odds),
     )

@@ -7,7 +7,9 @@ exception when the data cannot support the estimate.
 
 from __future__ import annotations
 
+import itertools
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,8 +43,46 @@ def cases(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> int:
     return design.rows(np.asarray(domain, bool) & (np.nan_to_num(y) == 1))
 
 
+@dataclass(frozen=True)
+class FitUnits:
+    """What a logistic model is fitted on: its rows, or their cells (rows alike in outcome and every
+    predictor, weights summed: the same likelihood, so the same estimate; DESIGN.md, Scale).
+
+    `codes` gives each used row its cell (None when the units are the rows themselves), so a
+    cell's fitted mean reaches its rows.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    codes: np.ndarray | None = None
+
+    def per_row(self, values: np.ndarray) -> np.ndarray:
+        return values if self.codes is None else values[self.codes]
+
+
+def fit_units(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, rows: np.ndarray, collapse: bool | None = None, groups=None
+) -> FitUnits:
+    """The rows of X and y marked by `rows` (w their weights), as cells where that halves them
+    (`collapse=None`), always (True) or never (False). X is read a column at a time: at ten million
+    rows a copy of the model matrix is most of a job's memory. `groups`: see cell_codes."""
+    y = y[rows]
+    if collapse is not False:
+        codes, n_cells = cell_codes(X, y, rows, groups)
+        if collapse or n_cells <= len(y) / 2:
+            first = first_rows(codes, n_cells)
+            return FitUnits(X[np.flatnonzero(rows)[first]], y[first], np.bincount(codes, w, n_cells), codes)
+    return FitUnits(X[rows], y, w)
+
+
 def fit_logistic(
-    X: np.ndarray, y: np.ndarray, design: SurveyDesign, rows: np.ndarray, names: list[str] | None = None
+    X: np.ndarray,
+    y: np.ndarray,
+    design: SurveyDesign,
+    rows: np.ndarray,
+    names: list[str] | None = None,
+    groups: np.ndarray | None = None,
 ) -> Estimate:
     """Weighted ML logistic regression with a linearized design variance (R svyglm, quasibinomial).
 
@@ -51,37 +91,42 @@ def fit_logistic(
     df is the residual design df (design df - parameters + 1), as R's confint(svyglm) uses.
     Predictors aliased in the rows used are dropped as R's glm drops them (NaN coefficient, a note
     naming them from `names`); separation and convergence are judged as identifiability.py says.
+    Aliasing, the fit and the information matrix are computed on cells of alike rows where there
+    are few enough (the same sums of the same terms), the PSU totals of the scores on the rows;
+    `groups` (optional, one code per row, shared exactly by the rows with the same X) spares
+    finding those rows again when several models share X.
     """
     rows = np.asarray(rows, bool) & (design.weight > 0)
     p = X.shape[1]
     names = list(names) if names is not None else ["intercept"] + [f"predictor {j}" for j in range(1, p)]
     n = design.rows(rows)
-    X, y = X[rows], y[rows]  # the rows (or cells) the model uses; the design keeps all
-    problem = _cannot_fit(X, y)
+    problem = _cannot_fit(y[rows])
     if problem:
         return Estimate.not_estimable(p, n, problem)
     w = design.weight[rows]
     w = w / (w.sum() / n)  # over a row's mean weight, as R: scale-free, but keeps IRLS well conditioned
-    aliased = aliased_columns(X, w)
+    units = fit_units(X, y, w, rows, groups=groups)
+    aliased = aliased_columns(units.X, units.w)
     if 0 in aliased:
         return Estimate.not_estimable(p, n, "the weights of the rows used are all zero")
     kept = [j for j in range(p) if j not in aliased]
     if n <= len(kept):
         return Estimate.not_estimable(p, n, "fewer complete rows than parameters")
-    fit = _identified_fit(X[:, kept], y, w, [names[j] for j in kept])
-    alias_note = "aliased, dropped as R's glm does: " + "; ".join(why_aliased(X, j, names) for j in aliased)
+    fit = _identified_fit(units, kept, [names[j] for j in kept], lambda: fit_units(X, y, w, rows, collapse=False))
+    alias_note = "aliased, dropped as R's glm does: " + "; ".join(why_aliased(units.X, j, names) for j in aliased)
     if isinstance(fit, str):
         return Estimate.not_estimable(p, n, "; ".join(filter(None, [fit, alias_note if aliased else ""])))
-    coef, mu, fit_notes = fit
-    Xk = X[:, kept]
-    bread = Xk.T @ (Xk * (w * mu * (1 - mu))[:, None])
+    coef, mu, fit_notes, units = fit
+    Xk = units.X[:, kept]
+    bread = Xk.T @ (Xk * (units.w * mu * (1 - mu))[:, None])
     try:
         a_inv = np.linalg.inv(bread)
     except np.linalg.LinAlgError:
         return Estimate.not_estimable(p, n, "predictors are collinear in the rows used")
     # the influence values are (x w (y - mu)) A^-1 row by row; their PSU totals, summed without them
     # (an aliased predictor's column stays zero, as its coefficient adds nothing)
-    kept_totals = design.product_totals(Xk, w * (y - mu), rows) @ a_inv
+    score_weight = w * (y[rows] - units.per_row(mu))
+    kept_totals = design.product_totals(X, score_weight, rows, kept) @ a_inv
     totals = np.zeros((kept_totals.shape[0], p))
     totals[:, kept] = kept_totals
     vcov = np.full((p, p), np.nan)
@@ -93,24 +138,25 @@ def fit_logistic(
     return Estimate(full, vcov, df_residual, n, note, totals)
 
 
-def _identified_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, names: list[str]):
-    """(coefficients, fitted means, notes) of a finished fit, or the reason there is none.
+def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows):
+    """(coefficients, fitted means, notes, the units fitted) of a finished fit, or the reason there is none.
 
-    statsmodels' own convergence flag is read with R's deviance criterion; a fit that is still
-    not finished is repeated on the rows rather than on collapsed cells. Only when the fit looks
-    separated does the linear program decide whether it is.
+    statsmodels' own convergence flag is read with R's deviance criterion; a fit on cells that is
+    still not finished is repeated on the rows (`as_rows()`). Only when the fit looks separated
+    does the linear program decide whether it is.
     """
     try:
-        result, mu, notes = _maximum_likelihood(X, y, w)
+        result, mu, notes = _maximum_likelihood(units.X[:, kept], units.y, units.w)
         converged = result.converged or deviance_converged(result.fit_history["deviance"])
-        if not converged:
-            result, mu, notes = _maximum_likelihood(X, y, w, collapse=False)
+        if not converged and units.codes is not None:
+            units = as_rows()
+            result, mu, notes = _maximum_likelihood(units.X[:, kept], units.y, units.w)
             converged = result.converged or deviance_converged(result.fit_history["deviance"])
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as error:
         return f"fit failed: {error}"
     params = np.asarray(result.params)
-    if looks_separated(params, mu, converged):
-        direction = separating_direction(X, y)
+    if looks_separated(params, mu, converged, settled=bool(result.converged)):
+        direction = separating_direction(units.X[:, kept], units.y)
         if direction is not None:
             involved = [names[j] for j in range(1, len(names)) if abs(direction[j]) > 1e-9]
             by = f" by {', '.join(involved)}" if involved else ""
@@ -123,50 +169,52 @@ def _identified_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, names: list[str
         return "the fit did not converge (the deviance was still changing after 100 iterations)"
     # statsmodels' flag uses an absolute tolerance; by R's criterion this fit is finished
     notes = "; ".join(n for n in notes.split("; ") if "converge" not in n.lower())
-    return params, mu, notes
+    return params, mu, notes, units
 
 
-def cell_codes(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+def cell_codes(
+    X: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
     """A code per row shared by rows with the same outcome and predictors, and the number of cells.
 
-    Cells are numbered in the sorted order of (outcome, predictors), so the fit sums them in an
-    order that does not depend on the order of the rows.
+    `y` is the outcome of the rows X's `rows` marks (all when None); `groups`, when given, a code
+    for each row of X that the rows with the same predictors, and only they, share (read instead
+    of X's columns). Cells are numbered in the sorted order of (outcome, predictors), so the fit
+    sums them in an order that does not depend on the order of the rows.
     """
     if y.size == 0:
         return np.zeros(0, dtype=np.int64), 0
-    codes, size = group_codes([y, *X.T])
+    if groups is not None:
+        columns = iter([groups if rows is None else groups[rows]])
+    else:
+        columns = (X[:, j] if rows is None else X[rows, j] for j in range(X.shape[1]))
+    codes, size = group_codes(itertools.chain([y], columns))
     first = first_rows(codes, size)
-    order = np.lexsort(np.column_stack([y[first], X[first]]).T[::-1])  # y first, then each predictor
+    X_first = X[first] if rows is None else X[np.flatnonzero(rows)[first]]
+    order = np.lexsort(np.column_stack([y[first], X_first]).T[::-1])  # y first, then each predictor
     rank = np.empty(size, dtype=np.int64)
     rank[order] = np.arange(size)
     return rank[codes], size
 
 
-def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray, collapse: bool | None = None):
-    """statsmodels' weighted binomial GLM fit, the fitted mean of every row, and what it warned.
+def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray):
+    """statsmodels' weighted binomial GLM fit of these units, their fitted means, and what it warned.
 
-    Rows that share the outcome and every predictor are one cell with their summed weight
-    (DESIGN.md, Scale): the likelihood, hence the estimate, is the same, and a million rows with
-    categorical predictors fit as a few thousand cells. `collapse=None` collapses when it halves
-    the rows. statsmodels' convergence and separation warnings become the fit's note.
+    statsmodels' convergence and separation warnings become the fit's note.
     """
-    codes, n_cells = cell_codes(X, y) if collapse is not False else (None, len(y))
-    if collapse or (collapse is None and n_cells <= len(y) / 2):
-        first = np.unique(codes, return_index=True)[1]
-        X_fit, y_fit, w_fit = X[first], y[first], np.bincount(codes, weights=w, minlength=n_cells)
-    else:
-        X_fit, y_fit, w_fit, codes = X, y, w, None
-    import statsmodels.api as sm  # here: the estimators of proportions never load it
+    # here, and genmod alone: the estimators of proportions never load statsmodels, and its api
+    # module (graphics, time series) adds half a second to every model job
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # every warning is recorded and shown as the fit's note
-        result = sm.GLM(y_fit, X_fit, family=sm.families.Binomial(), var_weights=w_fit).fit(tol=1e-12, maxiter=100)
-    mu = np.asarray(result.fittedvalues)
+        result = GLM(y, X, family=Binomial(), var_weights=w).fit(tol=1e-12, maxiter=100)
     notes = "; ".join(dict.fromkeys(f"statsmodels: {w.message}" for w in caught))
-    return result, (mu if codes is None else mu[codes]), notes
+    return result, np.asarray(result.fittedvalues), notes
 
 
-def _cannot_fit(X: np.ndarray, y: np.ndarray) -> str:
+def _cannot_fit(y: np.ndarray) -> str:
     """A plain reason why a logistic model cannot be estimated, or ''."""
     if y.size == 0:
         return "no complete rows"

@@ -241,8 +241,7 @@ def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, 
 
 def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
     """What every imputation of a dataset starts from (imputation.ImputationProblem), written once."""
-    from .imputation import ImputationProblem, save_problem
-    from .sensitivity import imputation_columns
+    from .imputation import ImputationProblem, imputation_columns, save_problem
 
     data = analysis_data(read_analysis(analysis_path), Settings.from_dict(view))
     problem = ImputationProblem.from_columns(imputation_columns(data))

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .design import SurveyDesign, domain_mean_influence
+from .estimate import f_upper_tail
 
 UNKNOWN_LEVELS = ("unknown",)
 
@@ -83,7 +83,7 @@ def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:
         return _untestable(n, "the design variance of the table is zero: no test")
     df_num = trace**2 / float(np.trace(delta @ delta))
     statistic = pearson / trace
-    p_value = float(stats.f.sf(statistic, df_num, df_num * nu))
+    p_value = f_upper_tail(statistic, df_num, df_num * nu)
     return {"n": n, "statistic": statistic, "df_num": df_num, "df_den": df_num * nu, "p_value": p_value, "note": ""}
 
 

@@ -11,6 +11,7 @@ with Barnard and Rubin's (1999) degrees of freedom, the design's residual df as 
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 
@@ -21,24 +22,13 @@ from .cells import first_rows, group_codes
 from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import Estimate
-from .imputation import ImputationProblem, completed, impute, weight_classes
+from .imputation import ImputationProblem, completed, imputation_columns, impute
 from .inference import fit_logistic
 from .settings import Settings
 
 
 def complete_case_rows(odds: pd.DataFrame) -> pd.DataFrame:
     return odds[odds["model"] == "adjusted"].assign(method="complete cases", imputations=0)
-
-
-def imputation_columns(data: AnalysisData) -> dict[str, np.ndarray]:
-    """The imputation model's variables row by row: conditions, covariates, log weight in classes (1/0/NaN, values).
-
-    A column with no known value cannot be imputed (a model needs observed values) and one with a
-    single value would make the imputation models singular: both are left out.
-    """
-    columns = {c: data.condition(c) for c in data.conditions} | data.adjustment()
-    columns["log_weight"] = weight_classes(data.design.weight)
-    return {name: v for name, v in columns.items() if np.unique(v[~np.isnan(v)]).size > 1}
 
 
 def draw_imputation(data: AnalysisData, seed: int, m: int) -> np.ndarray:
@@ -72,6 +62,7 @@ class CompletedAnalysis:
         summed = np.bincount(codes, weight, size), stratum[first], psu[first], np.bincount(codes, count, size)
         return {k: v[first] for k, v in values.items()}, *summed
 
+    @functools.cache  # noqa: B019 (one analysis per table; asked once per pair and imputation)
     def adjust(self, a: str, b: str) -> tuple[list[str], list[str]]:
         """The covariates of the pair's model that can be imputed, and why the others are dropped."""
         wanted = self.data.adjustment_for((a, b))

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, stats
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 
 AGES = np.arange(18, 86)
 AGE_CENTRE = 50.0
@@ -282,8 +283,6 @@ def _census_odds_ratios(spec: SyntheticSpec, intercepts) -> list[dict]:
         }
         for model, columns in designs.items():
             X = np.column_stack([np.ones_like(age), *columns])
-            fit = sm.GLM(states[:, b], X, family=sm.families.Binomial(), var_weights=weight / weight.mean()).fit(
-                tol=1e-13
-            )
+            fit = GLM(states[:, b], X, family=Binomial(), var_weights=weight / weight.mean()).fit(tol=1e-13)
             rows.append(_truth("odds_ratio", spec.conditions[a], spec.conditions[b], model, np.exp(fit.params[1])))
     return rows

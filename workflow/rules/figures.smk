@@ -11,6 +11,8 @@ rule figures:
         "logs/figures/{dataset}.log",
     benchmark:
         "logs/benchmarks/figures/{dataset}.tsv"
+    # before the index when both wait for a core: the report, the last job, waits for the figures
+    priority: 1
     conda:
         "../envs/msk-cooccurrence.yaml"
     threads: 1
