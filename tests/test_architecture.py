@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT
+from helpers import LITERATURE, run_stages, small_table, table_dataset
 
-from msk_cooccurrence import outputs
+from msk_cooccurrence import outputs, pipeline
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.settings import dataset_view
 from msk_cooccurrence.sources import SOURCES
 
 PACKAGE = PROJECT / "src" / "msk_cooccurrence"
@@ -86,3 +92,49 @@ def test_no_module_branches_on_the_source_name():
         assert not re.search(r"""\[["']source["']\]\s*==""", text), path.stem
         for name in SOURCES:
             assert f'== "{name}"' not in text, (path.stem, name)
+
+
+JOB_LOADS = """
+import json, sys
+from msk_cooccurrence import outputs, pipeline
+view, paths, job = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
+out = lambda name: paths["out"] + "/" + name
+if job == "impute":
+    pipeline.impute_stage(view, paths["model"], 0, out("draws.npy"))
+elif job == "ingest":
+    pipeline.ingest_stage("study", view, out("raw.parquet"), out("t.csv"), out("p.json"))
+else:
+    wanted = {n: out(f"{n}.csv") for n in outputs.families()[job]}
+    pipeline.tables_stage(view, paths["analysis"], {"validation": paths["validation"]}, wanted)
+heavy = ("pandas", "scipy", "statsmodels", "matplotlib", "pandera")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
+
+
+@pytest.mark.parametrize(
+    "job, absent",
+    [
+        ("impute", ("pandas", "scipy", "statsmodels", "matplotlib", "pandera")),  # numpy alone
+        ("ingest", ("scipy", "statsmodels", "matplotlib", "pandera")),
+        ("descriptive", ("statsmodels", "matplotlib", "pandera", "scipy.stats", "scipy.optimize")),
+    ],
+)
+def test_a_job_loads_only_what_it_uses(tmp_path, job, absent):
+    """A library loaded for nothing costs every job of that kind its start-up (a second for scipy.stats
+    or statsmodels): at a million rows most of a small job's time."""
+    small_table(80).to_csv(tmp_path / "study.csv", index=False)
+    datasets = {"study": table_dataset(tmp_path / "study.csv")}
+    config = validate_config({"datasets": datasets, "literature": str(LITERATURE)})
+    made = run_stages(config, "study", tmp_path / "made", tables=False)
+    view = dataset_view(config, "study")
+    pipeline.imputation_model_stage(view, made["analysis"], tmp_path / "model.npz")
+    paths = {"model": str(tmp_path / "model.npz"), "analysis": str(made["analysis"]), "out": str(tmp_path)}
+    paths["validation"] = str(made["validation"])
+    done = subprocess.run(
+        [sys.executable, "-c", JOB_LOADS, json.dumps(view), json.dumps(paths), job],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert not [m for m in absent if m in loaded], f"{job} loaded {sorted(m for m in absent if m in loaded)}"

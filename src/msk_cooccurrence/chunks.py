@@ -16,9 +16,7 @@ quarantine and validation.json (tests/test_chunks.py).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -27,7 +25,7 @@ import pyarrow.parquet as pq
 from .columns import SOURCE_ROW
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
-from .files import atomic_path
+from .files import parquet_writer
 from .harmonize import (
     Reading,
     add_tallies,
@@ -148,35 +146,6 @@ def duplicated_in_file(raw_path, mapping, dataset: Mapping, settings: Settings, 
     counts = pa.chunked_array(parts, type=pa.large_string()).value_counts()
     values, times = counts.field("values"), counts.field("counts")
     return {"id": set(values.filter(pa.compute.greater(times, 1)).drop_null().to_pylist())}
-
-
-class ParquetChunks:
-    """Appends DataFrames to one Parquet file, with the first one's schema."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.writer = path, None
-
-    def write(self, frame: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(frame, schema=self.writer.schema if self.writer else None, preserve_index=False)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema)
-        self.writer.write_table(table)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-
-@contextmanager
-def parquet_writer(path):
-    """A ParquetChunks writing beside `path`, renamed into place if the block succeeds."""
-    with atomic_path(path) as temporary:
-        chunks = ParquetChunks(temporary)
-        try:
-            yield chunks
-        finally:
-            chunks.close()
 
 
 def validate_file_in_chunks(

@@ -68,9 +68,14 @@ def message_figure(message: str):
 
 
 def save_figure(fig, png: Path | str, svg: Path | str) -> None:
-    """Write the figure as PNG and SVG without timestamps, then close it."""
-    fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
-    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    """Write the figure as PNG and SVG without timestamps, cropped to what is drawn, then close it.
+
+    The crop (bbox_inches="tight" with its 0.1 inch pad) is found once and given to both files:
+    "tight" draws the figure an extra time for each file, most of the time saving takes.
+    """
+    crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+    fig.savefig(png, format="png", dpi=150, bbox_inches=crop, metadata={"Software": None})
+    fig.savefig(svg, format="svg", bbox_inches=crop, metadata={"Date": None, "Creator": None})
     plt.close(fig)
 
 

@@ -11,10 +11,12 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas is loaded where a frame is read: an imputation job needs none
+    import pandas as pd
 
 FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
 LITERATURE_COLUMNS = ("quantity", "value", "ci_low", "ci_high", "population", "source")
@@ -62,6 +64,8 @@ def read_json(path) -> dict:
 
 def read_literature(path) -> pd.DataFrame:
     """The table of published figures (quantity, value, ci_low, ci_high, population, source)."""
+    import pandas as pd
+
     try:
         table = pd.read_csv(path, dtype={"quantity": str, "population": str, "source": str})
     except FileNotFoundError:
@@ -70,3 +74,35 @@ def read_literature(path) -> pd.DataFrame:
     if missing:
         raise InputError(f"The literature table '{path}' lacks the column(s) {', '.join(sorted(missing))}.")
     return table
+
+
+class ParquetChunks:
+    """Appends DataFrames to one Parquet file, with the first one's schema."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.writer = path, None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, schema=self.writer.schema if self.writer else None, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+@contextmanager
+def parquet_writer(path):
+    """A ParquetChunks writing beside `path`, renamed into place if the block succeeds."""
+    with atomic_path(path) as temporary:
+        chunks = ParquetChunks(temporary)
+        try:
+            yield chunks
+        finally:
+            chunks.close()

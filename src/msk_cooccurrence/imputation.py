@@ -91,14 +91,19 @@ class ImputationProblem:
             code[known] = inverse
             levels.append(distinct)
             codes.append(code)
-        matrix = np.column_stack(codes)
-        incomplete = (matrix < 0).any(axis=1)
-        rows = np.flatnonzero(incomplete)
-        problem = cls(names, tuple(levels), np.zeros(0, np.int64), np.zeros(0), matrix[rows], rows)
         if np.prod([float(len(v)) for v in levels]) >= 2**62:
             raise ValueError("too many distinct combinations of values for the imputation model")
-        complete, counts = np.unique(problem.keys(matrix[~incomplete]), return_counts=True)
-        return cls(names, tuple(levels), complete, counts.astype(float), matrix[rows], rows)
+        strides = cls(names, tuple(levels), *[np.zeros(0, np.int64)] * 4).strides
+        # the key and completeness of every row built a column at a time: no rows x variables matrix
+        n = len(codes[0]) if codes else 0
+        key, incomplete = np.zeros(n, np.int64), np.zeros(n, bool)
+        for code, stride in zip(codes, strides):
+            incomplete |= code < 0
+            key += np.maximum(code, 0) * stride
+        rows = np.flatnonzero(incomplete)
+        complete, counts = np.unique(key[~incomplete], return_counts=True)
+        matrix = np.column_stack([code[rows] for code in codes]) if codes else np.zeros((0, 0), np.int64)
+        return cls(names, tuple(levels), complete, counts.astype(float), matrix, rows)
 
     @property
     def sizes(self) -> np.ndarray:

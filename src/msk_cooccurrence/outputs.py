@@ -12,10 +12,12 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import wiring
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)

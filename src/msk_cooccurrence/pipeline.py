@@ -18,20 +18,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from . import outputs
-from .config import check_consistency
-from .data import AnalysisData
 from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_text
 from .settings import Settings
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from .data import AnalysisData
     from .validate import Validated
 
 # The other modules a stage needs are imported in that stage: a workflow job loads only its own
-# (a table job neither matplotlib nor pandera nor jinja), which at a second or more each is most
-# of a small job's time.
+# (a table job neither matplotlib nor pandera nor jinja, an imputation job not even pandas), which
+# at a second or more each is most of a small job's time.
 log = logging.getLogger("msk_cooccurrence")
 
 
@@ -65,6 +64,8 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
 
 
 def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
+    from .data import AnalysisData
+
     return AnalysisData.from_frame(
         frame, settings.conditions, settings.covariates, settings.lonely_psu, settings.obesity_bmi
     )
@@ -98,12 +99,14 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
 def check_view(name: str, view: Mapping) -> None:
     """The config checks a schema cannot state, on one dataset's view: where the workflow was parsed
     without the package (the catalog's --sdm conda route) they run here, in the dataset's first job."""
+    from .config import check_consistency
+
     check_consistency({k: v for k, v in view.items() if k != "dataset"} | {"datasets": {name: view["dataset"]}})
 
 
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
     """Read a dataset's rows to raw_path: a CSV or Parquet table `chunk_rows` at a time, whatever its size."""
-    from .chunks import parquet_writer
+    from .files import parquet_writer
     from .sources import source_of
 
     check_view(name, view)
@@ -192,11 +195,14 @@ def log_validation(summary: Mapping, analysis: pd.DataFrame) -> None:
 
 def read_table_inputs(paths: Mapping[str, Path | str]) -> dict[str, object]:
     """A table's inputs by name: other tables as DataFrames, external files by their reader."""
+    import pandas as pd
+
     return {name: EXTERNAL_INPUTS.get(name, pd.read_csv)(path) for name, path in paths.items()}
 
 
 def read_analysis(path) -> pd.DataFrame:
     """The analysis rows, without the source row, which no estimate reads."""
+    import pandas as pd
     import pyarrow.parquet as pq
 
     from .columns import SOURCE_ROW
@@ -273,6 +279,8 @@ def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
 
 def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:
     """One figure of one dataset as PNG and SVG, from its tables."""
+    import pandas as pd
+
     from .dataset_text import display_name, display_tables
     from .derive import universe_notes
     from .figures import save_figure
@@ -300,6 +308,8 @@ def report_stage(
     truth_path,
     report_path,
 ) -> None:
+    import pandas as pd
+
     from .report import render_report
 
     truth = pd.read_csv(truth_path)
