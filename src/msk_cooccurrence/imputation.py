@@ -181,12 +181,17 @@ def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
     return codes
 
 
+def imputed_values(problem: ImputationProblem, draws: np.ndarray) -> dict[str, np.ndarray]:
+    """Each variable's values at the incomplete rows (problem.rows) in an imputation's draws."""
+    return {name: problem.levels[v][draws[:, v]] for v, name in enumerate(problem.names)}
+
+
 def completed(problem: ImputationProblem, columns: Mapping[str, np.ndarray], draws: np.ndarray) -> dict:
     """The columns with the incomplete rows' values replaced by an imputation's."""
     out = {}
-    for v, name in enumerate(problem.names):
+    for name, imputed in imputed_values(problem, draws).items():
         values = np.array(columns[name], float)
-        values[problem.rows] = problem.levels[v][draws[:, v]]
+        values[problem.rows] = imputed
         out[name] = values
     return out
 

@@ -22,7 +22,7 @@ from .cells import first_rows, group_codes
 from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
 from .estimate import Estimate
-from .imputation import ImputationProblem, completed, imputation_columns, impute
+from .imputation import ImputationProblem, imputation_columns, impute, imputed_values
 from .inference import fit_logistic
 from .settings import Settings
 
@@ -41,14 +41,15 @@ class CompletedAnalysis:
     before imputation are collapsed once, the imputed rows joined to them for each imputation."""
 
     def __init__(self, data: AnalysisData):
-        self.data, self.columns = data, imputation_columns(data)
-        self.problem = ImputationProblem.from_columns(self.columns)
+        columns = imputation_columns(data)  # row-length arrays: not kept once the cells are made
+        self.data, self.columns = data, tuple(columns)
+        self.problem = ImputationProblem.from_columns(columns)
         self.keys = [c for c in self.columns if c != "log_weight"]  # what the models read
         complete = np.ones(data.n, bool)
         complete[self.problem.rows] = False
         design = data.design
         self.base = self._cells(
-            {k: self.columns[k][complete] for k in self.keys},
+            {k: columns[k][complete] for k in self.keys},
             design.weight[complete],
             design.stratum[complete],
             design.psu[complete],
@@ -76,10 +77,10 @@ class CompletedAnalysis:
     def fits(self, draws: np.ndarray, pairs) -> dict[tuple[str, str], Estimate]:
         """The adjusted model of each pair on the dataset completed by one imputation's draws."""
         rows, design = self.problem.rows, self.data.design
-        imputed = completed(self.problem, self.columns, draws)
+        imputed = imputed_values(self.problem, draws)
         base_values, weight, stratum, psu, count = self.base
         values, weight, stratum, psu, count = self._cells(
-            {k: np.concatenate([base_values[k], imputed[k][rows]]) for k in self.keys},
+            {k: np.concatenate([base_values[k], imputed[k]]) for k in self.keys},
             np.concatenate([weight, design.weight[rows]]),
             np.concatenate([stratum, design.stratum[rows]]),
             np.concatenate([psu, design.psu[rows]]),
