@@ -103,6 +103,9 @@ if job == "impute":
     pipeline.impute_stage(view, paths["model"], 0, out("draws.npy"))
 elif job == "ingest":
     pipeline.ingest_stage("study", view, out("raw.parquet"), out("t.csv"), out("p.json"))
+elif job == "validate":
+    written = [out(name) for name in ("h.parquet", "a.parquet", "q.csv", "v.json")]
+    pipeline.validate_stage("study", view, paths["raw"], *written)
 else:
     wanted = {n: out(f"{n}.csv") for n in outputs.families()[job]}
     pipeline.tables_stage(view, paths["analysis"], {"validation": paths["validation"]}, wanted)
@@ -116,6 +119,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
     [
         ("impute", ("pandas", "scipy", "statsmodels", "matplotlib", "pandera")),  # numpy alone
         ("ingest", ("scipy", "statsmodels", "matplotlib", "pandera")),
+        ("validate", ("scipy", "statsmodels", "matplotlib")),
         ("descriptive", ("statsmodels", "matplotlib", "pandera", "scipy.stats", "scipy.optimize")),
     ],
 )
@@ -129,7 +133,7 @@ def test_a_job_loads_only_what_it_uses(tmp_path, job, absent):
     view = dataset_view(config, "study")
     pipeline.imputation_model_stage(view, made["analysis"], tmp_path / "model.npz")
     paths = {"model": str(tmp_path / "model.npz"), "analysis": str(made["analysis"]), "out": str(tmp_path)}
-    paths["validation"] = str(made["validation"])
+    paths |= {"validation": str(made["validation"]), "raw": str(made["raw"])}
     done = subprocess.run(
         [sys.executable, "-c", JOB_LOADS, json.dumps(view), json.dumps(paths), job],
         capture_output=True,

@@ -15,9 +15,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-# scipy.special's functions, not scipy.stats' distributions: they are what stats.t, beta and f
-# call (the same numbers to the last bit), and importing scipy.stats costs every job a second
-from scipy import special
+
+def _special():
+    """scipy.special, loaded at the first quantile or tail probability: the jobs that only summarize
+    a design (validation, the report) never load it. Its functions, not scipy.stats' distributions:
+    they are what stats.t, beta and f call (the same numbers to the last bit), and loading
+    scipy.stats costs a job a second."""
+    from scipy import special
+
+    return special
+
 
 CONFIDENCE = 0.95
 
@@ -52,17 +59,17 @@ LOG = Scale("log", np.log, np.exp, lambda v: 1 / v, lambda v: v > 0, "the ratio 
 
 def t_quantile(df: float, level: float = CONFIDENCE) -> float:
     """The two-sided t quantile on df degrees of freedom (a normal one when df is infinite)."""
-    return float(special.stdtrit(df, 0.5 + level / 2))
+    return float(_special().stdtrit(df, 0.5 + level / 2))
 
 
 def beta_quantile(q: float, a: float, b: float) -> float:
     """The q quantile of Beta(a, b), as scipy.stats.beta.ppf."""
-    return float(special.betaincinv(a, b, q))
+    return float(_special().betaincinv(a, b, q))
 
 
 def f_upper_tail(f: float, df_num: float, df_den: float) -> float:
     """P(F > f) on (df_num, df_den) degrees of freedom, as scipy.stats.f.sf."""
-    return float(special.fdtrc(df_num, df_den, f))
+    return float(_special().fdtrc(df_num, df_den, f))
 
 
 def effective_sample_size(p: float, variance: float, n: int) -> float:
@@ -161,7 +168,7 @@ class Estimate:
         se = float(self.se[j])
         if not (np.isfinite(se) and se > 0 and self.df > 0):
             return np.nan
-        return float(2 * special.stdtr(self.df, -abs(self.value(j) - null) / se))
+        return float(2 * _special().stdtr(self.df, -abs(self.value(j) - null) / se))
 
     def wald_test(self, index) -> tuple[float, int, float, float, str]:
         """Design-based adjusted Wald F test that the coefficients in `index` are all zero.
