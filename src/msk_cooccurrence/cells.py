@@ -31,15 +31,21 @@ def group_codes(columns: Iterable) -> tuple[np.ndarray, int]:
     columns are read one at a time (a generator of columns holds one in memory at once); none
     gives one code for no rows.
     """
-    codes, size = None, 1
+    codes, span = None, 1  # span: the codes so far are below it
     for column in columns:
         values, uniques = pd.factorize(column, use_na_sentinel=False)
-        # combined with the codes so far and renumbered at once: the numbers never exceed the rows
-        codes, combined = (values, uniques) if codes is None else pd.factorize(codes * len(uniques) + values)
-        size = len(combined)
+        if codes is None:
+            codes, span = values.astype(np.int64), len(uniques)
+            continue
+        if span * len(uniques) >= 2**62:  # renumbered (by first appearance) before the key could overflow
+            codes, combined = pd.factorize(codes)
+            span = len(combined)
+        codes = codes * len(uniques) + values
+        span *= len(uniques)
     if codes is None:
         return np.zeros(0, dtype=np.int64), 1
-    return codes.astype(np.int64), size
+    codes, combined = pd.factorize(codes)  # numbered by first appearance, as the rows are
+    return codes.astype(np.int64), len(combined)
 
 
 def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
