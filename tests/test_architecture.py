@@ -142,3 +142,15 @@ def test_a_job_loads_only_what_it_uses(tmp_path, job, absent):
     )
     loaded = set(json.loads(done.stdout.splitlines()[-1]))
     assert not [m for m in absent if m in loaded], f"{job} loaded {sorted(m for m in absent if m in loaded)}"
+
+
+def test_checking_a_config_loads_no_pandas():
+    """The workflow checks the config at parse time (every `snakemake` call, dry runs included): with
+    plain Python, in a fraction of a second, not the second pandas and the readers take to load."""
+    script = (
+        "import sys\nfrom msk_cooccurrence.config import validate_config\n"
+        "validate_config({'datasets': {'a': {'source': 'synthetic', 'n': 100, 'seed': 1}}})\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'pyreadstat', 'scipy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

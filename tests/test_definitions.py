@@ -12,7 +12,8 @@ from helpers import CODES, COLUMNS, run_stages, small_table
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.dataset_text import display_tables
-from msk_cooccurrence.definitions import MAX_DEPTH, Evaluation, describe
+from msk_cooccurrence.definitions import MAX_DEPTH, describe
+from msk_cooccurrence.derive import Evaluation
 from msk_cooccurrence.errors import ConfigError, InputError
 
 YES, NO, UNKNOWN = True, False, None

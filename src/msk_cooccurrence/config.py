@@ -29,9 +29,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from . import wiring
 from .columns import NAMES as HARMONIZED_FIXED
-from .definitions import check_nesting
-from .derive import check_definitions
+from .definitions import check_definitions, check_nesting
 from .errors import ConfigError
 from .resources import read_resource
 from .sources import SOURCES, source_of
@@ -44,7 +44,7 @@ KNOWN_ENCODINGS = sorted({name.replace("_", "-") for name in encodings.aliases.a
 @cache
 def config_schema() -> dict:
     """The JSON schema of the configuration (package data, also read by the workflow)."""
-    return yaml.safe_load(read_resource("config.schema.yaml"))
+    return wiring.load_resource_yaml(read_resource("config.schema.yaml"))
 
 
 def _validator_with_defaults(schema: dict):

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .definitions import Evaluation, check_key, check_rules, describe, item_rules, items_of, resolve
-from .errors import ConfigError, InputError
-from .harmonize import Tally
+from .definitions import BLANK, check_key, describe, form, item_rules, items_of, resolve
+from .errors import InputError
+from .harmonize import Tally, canonical
 from .ingest import SOURCE_ROW, close_match
 
 CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
@@ -36,6 +36,78 @@ class Prepared:
     problems: pd.DataFrame  # rows whose item value had no entry in a rule's codes
     unknown_rows: dict  # harmonized column -> rows made unknown by `unknown_if`
     items: dict = field(default_factory=dict)  # (where, item check) -> (column, codes, Tally), for check_items_match
+
+
+@dataclass
+class ItemCheck:
+    """What an item rule met in the data: values present, and the rows whose value had no entry."""
+
+    item: str
+    codes: Mapping
+    column: str
+    present: int
+    bad: np.ndarray  # boolean mask over the evaluated rows
+    values: pd.Series  # the offending values, as text, aligned with `bad`
+
+
+@dataclass
+class Evaluation:
+    """The rules of one group of rows, computed once each on that group's columns."""
+
+    frame: pd.DataFrame
+    rules: Mapping
+    cache: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)  # the last ItemCheck of each (item, codes) evaluated
+
+    def named(self, name: str) -> pd.arrays.BooleanArray:
+        if name not in self.cache:
+            self.cache[name] = self.value(self.rules[name])
+        return self.cache[name]
+
+    def value(self, rule) -> pd.arrays.BooleanArray:
+        kind = form(rule)
+        if kind == "constant":
+            return pd.array(np.full(len(self.frame), rule), dtype="boolean")
+        if kind == "item":
+            return self.item(rule["item"], rule["codes"])
+        if kind == "rule":
+            return self.named(rule["rule"])
+        if kind == "not":
+            return ~self.value(rule["not"])
+        if kind == "if":
+            return self.conditional(rule)
+        values = [self.value(part) for part in rule[kind]]
+        combined = values[0]
+        for v in values[1:]:
+            combined = combined & v if kind == "all" else combined | v
+        return combined
+
+    def conditional(self, rule) -> pd.arrays.BooleanArray:
+        condition = self.value(rule["if"])
+        then = self.value(rule["then"])
+        otherwise = self.value(rule.get("else", False))
+        known = ~condition.isna()
+        out = pd.array(np.full(len(self.frame), None), dtype="boolean")
+        yes = known & condition.fillna(False).to_numpy(bool)
+        no = known & ~condition.fillna(True).to_numpy(bool)
+        out[yes] = then[yes]
+        out[no] = otherwise[no]
+        return out
+
+    def item(self, item: str, codes: Mapping) -> pd.arrays.BooleanArray:
+        column = resolve(item, self.frame.columns)
+        if column is None:
+            raise InputError(f"The item {item} is not among the columns {', '.join(map(str, self.frame.columns))}.")
+        series = self.frame[column]
+        keys = series.map({v: canonical(v) for v in pd.unique(series.dropna())}).astype(object)
+        blank = keys.isna().to_numpy()
+        lookup = {canonical(k): v for k, v in codes.items() if k != BLANK}
+        bad = ~blank & ~keys.isin(list(lookup)).to_numpy()
+        check = ItemCheck(item, codes, column, int((~blank).sum()), bad, series.map(str))
+        self.checks[check_key({"item": item, "codes": codes})] = check
+        truth = np.where(blank, codes.get(BLANK), keys.map(lookup).to_numpy(object))
+        truth[bad] = None
+        return pd.array(truth, dtype="boolean")
 
 
 def derived_conditions(dataset: Mapping, conditions) -> list[str]:
@@ -189,30 +261,3 @@ def definition_summary(dataset: Mapping, unknown_rows: Mapping, outside: Mapping
             for key, rule in dataset.get("unknown_if", {}).items()
         },
     }
-
-
-def check_definitions(name: str, dataset: Mapping, conditions) -> None:
-    """ConfigError for definitions a schema cannot judge: references, loops, depth, names."""
-    rules = dict(dataset.get("rules", {}))
-    known = set(conditions) | {"bmi"}
-    where = f"Dataset '{name}'"
-    for key in dataset.get("unknown_if", {}):
-        if key not in known:
-            raise ConfigError(f"{where}: `unknown_if` names '{key}', which is neither bmi nor a condition.")
-        if key not in rules and key not in dataset.get("columns", {}):
-            raise ConfigError(f"{where}: `unknown_if` names '{key}', which the dataset neither maps nor derives.")
-    for key in dataset.get("universes", {}):
-        if key not in conditions:
-            raise ConfigError(f"{where}: `universes` names '{key}', which is not in `conditions`.")
-    for key in rules:
-        if key in dataset.get("columns", {}):
-            raise ConfigError(f"{where}: '{key}' is both mapped in `columns` and derived in `rules`; keep one.")
-    check_rules(rules, where, dataset.get("unknown_if"))
-    for cycle in dataset.get("cycles", []):
-        extra = set(cycle.get("rules", {})) - set(rules)
-        if extra:
-            raise ConfigError(
-                f"{where}, cycle {cycle['name']}: `rules` replaces {', '.join(sorted(extra))}, which the dataset "
-                "does not define; define it under the dataset's `rules` first (cycles override, never add)."
-            )
-        check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", dataset.get("unknown_if"))

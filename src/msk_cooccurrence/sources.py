@@ -13,15 +13,24 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from . import nhanes
 from .columns import SOURCE_ROW
-from .ingest import file_sha256, read_table, table_chunks
 from .wiring import input_files
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The readers (ingest, nhanes, synthetic) are imported where a source reads: the workflow checks a
+# config at parse time with this registry, without loading pandas.
 TRUTH_COLUMNS = ["kind", "condition_a", "condition_b", "quantity", "value"]
+
+
+def no_truth() -> pd.DataFrame:
+    """The truth table of a source that has none (only the synthetic cohort knows its truth)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=TRUTH_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,7 @@ class Ingested:
 
     raw: pd.DataFrame
     description: str
-    truth: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
+    truth: pd.DataFrame = field(default_factory=no_truth)
     scope: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -40,7 +49,7 @@ class IngestedChunks:
 
     chunks: Iterator[pd.DataFrame]
     description: str
-    truth: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRUTH_COLUMNS))
+    truth: pd.DataFrame = field(default_factory=no_truth)
     scope: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -81,6 +90,8 @@ class Source:
 
     def checksum(self, dataset: Mapping, raw_path: Path | str) -> str:
         """SHA-256 of the input files in order (one file: its own checksum), or of the rows read."""
+        from .ingest import file_sha256
+
         files = self.input_files(dataset)
         if not files:
             return file_sha256(raw_path)
@@ -114,9 +125,13 @@ class TableSource(Source):
     description = "a researcher's own table (CSV, Parquet, SAS, Stata or SPSS)"
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        from .ingest import read_table
+
         return Ingested(read_table(name, dataset), str(dataset["path"]))
 
     def read_in_chunks(self, name: str, dataset: Mapping, obesity_bmi: float, chunk_rows: int) -> IngestedChunks:
+        from .ingest import table_chunks
+
         return IngestedChunks(table_chunks(name, dataset, chunk_rows), str(dataset["path"]))
 
     def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
@@ -127,12 +142,18 @@ class NhanesSource(Source):
     description = "NHANES XPT files as CDC publishes them, cycles combined"
 
     def check(self, name: str, dataset: Mapping) -> None:
+        from . import nhanes
+
         nhanes.check_cycles(name, dataset)
 
     def methods_sentences(self, dataset: Mapping) -> list[str]:
+        from . import nhanes
+
         return nhanes.methods_sentences(dataset)
 
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
+        from . import nhanes
+
         raw, scope = nhanes.read_nhanes(name, dataset)
         described = "NHANES " + "; ".join(
             f"{c.get('name', 'cycle')}: {', '.join(Path(f).name for f in c['files'])}" for c in dataset["cycles"]
@@ -140,6 +161,8 @@ class NhanesSource(Source):
         return Ingested(raw, described, scope=scope)
 
     def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
+        from . import nhanes
+
         columns, codes = nhanes.nhanes_mapping(dataset, raw_columns)
         return ColumnMap(columns, codes, "NHANES files")
 
