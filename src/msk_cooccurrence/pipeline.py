@@ -96,20 +96,11 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
     return {name: specs[name].draw({"settings": settings, **tables}) for name in (specs if names is None else names)}
 
 
-def check_view(name: str, view: Mapping) -> None:
-    """The config checks a schema cannot state, on one dataset's view: where the workflow was parsed
-    without the package (the catalog's --sdm conda route) they run here, in the dataset's first job."""
-    from .config import check_consistency
-
-    check_consistency({k: v for k, v in view.items() if k != "dataset"} | {"datasets": {name: view["dataset"]}})
-
-
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
     """Read a dataset's rows to raw_path: a CSV or Parquet table `chunk_rows` at a time, whatever its size."""
     from .files import parquet_writer
     from .sources import source_of
 
-    check_view(name, view)
     settings, dataset = Settings.from_dict(view), view["dataset"]
     source, rows, columns = source_of(dataset), 0, []
     log.info("reading dataset '%s' from %s", name, source.description or dataset["source"])

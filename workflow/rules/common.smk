@@ -1,13 +1,11 @@
 # Parse-time wiring: the config validated once, the outputs registry, each dataset's view and files.
-# Only Snakemake and what it brings (PyYAML, jsonschema) are needed here: where the package is not
-# installed (the catalog's `--sdm conda` route, or this workflow used as a `module`), its
-# standard-library `wiring` module is read from the source tree beside this workflow.
+# Only Snakemake and what it brings (PyYAML, jsonschema) are needed here: the package's `wiring` and
+# its config check are plain Python (tests/test_architecture.py), so where the package is not
+# installed (the catalog's `--sdm conda` route, or this workflow used as a `module`) they are read
+# from the source tree beside this workflow and every check still runs before any job.
 import copy
 import sys
 from pathlib import Path
-
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 SOURCE_TREE = Path(workflow.current_basedir.get_path_or_uri(secret_free=True)).parents[1]
 try:
@@ -15,6 +13,8 @@ try:
 except ImportError:
     sys.path.append(str(SOURCE_TREE / "src"))
     from msk_cooccurrence import wiring
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.errors import ConfigError
 
 
 def stop(message):
@@ -23,34 +23,11 @@ def stop(message):
     sys.exit(1)
 
 
-def schema_message(error):
-    """The first schema violation snakemake.utils.validate found, in words."""
-    cause = error.__context__
-    where = " > ".join(map(str, getattr(cause, "absolute_path", []))) or "(top)"
-    what = getattr(cause, "message", str(error))
-    return (
-        f"The configuration is invalid at {where}: {what}. Fix that key; every key, its meaning "
-        f"and its default are in src/msk_cooccurrence/resources/config.schema.yaml."
-    )
-
-
-# Every check, with every problem listed, where the package imports; otherwise the schema alone
-# (with its defaults), and the package's checks that a schema cannot state run in each dataset's
-# first job (pipeline.ingest_stage), with the same plain messages.
+# Every check, with every problem listed, before any job runs.
 try:
-    from msk_cooccurrence.config import validate_config
-    from msk_cooccurrence.errors import ConfigError
-except ImportError:
-    try:
-        validate(config, "../../src/msk_cooccurrence/resources/config.schema.yaml")
-    except WorkflowError as error:
-        stop(schema_message(error))
-    checked = copy.deepcopy(config)  # each filled-in default its own object
-else:
-    try:
-        checked = validate_config(config)
-    except ConfigError as error:
-        stop(error)
+    checked = validate_config(config)
+except ConfigError as error:
+    stop(error)
 config.update(checked)
 # the published figures ship with the workflow: found there when the run's folder has no copy
 if not Path(config["literature"]).exists() and (SOURCE_TREE / config["literature"]).exists():
