@@ -20,7 +20,7 @@ Here, as in R's mice (van Buuren, Flexible Imputation of Missing Data, 2nd ed., 
   incomplete rows' current values: the same likelihood as on every row. Values are drawn only for
   the rows with a missing value.
 
-Numpy only: a job that draws one imputation loads nothing else.
+Numpy only where imputations are drawn: a job that draws one imputation loads nothing else.
 """
 
 from __future__ import annotations
@@ -61,6 +61,18 @@ def imputation_columns(data) -> dict[str, np.ndarray]:
     return {name: v for name, v in columns.items() if np.unique(v[~np.isnan(v)]).size > 1}
 
 
+def level_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A float column's distinct values (sorted) and each row's index among them, -1 where NaN:
+    np.unique's answer, found by hashing (pandas) and sorting only the distinct values, not the rows."""
+    import pandas as pd  # the imputation model's job reads the rows with pandas anyway
+
+    found, distinct = pd.factorize(values, use_na_sentinel=True)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return distinct[order], np.where(found >= 0, rank[found], -1)
+
+
 @dataclass(frozen=True, eq=False)
 class ImputationProblem:
     """The variables as level codes: the complete rows counted once per combination, the incomplete ones row by row.
@@ -84,11 +96,7 @@ class ImputationProblem:
         names = tuple(columns)
         levels, codes = [], []
         for name in names:
-            values = np.asarray(columns[name], float)
-            known = ~np.isnan(values)
-            distinct, inverse = np.unique(values[known], return_inverse=True)
-            code = np.full(len(values), -1, dtype=np.int64)
-            code[known] = inverse
+            distinct, code = level_codes(np.asarray(columns[name], float))
             levels.append(distinct)
             codes.append(code)
         if np.prod([float(len(v)) for v in levels]) >= 2**62:

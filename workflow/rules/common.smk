@@ -85,13 +85,14 @@ FIGURE_TABLES = list(
 )
 # Resources of the table jobs, measured by benchmarks/bench_scale.py on 2 cores (README, "Scale
 # and clusters"): a job's peak memory and time grow with the rows, here with the size of its input
-# files, which Snakemake reads when the job is ready; `runtime` is in minutes and generous (a
-# cluster kills a job that overruns it).
+# files, which Snakemake reads when the job is ready. mem_mb is the line through the peaks at 1M
+# and 10M rows, plus 30%; `runtime` is in minutes and generous (a cluster kills a job that
+# overruns it).
 FAMILY_RESOURCES = {
     # family: (mem_mb base, mem_mb per input MB, runtime base, runtime per input MB)
-    "descriptive": (600, 40, 5, 0.2),
-    "models": (800, 60, 5, 0.3),
-    "sensitivity": (800, 60, 5, 0.3),
+    "descriptive": (300, 9, 5, 0.2),
+    "models": (520, 19, 5, 0.3),
+    "sensitivity": (270, 15, 5, 0.3),
 }
 
 

@@ -45,7 +45,7 @@ rule imputation_model:
         "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
-        mem_mb=scaled(600, 60),
+        mem_mb=scaled(270, 16),
         runtime=scaled(5, 0.2),
     params:
         view=view,
@@ -69,7 +69,7 @@ rule impute:
         "../envs/msk-cooccurrence.yaml"
     threads: 1
     resources:
-        mem_mb=scaled(300, 20),
+        mem_mb=scaled(150, 12),
         runtime=scaled(5, 0.2),
     params:
         view=view,
