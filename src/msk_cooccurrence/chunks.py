@@ -3,7 +3,8 @@
 A Parquet file is read by batches of its row groups and a CSV file by chunks of lines; each chunk is
 harmonized and validated on its own and appended to the output files with a pyarrow ParquetWriter.
 What needs the whole file is gathered as the chunks pass, or read once apart:
-- duplicated ids: a first pass over the id column alone (Arrow strings, counted by pyarrow);
+- duplicated ids: a first pass over the id column alone, counted by pyarrow (whole numbers as
+  numbers, other ids as Arrow strings);
 - mapping mistakes ("not one value converts"): Tallies of present and failed values, added up;
 - the failures of invalid rows (for validation.json and the max_invalid_share stop) and the
   quarantine, kept whole: they are at most max_invalid_share of the rows before the run stops;

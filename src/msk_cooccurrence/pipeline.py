@@ -268,7 +268,7 @@ def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
     # level codes in the smallest integer type that holds them: an eighth of the memory of int64
     # when the sensitivity job holds every imputation of ten million rows
     with atomic_path(draws_path) as temporary:
-        np.save(temporary, draws.astype(np.min_scalar_type(max(int(draws.max(initial=0)), 0))))
+        np.save(temporary, draws.astype(np.min_scalar_type(int(draws.max(initial=0)))))
 
 
 def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:
