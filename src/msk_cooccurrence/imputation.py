@@ -58,7 +58,19 @@ def imputation_columns(data) -> dict[str, np.ndarray]:
     """
     columns = {c: data.condition(c) for c in data.conditions} | data.adjustment()
     columns["log_weight"] = weight_classes(data.design.weight)
-    return {name: v for name, v in columns.items() if np.unique(v[~np.isnan(v)]).size > 1}
+    # two or more known values: their least below their greatest (no sort; from_columns codes them)
+    return {name: v for name, v in columns.items() if (~np.isnan(v)).any() and np.nanmin(v) < np.nanmax(v)}
+
+
+def level_sizes(levels) -> np.ndarray:
+    """How many codes each variable takes (at least one)."""
+    return np.array([max(len(v), 1) for v in levels], dtype=np.int64)
+
+
+def mixed_radix_strides(levels) -> np.ndarray:
+    """What a variable's code is multiplied by in a combination's key."""
+    sizes = level_sizes(levels)
+    return np.cumprod(np.concatenate([[1], sizes[:-1]])).astype(np.int64)
 
 
 def level_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +113,7 @@ class ImputationProblem:
             codes.append(code)
         if np.prod([float(len(v)) for v in levels]) >= 2**62:
             raise ValueError("too many distinct combinations of values for the imputation model")
-        strides = cls(names, tuple(levels), *[np.zeros(0, np.int64)] * 4).strides
+        strides = mixed_radix_strides(levels)
         # the key and completeness of every row built a column at a time: no rows x variables matrix
         n = len(codes[0]) if codes else 0
         key, incomplete = np.zeros(n, np.int64), np.zeros(n, bool)
@@ -115,11 +127,11 @@ class ImputationProblem:
 
     @property
     def sizes(self) -> np.ndarray:
-        return np.array([max(len(v), 1) for v in self.levels], dtype=np.int64)
+        return level_sizes(self.levels)
 
     @property
     def strides(self) -> np.ndarray:
-        return np.cumprod(np.concatenate([[1], self.sizes[:-1]])).astype(np.int64)
+        return mixed_radix_strides(self.levels)
 
     def keys(self, codes: np.ndarray) -> np.ndarray:
         """Code rows -> one integer key each."""
