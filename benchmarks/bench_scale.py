@@ -56,9 +56,11 @@ elif stage.startswith("tables"):
     options = view["sensitivity"]
     batches = len(pipeline.imputation_batches(options)) if options["multiple_imputation"] else 0
     files = {"literature": view["literature"], "validation": f("validation.json"),
-             "imputations": [f(f"imputations_{b}.npy") for b in range(batches)]}
+             "imputations": [f(f"imputations_{b}.npy") for b in range(batches)],
+             "imputation_model": f("model.npz") if batches else None}
     needed = {n for name in names for n in outputs.tables()[name].inputs if n not in names}
-    inputs = {n: files.get(n, f(f"{n}.csv")) for n in needed}
+    # as the workflow: an input without files (multiple imputation off) is left out
+    inputs = {n: path for n in needed if (path := files.get(n, f(f"{n}.csv")))}
     pipeline.tables_stage(view, f("analysis.parquet"), inputs, {n: f(f"{n}.csv") for n in names})
 elif stage == "figures":
     for name, spec in outputs.figures().items():

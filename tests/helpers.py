@@ -87,11 +87,12 @@ def run_stages(config: dict, name: str, folder: Path, tables: bool = True, figur
     )
     options = view["sensitivity"]
     if tables and options["multiple_imputation"]:  # the model once, then each imputation, as the workflow
-        pipeline.imputation_model_stage(view, paths["analysis"], folder / "model.npz")
+        paths["imputation_model"] = folder / "model.npz"
+        pipeline.imputation_model_stage(view, paths["analysis"], paths["imputation_model"])
         batches = pipeline.imputation_batches(options)
         paths["imputations"] = [folder / f"imputations_{b}.npy" for b in range(len(batches))]
         for b, path in enumerate(paths["imputations"]):
-            pipeline.impute_stage(view, folder / "model.npz", b, path)
+            pipeline.impute_stage(view, paths["imputation_model"], b, path)
     for names in outputs.families().values() if tables else ():
         outside = {n for name in names for n in outputs.tables()[name].inputs if n not in names}
         files = paths | {"literature": config["literature"]}

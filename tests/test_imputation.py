@@ -10,18 +10,21 @@ import pandas as pd
 import pytest
 from helpers import analysis_of, settings_of
 
-from msk_cooccurrence import pipeline
+from msk_cooccurrence import outputs, pipeline
+from msk_cooccurrence.errors import InputError
+from msk_cooccurrence.files import write_csv
 from msk_cooccurrence.imputation import (
     WEIGHT_CLASSES,
     ImputationProblem,
     completed,
+    imputation_problem,
     impute,
     load_problem,
     save_problem,
     weight_classes,
 )
 from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.sensitivity import draw_imputation, sensitivity_table
+from msk_cooccurrence.sensitivity import CompletedAnalysis, draw_imputation, sensitivity_table
 
 
 def linked_binaries(n: int, seed: int, missing: float = 0.3):
@@ -83,27 +86,33 @@ def test_weight_classes_have_equal_counts_at_their_mean_log_weight():
         assert np.log(weight[classes == value]).mean() == pytest.approx(value, rel=1e-12)
 
 
-def test_the_workflow_draws_give_the_table_drawn_in_one_process(tmp_path):
-    a, b, observed, _ = linked_binaries(3_000, 6, missing=0.1)
+def linked_frame(n: int = 3_000) -> pd.DataFrame:
+    """Analysis rows of two linked conditions, a missing in a tenth of the rows, age and sex, a stratified design."""
+    a, b, observed, _ = linked_binaries(n, 6, missing=0.1)
     rng = np.random.default_rng(7)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "age": rng.integers(20, 80, 3_000).astype(float),
-            "sex": rng.choice(["female", "male"], 3_000),
-            "weight": rng.uniform(1, 3, 3_000),
-            "stratum": rng.integers(0, 20, 3_000).astype(str),
-            "psu": rng.integers(0, 2, 3_000).astype(str),
+            "age": rng.integers(20, 80, n).astype(float),
+            "sex": rng.choice(["female", "male"], n),
+            "weight": rng.uniform(1, 3, n),
+            "stratum": rng.integers(0, 20, n).astype(str),
+            "psu": rng.integers(0, 2, n).astype(str),
             "a": pd.array(np.where(np.isnan(observed), None, observed == 1), dtype="boolean"),
             "b": pd.array(b == 1, dtype="boolean"),
         }
     )
+
+
+def test_the_workflow_jobs_give_the_table_computed_in_one_process(tmp_path):
+    """The workflow's way (the model saved once, imputations drawn in jobs, the sensitivity job
+    reading both files) and one process drawing everything give the same table, byte for byte."""
+    linked_frame().to_parquet(tmp_path / "analysis.parquet")
     options = {"multiple_imputation": True, "imputations": 3, "imputations_per_job": 2}
-    settings = settings_of(conditions=["a", "b"], sensitivity=options)
-    data = analysis_of(frame, ["a", "b"], ["age", "sex"])
+    settings = settings_of(conditions=["a", "b"], covariates=["age", "sex"], sensitivity=options)
+    data = pipeline.analysis_data(pipeline.read_analysis(tmp_path / "analysis.parquet"), settings)
     odds = odds_ratio_table(data)
     in_process = sensitivity_table(data, settings, odds)
     # as the workflow: the model saved once, the imputations drawn in jobs of two (last batch first)
-    frame.to_parquet(tmp_path / "analysis.parquet")
     view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
     pipeline.imputation_model_stage(view, tmp_path / "analysis.parquet", tmp_path / "model.npz")
     assert [list(b) for b in pipeline.imputation_batches(settings.sensitivity)] == [[0, 1], [2]]
@@ -111,9 +120,35 @@ def test_the_workflow_draws_give_the_table_drawn_in_one_process(tmp_path):
         pipeline.impute_stage(view, tmp_path / "model.npz", batch, tmp_path / f"{batch}.npy")
     draws = pipeline.read_imputations([tmp_path / f"{batch}.npy" for batch in range(2)])
     assert all(np.array_equal(d, draw_imputation(data, settings.sensitivity["seed"], m)) for m, d in enumerate(draws))
-    pd.testing.assert_frame_equal(sensitivity_table(data, settings, odds, draws), in_process)
+    from_files = sensitivity_table(data, settings, odds, draws, load_problem(tmp_path / "model.npz"))
+    pd.testing.assert_frame_equal(from_files, in_process)
+    # the sensitivity job itself, its inputs named as the registry names them
+    write_csv(odds, tmp_path / "odds_ratios.csv")
+    inputs = {"odds_ratios": tmp_path / "odds_ratios.csv", "imputations": [tmp_path / f"{b}.npy" for b in range(2)]}
+    inputs["imputation_model"] = tmp_path / "model.npz"
+    assert set(inputs) == set(outputs.tables()["sensitivity"].inputs)
+    pipeline.tables_stage(view, tmp_path / "analysis.parquet", inputs, {"sensitivity": tmp_path / "job.csv"})
+    one_process = pipeline.compute_tables(data, settings, {"odds_ratios": odds}, ["sensitivity"])["sensitivity"]
+    write_csv(one_process, tmp_path / "in_process.csv")
+    assert (tmp_path / "job.csv").read_bytes() == (tmp_path / "in_process.csv").read_bytes()
     imputed = in_process[in_process["method"] == "multiple imputation"].iloc[0]
     assert imputed["imputations"] == 3 and np.isfinite(imputed["estimate"])
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda f: f.assign(a=f["a"].fillna(False)), r"missing value \(0\)"),
+        (lambda f: f.assign(b=f["b"].astype(object).where(f.index != 0, None).astype("boolean")), "other rows"),
+        (lambda f: f.drop(columns="sex"), "female is not a variable of the rows"),
+        (lambda f: f.iloc[:2_000], "other rows or settings"),
+    ],
+)
+def test_an_imputation_model_of_other_rows_is_refused(change, words):
+    frame = linked_frame()
+    problem = imputation_problem(analysis_of(frame, ["a", "b"], ["age", "sex"]))
+    with pytest.raises(InputError, match=words):
+        CompletedAnalysis(analysis_of(change(frame), ["a", "b"], ["age", "sex"]), problem)
 
 
 def settings_view(settings) -> dict:

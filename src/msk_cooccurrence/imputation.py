@@ -37,6 +37,7 @@ RIDGE = 1e-4
 WEIGHT_CLASSES = 20
 MAX_NEWTON_STEPS = 50
 DENSE_KEYS = 2**22  # up to this many combinations, rows are counted by key in one array
+AUXILIARY = "log_weight"  # the variable that only helps impute the others (no analysis model reads it)
 
 
 def weight_classes(weight: np.ndarray, classes: int = WEIGHT_CLASSES) -> np.ndarray:
@@ -49,6 +50,12 @@ def weight_classes(weight: np.ndarray, classes: int = WEIGHT_CLASSES) -> np.ndar
     return (np.bincount(group, weights=log_weight, minlength=classes) / sizes)[group]
 
 
+def analysed_variables(data) -> dict[str, np.ndarray]:
+    """The conditions and adjustment covariates row by row, from a data.AnalysisData (1/0/NaN, values):
+    what the models on the completed data read, and the imputation model's variables but AUXILIARY."""
+    return {c: data.condition(c) for c in data.conditions} | data.adjustment()
+
+
 def imputation_columns(data) -> dict[str, np.ndarray]:
     """The imputation model's variables row by row, from a data.AnalysisData: conditions, covariates,
     log weight in classes (1/0/NaN, values).
@@ -56,8 +63,8 @@ def imputation_columns(data) -> dict[str, np.ndarray]:
     A column with no known value cannot be imputed (a model needs observed values) and one with a
     single value would make the imputation models singular: both are left out.
     """
-    columns = {c: data.condition(c) for c in data.conditions} | data.adjustment()
-    columns["log_weight"] = weight_classes(data.design.weight)
+    columns = analysed_variables(data)
+    columns[AUXILIARY] = weight_classes(data.design.weight)
     # two or more known values: their least below their greatest (no sort; from_columns codes them)
     return {name: v for name, v in columns.items() if (~np.isnan(v)).any() and np.nanmin(v) < np.nanmax(v)}
 
@@ -181,6 +188,11 @@ class ImputationProblem:
         """The variables with missing values, fewest first (ties in column order), as MICEData and mice."""
         missing = (self.codes < 0).sum(axis=0)
         return [int(v) for v in np.argsort(missing, kind="stable") if missing[v] > 0]
+
+
+def imputation_problem(data) -> ImputationProblem:
+    """The imputation problem of a data.AnalysisData's rows (the workflow builds it once and saves it: save_problem)."""
+    return ImputationProblem.from_columns(imputation_columns(data))
 
 
 def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:

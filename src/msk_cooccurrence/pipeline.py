@@ -41,8 +41,20 @@ def read_imputations(paths) -> list:
     return [draws for path in ([paths] if isinstance(paths, str | Path) else paths) for draws in np.load(path)]
 
 
+def read_imputation_model(path):
+    """The imputation problem imputation_model_stage saved (imputation.ImputationProblem)."""
+    from .imputation import load_problem
+
+    return load_problem(path)
+
+
 # table inputs that are files, not tables
-EXTERNAL_INPUTS = {"literature": read_literature, "validation": read_json, "imputations": read_imputations}
+EXTERNAL_INPUTS = {
+    "literature": read_literature,
+    "validation": read_json,
+    "imputations": read_imputations,
+    "imputation_model": read_imputation_model,
+}
 
 
 def ingest(name: str, dataset: Mapping, settings: Settings):
@@ -239,10 +251,9 @@ def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, 
 
 def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
     """What every imputation of a dataset starts from (imputation.ImputationProblem), written once."""
-    from .imputation import ImputationProblem, imputation_columns, save_problem
+    from .imputation import imputation_problem, save_problem
 
-    data = analysis_data(read_analysis(analysis_path), Settings.from_dict(view))
-    problem = ImputationProblem.from_columns(imputation_columns(data))
+    problem = imputation_problem(analysis_data(read_analysis(analysis_path), Settings.from_dict(view)))
     log.info("imputation model: %d variables; %d rows with a missing value", len(problem.names), len(problem.rows))
     with atomic_path(model_path) as temporary:
         save_problem(problem, temporary)

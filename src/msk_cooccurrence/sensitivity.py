@@ -3,10 +3,12 @@
 Imputation by chained equations (imputation.py: logistic models for the conditions, predictive
 mean matching for a continuous covariate), with the log survey weight, in quantile classes, as an
 auxiliary variable; each imputation is an independent chain from its own random stream (seed, m),
-so the workflow draws each in its own job and the result does not depend on their order. Each
-completed dataset is analysed with the same design-based logistic model, on cells of the rows
-complete before imputation plus the imputed rows, and the results are pooled by Rubin's rules
-with Barnard and Rubin's (1999) degrees of freedom, the design's residual df as complete-data df.
+so the workflow draws each in its own job and the result does not depend on their order; the
+pooling job reads the imputation problem the workflow saved (imputation.load_problem) rather than
+building it again from the rows. Each completed dataset is analysed with the same design-based
+logistic model, on cells of the rows complete before imputation plus the imputed rows, and the
+results are pooled by Rubin's rules with Barnard and Rubin's (1999) degrees of freedom, the
+design's residual df as complete-data df.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import pandas as pd
 from .cells import first_rows, group_codes
 from .data import AnalysisData, predictor_label
 from .design import SurveyDesign
+from .errors import InputError
 from .estimate import Estimate
-from .imputation import ImputationProblem, imputation_columns, impute, imputed_values
+from .imputation import AUXILIARY, ImputationProblem, analysed_variables, imputation_problem, impute, imputed_values
 from .inference import fit_logistic
 from .settings import Settings
 
@@ -33,23 +36,28 @@ def complete_case_rows(odds: pd.DataFrame) -> pd.DataFrame:
 
 def draw_imputation(data: AnalysisData, seed: int, m: int) -> np.ndarray:
     """Imputation m of the rows with a missing value (their level codes; imputation.impute)."""
-    return impute(ImputationProblem.from_columns(imputation_columns(data)), seed, m)
+    return impute(imputation_problem(data), seed, m)
 
 
 class CompletedAnalysis:
     """The adjusted models on each completed dataset, fitted on cells (cells.py): the rows complete
-    before imputation are collapsed once, the imputed rows joined to them for each imputation."""
+    before imputation are collapsed once, the imputed rows joined to them for each imputation.
 
-    def __init__(self, data: AnalysisData):
-        columns = imputation_columns(data)  # row-length arrays: not kept once the cells are made
-        self.data, self.columns = data, tuple(columns)
-        self.problem = ImputationProblem.from_columns(columns)
-        self.keys = [c for c in self.columns if c != "log_weight"]  # what the models read
+    `problem`: the imputation problem of these rows as the workflow saved it (imputation_model_stage),
+    else built here; what is read of it: its variables, their levels and the incomplete rows.
+    """
+
+    def __init__(self, data: AnalysisData, problem: ImputationProblem | None = None):
+        self.problem = imputation_problem(data) if problem is None else problem
+        self.data, self.columns = data, self.problem.names
+        self.keys = [c for c in self.columns if c != AUXILIARY]  # what the models read
+        variables = analysed_variables(data)  # row-length arrays: not kept once the cells are made
+        _check_problem_of_rows(self.problem, variables, self.keys, data.n)
         complete = np.ones(data.n, bool)
         complete[self.problem.rows] = False
         design = data.design
         self.base = self._cells(
-            {k: columns[k][complete] for k in self.keys},
+            {k: variables[k][complete] for k in self.keys},
             design.weight[complete],
             design.stratum[complete],
             design.psu[complete],
@@ -99,13 +107,38 @@ class CompletedAnalysis:
         return out
 
 
+def _check_problem_of_rows(problem: ImputationProblem, variables: dict, keys: list[str], n: int) -> None:
+    """A saved problem is one of these rows: its variables among theirs, and its incomplete rows
+    exactly the rows with a missing value (a model file of other rows or settings would pool the
+    wrong draws)."""
+    wrong = [f"{k} is not a variable of the rows" for k in keys if k not in variables]
+    if not wrong:
+        incomplete = np.zeros(n, bool)
+        for k in keys:
+            incomplete |= np.isnan(variables[k])
+        if not np.array_equal(np.flatnonzero(incomplete), problem.rows):
+            found, saved = incomplete.sum(), len(problem.rows)
+            wrong.append(f"the rows with a missing value ({found}) are not its incomplete rows ({saved})")
+    if wrong:
+        raise InputError(
+            f"The imputation model file does not match the analysis rows ({'; '.join(wrong)}): it was written "
+            "for other rows or settings. Delete the dataset's data/processed/<dataset>/imputations/ folder and "
+            "run the workflow again."
+        )
+
+
 def imputed_odds_ratios(
-    data: AnalysisData, imputations: int, seed: int, draws: Sequence[np.ndarray] | None = None
+    data: AnalysisData,
+    imputations: int,
+    seed: int,
+    draws: Sequence[np.ndarray] | None = None,
+    problem: ImputationProblem | None = None,
 ) -> pd.DataFrame:
-    """Adjusted odds ratios pooled over the imputations (drawn here unless `draws` holds them, in order)."""
+    """Adjusted odds ratios pooled over the imputations (drawn here unless `draws` holds them, in order;
+    `problem`: the rows' imputation problem, when already built)."""
     analysis, failure = None, ""
     try:
-        analysis = CompletedAnalysis(data)
+        analysis = CompletedAnalysis(data, problem)
         if draws is None:
             draws = [impute(analysis.problem, seed, m) for m in range(imputations)]
     except (ValueError, np.linalg.LinAlgError) as error:
@@ -156,17 +189,23 @@ def _barnard_rubin_df(within: float, between: float, total: float, m: int, compl
 
 
 def sensitivity_table(
-    data: AnalysisData, settings: Settings, odds_ratios: pd.DataFrame, imputations: Sequence[np.ndarray] | None = None
+    data: AnalysisData,
+    settings: Settings,
+    odds_ratios: pd.DataFrame,
+    imputations: Sequence[np.ndarray] | None = None,
+    imputation_model: ImputationProblem | None = None,
 ) -> pd.DataFrame:
     """Complete-case adjusted ORs, and the imputed ones beside them when multiple imputation is on.
 
     `imputations`: the draws of imputations 0, 1, ... (draw_imputation), when already made (the
-    workflow draws each in its own job); otherwise they are drawn here.
+    workflow draws each in its own job); otherwise they are drawn here. `imputation_model`: the
+    rows' imputation problem as the workflow saved it (imputation.load_problem); otherwise built here.
     """
     tables = [complete_case_rows(odds_ratios)]
     options = settings.sensitivity
     if options.get("multiple_imputation"):
-        tables.append(imputed_odds_ratios(data, options["imputations"], options["seed"], imputations))
+        drawn = imputed_odds_ratios(data, options["imputations"], options["seed"], imputations, imputation_model)
+        tables.append(drawn)
     table = pd.concat(tables, ignore_index=True)
     order = {pair: i for i, pair in enumerate(dict.fromkeys(zip(table["condition_a"], table["condition_b"])))}
     key = table.apply(lambda r: order[(r["condition_a"], r["condition_b"])], axis=1)

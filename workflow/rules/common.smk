@@ -92,7 +92,7 @@ FAMILY_RESOURCES = {
     # family: (mem_mb base, mem_mb per input MB, runtime base, runtime per input MB)
     "descriptive": (300, 9, 5, 0.2),
     "models": (520, 19, 5, 0.3),
-    "sensitivity": (270, 15, 5, 0.3),
+    "sensitivity": (310, 10.5, 5, 0.3),  # inputs: rows, imputations and the imputation model
 }
 
 
@@ -105,6 +105,7 @@ def family_inputs(family):
             "literature": SETTINGS["literature"],
             "validation": f"data/processed/{wildcards.dataset}/validation.json",
             "imputations": imputation_files(wildcards),
+            "imputation_model": imputation_model_file(wildcards),
         }
         paths = {"analysis": f"data/processed/{wildcards.dataset}/analysis.parquet"}
         for name in names:
@@ -116,6 +117,17 @@ def family_inputs(family):
         return {name: path for name, path in paths.items() if path}
 
     return inputs
+
+
+# what every imputation of a dataset starts from (rule imputation_model); the pooling job reads it too
+IMPUTATION_MODEL = "data/processed/{dataset}/imputations/model.npz"
+
+
+def imputation_model_file(wildcards):
+    """The imputation model's file when multiple imputation is on, else none."""
+    if not SETTINGS["sensitivity"]["multiple_imputation"]:
+        return []
+    return IMPUTATION_MODEL.format(dataset=wildcards.dataset)
 
 
 def imputation_files(wildcards):

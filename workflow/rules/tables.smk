@@ -3,7 +3,7 @@
 # (HTML), which Snakemake's report displays with the family's captions. Multiple imputation: the
 # imputation model once per dataset, then one job per `imputations_per_job` imputations (each its
 # own random stream, so any grouping and any order give the same tables), pooled in the
-# sensitivity family's job.
+# sensitivity family's job, which reads the model's incomplete rows and levels from its file.
 for family, names in FAMILIES.items():
 
     rule:
@@ -36,7 +36,7 @@ rule imputation_model:
     input:
         analysis="data/processed/{dataset}/analysis.parquet",
     output:
-        "data/processed/{dataset}/imputations/model.npz",
+        IMPUTATION_MODEL,
     log:
         "logs/imputation/{dataset}/model.log",
     benchmark:
@@ -56,7 +56,7 @@ rule imputation_model:
 
 rule impute:
     input:
-        "data/processed/{dataset}/imputations/model.npz",
+        IMPUTATION_MODEL,
     output:
         "data/processed/{dataset}/imputations/{batch}.npy",
     log:
