@@ -1,7 +1,8 @@
 """Ingest and validation in chunks of rows, so that their peak memory is set by `chunk_rows`, not the file.
 
 A Parquet file is read by batches of its row groups and a CSV file by chunks of lines; each chunk is
-harmonized and validated on its own and appended to the output files with a pyarrow ParquetWriter.
+harmonized and validated on its own and appended to the output files with a pyarrow ParquetWriter,
+in a second thread while the next chunk is validated.
 What needs the whole file is gathered as the chunks pass, or read once apart:
 - duplicated ids: a first pass over the id column alone, counted by pyarrow (whole numbers as
   numbers, other ids as Arrow strings);
@@ -17,6 +18,7 @@ quarantine and validation.json (tests/test_chunks.py).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -149,6 +151,11 @@ def duplicated_in_file(raw_path, mapping, dataset: Mapping, settings: Settings, 
     return {"id": set(values.filter(pa.compute.greater(times, 1)).drop_null().to_pylist())}
 
 
+def _write_chunk(*outputs) -> None:
+    for out, frame in outputs:
+        out.write(frame)
+
+
 def validate_file_in_chunks(
     name: str, view: Mapping, raw_path, harmonized_path, analysis_path, chunk_rows: int
 ) -> Validated:
@@ -160,11 +167,21 @@ def validate_file_in_chunks(
     mapping = source_of(dataset).mapping(dataset, pq.ParquetFile(raw_path).schema_arrow.names)
     duplicated = duplicated_in_file(raw_path, mapping, dataset, settings, chunk_rows)
     gathered = Gathered()
-    with parquet_writer(harmonized_path) as harmonized_out, parquet_writer(analysis_path) as analysis_out:
+    with (
+        parquet_writer(harmonized_path) as harmonized_out,
+        parquet_writer(analysis_path) as analysis_out,
+        ThreadPoolExecutor(max_workers=1) as writer,
+    ):
+        # a chunk is written while the next is validated (pyarrow's encoding and compression run
+        # outside the GIL, on the core the validation leaves idle); one chunk in writing at a time
+        writing = None
         for raw in parquet_chunks(raw_path, chunk_rows):
             harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, duplicated, gathered)
-            harmonized_out.write(harmonized)
-            analysis_out.write(analysis)
+            if writing is not None:
+                writing.result()
+            writing = writer.submit(_write_chunk, (harmonized_out, harmonized), (analysis_out, analysis))
+        if writing is not None:
+            writing.result()
         analysis_out.close()
         wanted = [c for c in (*SUMMARY_COLUMNS, *settings.conditions) if c in gathered.columns]
         analysis = pd.read_parquet(analysis_out.path, columns=list(dict.fromkeys(wanted)))
