@@ -18,7 +18,6 @@ quarantine and validation.json (tests/test_chunks.py).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -28,7 +27,7 @@ import pyarrow.parquet as pq
 from .columns import SOURCE_ROW
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
-from .files import parquet_writer
+from .files import background_writes, parquet_writer
 from .harmonize import (
     Reading,
     add_tallies,
@@ -151,11 +150,6 @@ def duplicated_in_file(raw_path, mapping, dataset: Mapping, settings: Settings, 
     return {"id": set(values.filter(pa.compute.greater(times, 1)).drop_null().to_pylist())}
 
 
-def _write_chunk(*outputs) -> None:
-    for out, frame in outputs:
-        out.write(frame)
-
-
 def validate_file_in_chunks(
     name: str, view: Mapping, raw_path, harmonized_path, analysis_path, chunk_rows: int
 ) -> Validated:
@@ -167,21 +161,11 @@ def validate_file_in_chunks(
     mapping = source_of(dataset).mapping(dataset, pq.ParquetFile(raw_path).schema_arrow.names)
     duplicated = duplicated_in_file(raw_path, mapping, dataset, settings, chunk_rows)
     gathered = Gathered()
-    with (
-        parquet_writer(harmonized_path) as harmonized_out,
-        parquet_writer(analysis_path) as analysis_out,
-        ThreadPoolExecutor(max_workers=1) as writer,
-    ):
-        # a chunk is written while the next is validated (pyarrow's encoding and compression run
-        # outside the GIL, on the core the validation leaves idle); one chunk in writing at a time
-        writing = None
-        for raw in parquet_chunks(raw_path, chunk_rows):
-            harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, duplicated, gathered)
-            if writing is not None:
-                writing.result()
-            writing = writer.submit(_write_chunk, (harmonized_out, harmonized), (analysis_out, analysis))
-        if writing is not None:
-            writing.result()
+    with parquet_writer(harmonized_path) as harmonized_out, parquet_writer(analysis_path) as analysis_out:
+        with background_writes() as write:  # every chunk written when the block ends
+            for raw in parquet_chunks(raw_path, chunk_rows):
+                harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, duplicated, gathered)
+                write((harmonized_out, harmonized), (analysis_out, analysis))
         analysis_out.close()
         wanted = [c for c in (*SUMMARY_COLUMNS, *settings.conditions) if c in gathered.columns]
         analysis = pd.read_parquet(analysis_out.path, columns=list(dict.fromkeys(wanted)))
