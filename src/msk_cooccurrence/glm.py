@@ -16,6 +16,7 @@ estimate is R's at its optimum (R stops earlier: identifiability.DEVIANCE_EPSILO
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,11 +30,13 @@ HALVINGS = 30
 
 @dataclass(frozen=True)
 class Family:
-    """A canonical-link family: the mean of a linear predictor, its variance, and the unit deviance."""
+    """A canonical-link family: its link, the mean of a linear predictor, the variance of a mean, and
+    the deviance of each unit from y and the linear predictor."""
 
-    mean: object
-    variance: object
-    deviance: object
+    link: Callable[[np.ndarray], np.ndarray]
+    mean: Callable[[np.ndarray], np.ndarray]
+    variance: Callable[[np.ndarray], np.ndarray]
+    deviance: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def _logistic_mean(eta: np.ndarray) -> np.ndarray:
@@ -55,8 +58,8 @@ def _poisson_deviance(y: np.ndarray, eta: np.ndarray) -> np.ndarray:
     return 2 * (_p_log_p(y) - y * eta - (y - np.exp(eta)))
 
 
-LOGISTIC = Family(_logistic_mean, lambda mu: mu * (1 - mu), _logistic_deviance)
-POISSON = Family(np.exp, lambda mu: mu, _poisson_deviance)
+LOGISTIC = Family(lambda mu: np.log(mu / (1 - mu)), _logistic_mean, lambda mu: mu * (1 - mu), _logistic_deviance)
+POISSON = Family(np.log, np.exp, lambda mu: mu, _poisson_deviance)
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,7 @@ def newton_fit(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray | Non
 
 def _starting_point(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     beta = np.zeros(X.shape[1])
-    mean = float((w * y).sum() / w.sum())
-    beta[0] = np.log(mean) if family is POISSON else np.log(mean / (1 - mean))
+    beta[0] = family.link(np.array((w * y).sum() / w.sum()))
     return beta
 
 
