@@ -6,11 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ORACLE, REFERENCE, SURVEY_SMALL
-from helpers import all_tables, analysis_of
+from helpers import all_tables, analysis_of, settings_of
 from test_reference_r import CONDITIONS, analysed, compare, ours
 
 from msk_cooccurrence.cells import collapse, group_codes
+from msk_cooccurrence.data import AGE_CLASS, age_band_labels, age_classes
 from msk_cooccurrence.design import SurveyDesign
+from msk_cooccurrence.pipeline import compute_tables
+from msk_cooccurrence.standardize import standard_groups
 from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort
 
 TOLERANCE = 1e-10
@@ -31,9 +34,9 @@ def assert_tables_agree(cells: pd.DataFrame, rows: pd.DataFrame, name: str) -> N
             assert a.astype("string").fillna("").tolist() == b.astype("string").fillna("").tolist(), (name, column)
 
 
-def cohort(n: int, seed: int) -> pd.DataFrame:
+def cohort(n: int, seed: int, age_step: int = 5) -> pd.DataFrame:
     """Synthetic survey rows already valid: 6 strata x 2 PSUs, conditions missing here and there, age
-    in five-year steps (so that a few thousand rows share cells)."""
+    in five-year steps (so that a few thousand rows share cells) or `age_step`."""
     dataset = {
         "n": n,
         "seed": seed,
@@ -51,7 +54,7 @@ def cohort(n: int, seed: int) -> pd.DataFrame:
         },
     }
     frame = draw_cohort(SyntheticSpec.from_config(dataset))
-    frame["age"] = frame["age"] // 5 * 5
+    frame["age"] = frame["age"] // age_step * age_step
     frame["obesity"] = pd.array(np.where(frame["bmi"].isna(), None, frame["bmi"] >= 30), dtype="boolean")
     return frame
 
@@ -91,6 +94,42 @@ def test_collapsing_cells_again_counts_their_rows():
     assert cells["x"].tolist() == [1, 2, 1] and cell_design.count.tolist() == [2, 1, 3]
     again, again_design = collapse(cells.assign(x=0), cell_design, ["x"])
     assert again_design.count.tolist() == [3, 3] and again["weight"].tolist() == [3.0, 3.0]
+
+
+def test_an_age_class_falls_in_the_band_of_its_ages_for_every_banding_among_its_bounds():
+    age = pd.Series([16.0, 17.5, 18.0, 39.0, 39.9, 40.0, 44.0, 45.0, 64.5, 65.0, 90.0, np.nan])
+    classes = age_classes(age, [45, 18, 60, 40, 65])
+    assert classes.tolist()[:-1] == [-np.inf, -np.inf, 18, 18, 18, 40, 40, 45, 60, 65, 65]
+    assert np.isnan(classes.iloc[-1])
+    for bands in ([18, 40, 60], [18, 45, 65], [40], [18, 40, 45, 60, 65]):
+        assert age_band_labels(classes, bands).tolist() == age_band_labels(age, bands).tolist()
+        assert standard_groups(classes, bands).tolist() == standard_groups(age, bands).tolist()
+
+
+def descriptive_tables(data, settings) -> dict[str, pd.DataFrame]:
+    return compute_tables(data, settings, {}, ["prevalence", "association", "patterns", "table1"])
+
+
+def test_banded_cells_merge_ages_and_give_the_descriptive_tables_of_the_rows():
+    # whole years, a few below the first band: bands (18, 40, 60) and the standard's groups
+    # (18, 45, 65) split them differently, so prevalence's cells keep the finer of the two
+    frame = cohort(6000, 3, age_step=1)
+    frame.loc[::97, "age"] = 17.0
+    settings = settings_of()
+    standard = [g["lower"] for g in settings.standard_population["groups"]]
+    assert settings.age_bands == (18, 40, 60) and standard == [18, 45, 65]
+    data = analysis_of(frame, CONDITIONS, ["age", "sex"], collapse=True)
+    banded = data.banded(settings.age_bands, standard)
+    assert frame["age"].nunique() > 60 and sorted(banded.frame[AGE_CLASS].unique()) == [-np.inf, 18, 40, 45, 60, 65]
+    assert banded.n < data.cells().n / 2 and banded.rows == data.n
+    assert data.banded(settings.age_bands).n < banded.n
+    with pytest.raises(ValueError, match="not split at"):
+        data.banded(settings.age_bands).age_for_bands(standard)
+    from_cells = descriptive_tables(data, settings)
+    from_rows = descriptive_tables(analysis_of(frame, CONDITIONS, ["age", "sex"], collapse=False), settings)
+    assert "under 18" in set(from_rows["prevalence"]["level"])
+    for name in from_rows:
+        assert_tables_agree(from_cells[name], from_rows[name], name)
 
 
 def test_every_table_from_cells_equals_the_table_from_rows():

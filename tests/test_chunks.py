@@ -126,3 +126,22 @@ def test_whole_number_ids_repeated_across_chunks_are_found_as_text_ids_are(tmp_p
     assert reasons["numbers.parquet"] == reasons["text.csv"]
     assert "id: duplicated (46)" in reasons["text.csv"][4] and "id: duplicated (46)" in reasons["text.csv"][46]
     assert "duplicated" not in reasons["text.csv"].get(11, "") + reasons["text.csv"].get(51, "")
+
+
+def test_background_writes_keep_the_order_of_the_chunks_and_raise_a_writes_error(tmp_path):
+    from msk_cooccurrence.files import ParquetChunks, background_writes
+
+    frames = [pd.DataFrame({"row": np.arange(i * 1000, (i + 1) * 1000), "half": [i % 2 == 0] * 1000}) for i in range(5)]
+    out = ParquetChunks(tmp_path / "rows.parquet")
+    with background_writes() as write:
+        for frame in frames:
+            write((out, frame))
+    out.close()  # after the block: every chunk is in the file, in order
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "rows.parquet"), pd.concat(frames, ignore_index=True))
+
+    class Failing:
+        def write(self, frame):
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"), background_writes() as write:
+        write((Failing(), frames[0]))

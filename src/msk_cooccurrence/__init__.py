@@ -10,8 +10,9 @@ The package is layered; a module imports only from its own layer or the ones abo
    `estimate` (the one estimate type: intervals, p-values, tests), `data` (`AnalysisData`, what
    estimators take).
 2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
-   `inference` (proportions, logistic fits), `standardize`, `reliability`
-   (design effects, NCHS presentation standards), `raoscott` (Rao-Scott tests).
+   `glm` (logistic and Poisson maximum likelihood), `inference` (proportions, logistic fits),
+   `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
+   (Rao-Scott tests).
 3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
    (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).

@@ -20,7 +20,7 @@ def association_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     The level 'unknown' (BMI not measured) counts as missing. Obesity is not tested across BMI
     classes, which define it.
     """
-    data = data.cells()
+    data = data.banded(settings.age_bands)
     codes = {c: category_codes(data.condition(c)) for c in data.conditions}
     rows = [
         {"kind": "pair", "condition": a, "by": b, **rao_scott_test(codes[a], codes[b], data.design)}

@@ -1,7 +1,8 @@
 """Ingest and validation in chunks of rows, so that their peak memory is set by `chunk_rows`, not the file.
 
 A Parquet file is read by batches of its row groups and a CSV file by chunks of lines; each chunk is
-harmonized and validated on its own and appended to the output files with a pyarrow ParquetWriter.
+harmonized and validated on its own and appended to the output files with a pyarrow ParquetWriter,
+in a second thread while the next chunk is validated.
 What needs the whole file is gathered as the chunks pass, or read once apart:
 - duplicated ids: a first pass over the id column alone, counted by pyarrow (whole numbers as
   numbers, other ids as Arrow strings);
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq
 from .columns import SOURCE_ROW
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
-from .files import parquet_writer
+from .files import background_writes, parquet_writer
 from .harmonize import (
     Reading,
     add_tallies,
@@ -161,10 +162,10 @@ def validate_file_in_chunks(
     duplicated = duplicated_in_file(raw_path, mapping, dataset, settings, chunk_rows)
     gathered = Gathered()
     with parquet_writer(harmonized_path) as harmonized_out, parquet_writer(analysis_path) as analysis_out:
-        for raw in parquet_chunks(raw_path, chunk_rows):
-            harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, duplicated, gathered)
-            harmonized_out.write(harmonized)
-            analysis_out.write(analysis)
+        with background_writes() as write:  # every chunk written when the block ends
+            for raw in parquet_chunks(raw_path, chunk_rows):
+                harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, duplicated, gathered)
+                write((harmonized_out, harmonized), (analysis_out, analysis))
         analysis_out.close()
         wanted = [c for c in (*SUMMARY_COLUMNS, *settings.conditions) if c in gathered.columns]
         analysis = pd.read_parquet(analysis_out.path, columns=list(dict.fromkeys(wanted)))

@@ -18,6 +18,7 @@ from .cells import collapse
 from .design import SurveyDesign, design_of
 
 BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
+AGE_CLASS = "age_class"  # the column of cells that keep age as its class: the class's lower bound
 # a condition defined from a covariate is never adjusted for it: BMI would predict obesity perfectly
 DEFINED_BY = {"obesity": "bmi"}
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
@@ -35,6 +36,19 @@ def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
     if (age < bounds[0]).any():
         bounds, labels = [-np.inf, *bounds], [f"under {bounds[0]}", *labels]
     return pd.cut(age, bins=[*bounds, np.inf], right=False, labels=labels)
+
+
+def age_classes(age: pd.Series, lower_bounds) -> pd.Series:
+    """Each age as the lower bound of its class between `lower_bounds` (-inf below the first, NaN unknown).
+
+    Bands whose bounds are all among these hold each class whole, so the class's lower bound falls
+    in the band of every age in it (age_band_labels and standardize.standard_groups read it as they
+    read the age): cells that keep the class instead of the age give the same banded sums.
+    """
+    bounds = np.array(sorted(set(lower_bounds)), float)
+    values = age.to_numpy(float)
+    classes = np.concatenate([[-np.inf], bounds])[np.searchsorted(bounds, values, side="right")]
+    return pd.Series(np.where(np.isnan(values), np.nan, classes), index=age.index)
 
 
 def bmi_class_labels(bmi: pd.Series, obesity_bmi: float) -> pd.Series:
@@ -57,8 +71,9 @@ class AnalysisData:
 
     The units may be cells of rows (`cells()`): then `frame` has a row per cell with its summed
     weight, the design counts the rows of each, and `kept` names the columns kept besides the
-    conditions (BMI as `bmi_class`, by `obesity_bmi`). `collapse` says whether `cells()`
-    collapses: always (True), never (False), or when the cells halve the units (None).
+    conditions (BMI as `bmi_class`, by `obesity_bmi`; age as `age_class`, the classes between
+    `age_bounds`). `collapse` says whether `cells()` collapses: always (True), never (False), or
+    when the cells halve the units (None).
     """
 
     frame: pd.DataFrame
@@ -69,6 +84,7 @@ class AnalysisData:
     obesity_bmi: float = 30.0
     collapse: bool | None = None
     kept: tuple[str, ...] | None = None  # the columns besides the conditions that cells keep; None: rows
+    age_bounds: tuple[float, ...] = ()  # with `age_class` kept, the lower bounds of its classes
 
     @classmethod
     def from_frame(
@@ -103,21 +119,31 @@ class AnalysisData:
     def _cells_cache(self) -> dict:
         return {}
 
-    def cells(self, keep: Sequence[str] | None = None) -> AnalysisData:
+    def cells(self, keep: Sequence[str] | None = None, age_bounds: Sequence[float] = ()) -> AnalysisData:
         """The same data as cells (cells.py): rows alike in PSU, the conditions and the columns in `keep`.
 
         By default `keep` is every column the estimators read: age, sex, the covariates, and BMI
         as its class by `obesity_bmi` (its value only when a covariate); `keep=()` keeps the
-        conditions alone. Estimates on the cells equal those on the rows; the units themselves
-        come back when collapsing is off or would not halve them.
+        conditions alone; `AGE_CLASS` keeps age as its class between `age_bounds` (age_classes).
+        Estimates on the cells equal those on the rows; the units themselves come back when
+        collapsing is off or would not halve them.
         """
         keep = self._readable() if keep is None else tuple(keep)
-        if self.collapse is False or keep == self.kept:
+        key = (keep, tuple(sorted(set(map(float, age_bounds)))) if AGE_CLASS in keep else ())
+        if self.collapse is False or key == (self.kept, self.age_bounds):
             return self
-        if keep not in self._cells_cache:
+        if key not in self._cells_cache:
             source = self if self.kept is not None or keep == self._readable() else self.cells()
-            self._cells_cache[keep] = source._collapsed(keep)
-        return self._cells_cache[keep]
+            self._cells_cache[key] = source._collapsed(*key)
+        return self._cells_cache[key]
+
+    def banded(self, *bands: Sequence[float]) -> AnalysisData:
+        """The cells of an estimator that reads age only in bands (each of `bands` their lower bounds),
+        sex, and BMI as its class: rows alike in PSU, the conditions, sex, BMI class and the age class
+        between every band's bounds. Far fewer than `cells()`, which keep age in whole years."""
+        read_from = {"sex": "sex", AGE_CLASS: "age", BMI_CLASS: "bmi"}
+        keep = [column for column, source in read_from.items() if source in self.frame or column in self.frame]
+        return self.cells(keep, [bound for band in bands for bound in band])
 
     def _readable(self) -> tuple[str, ...]:
         """Every column besides the conditions that estimators read, BMI as its class unless a covariate."""
@@ -126,14 +152,16 @@ class AnalysisData:
             columns[BMI_CLASS] = None
         return tuple(columns)
 
-    def _collapsed(self, keep: tuple[str, ...]) -> AnalysisData:
+    def _collapsed(self, keep: tuple[str, ...], age_bounds: tuple[float, ...]) -> AnalysisData:
         frame = self.frame
         if BMI_CLASS in keep and BMI_CLASS not in frame:
             frame = frame.assign(**{BMI_CLASS: bmi_class_labels(frame["bmi"], self.obesity_bmi)})
+        if AGE_CLASS in keep:
+            frame = frame.assign(**{AGE_CLASS: age_classes(frame["age"], age_bounds)})
         cell_frame, cell_design = collapse(frame, self.design, [*self.conditions, *keep])
         if self.collapse is None and len(cell_frame) > self.n / 2:
             return self  # cells would not halve the work: these units are as quick
-        return replace(self, frame=cell_frame, design=cell_design, kept=keep)
+        return replace(self, frame=cell_frame, design=cell_design, kept=keep, age_bounds=age_bounds)
 
     def condition(self, name: str) -> np.ndarray:
         """A condition as floats: 1, 0, NaN for unknown."""
@@ -173,6 +201,20 @@ class AnalysisData:
             raise ValueError(f"these cells class BMI at {self.obesity_bmi:g}, not {obesity_bmi:g}")
         return self.frame[BMI_CLASS]
 
+    def age_for_bands(self, lower_bounds) -> np.ndarray:
+        """Each unit's age as floats, to be banded by `lower_bounds`: on cells that keep the age class,
+        the class's lower bound, which lies in the band of its ages when every bound is a class's."""
+        if AGE_CLASS not in self.frame:
+            return self.frame["age"].to_numpy(float)
+        splits = sorted(set(map(float, lower_bounds)) - set(self.age_bounds))
+        if splits:
+            raise ValueError(f"these cells keep age in classes from {list(self.age_bounds)}, not split at {splits}")
+        return self.frame[AGE_CLASS].to_numpy(float)
+
+    def age_bands(self, lower_bounds) -> pd.Series:
+        """Each unit's age band by `lower_bounds` (age_band_labels), from its age or its age class."""
+        return age_band_labels(pd.Series(self.age_for_bands(lower_bounds), index=self.frame.index), lower_bounds)
+
     def adjustment_for(self, conditions: Sequence[str]) -> dict[str, np.ndarray]:
         """The adjustment set of a model of these conditions: without a covariate that defines one of them."""
         return self.adjustment(exclude=tuple(DEFINED_BY[c] for c in conditions if c in DEFINED_BY))
@@ -181,7 +223,7 @@ class AnalysisData:
         """Group name -> the level of each row: overall first, then sex, age band and BMI class."""
         groups = {"overall": pd.Series("all", index=self.frame.index)}
         groups["sex"] = self.frame["sex"]
-        groups["age_band"] = age_band_labels(self.frame["age"], age_bands)
+        groups["age_band"] = self.age_bands(age_bands)
         classes = self.bmi_classes(obesity_bmi)
         if classes is not None:
             groups["bmi_class"] = classes

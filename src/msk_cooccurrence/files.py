@@ -106,3 +106,31 @@ def parquet_writer(path):
             yield chunks
         finally:
             chunks.close()
+
+
+@contextmanager
+def background_writes():
+    """A function that appends frames to ParquetChunks, `write((out, frame), ...)`, in a second thread:
+    the caller reads or validates the next chunk while pyarrow encodes and compresses this one
+    (outside the GIL, on a core a one-threaded job leaves idle). One call is written at a time, so
+    at most one chunk more is held; the calls are written in order, and the block ends when the
+    last is written (a write's error is raised in the caller)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = None
+
+    def write(*outputs) -> None:
+        nonlocal pending
+        if pending is not None:
+            pending.result()
+        pending = pool.submit(_write_all, outputs)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield write
+        if pending is not None:
+            pending.result()
+
+
+def _write_all(outputs) -> None:
+    for out, frame in outputs:
+        out.write(frame)

@@ -1,7 +1,6 @@
 """Whether a logistic model's coefficients exist and its fit is finished: aliasing, separation, convergence.
 
-Three checks R makes around `glm` (or R packages make), kept here because statsmodels makes none of
-them the way R does:
+Three checks R makes around `glm` (or R packages make), for the fits of glm.py:
 
 - Aliasing. R's `glm.fit` takes the QR decomposition of the weighted predictors with LINPACK's
   limited column pivoting (`dqrdc2`, tolerance min(1e-7, epsilon / 1000) = 1e-11): walking the
@@ -14,9 +13,9 @@ them the way R does:
   `separating_direction` solves Konis's (2007) linear program for it, as R's `detectseparation`
   package does. The program is run only when a fit looks suspicious, and it alone decides, so a
   rare but estimable outcome is fitted rather than called separated.
-- Convergence. R's `glm` stops when |dev - dev_old| / (|dev| + 0.1) < epsilon (1e-8);
-  statsmodels' flag compares the deviance change with an absolute tolerance, which rounding noise
-  in a large deviance can keep from being met although the fit is finished.
+- Convergence. R's `glm` stops when |dev - dev_old| / (|dev| + 0.1) < epsilon (1e-8); glm.py's
+  fits go on to 1e-12 (`settled`), and a fit that has not settled within its iterations is judged
+  finished by R's criterion.
 """
 
 from __future__ import annotations
@@ -74,7 +73,7 @@ def deviance_converged(deviances) -> bool:
 def looks_separated(params: np.ndarray, mu: np.ndarray, converged: bool, settled: bool = False) -> bool:
     """Whether a fit shows what separation does (so the linear program should decide).
 
-    `settled`: statsmodels' own absolute criterion (a deviance change below 1e-12) was met. Under
+    `settled`: the fit met glm.py's strict criterion (a relative deviance change below 1e-12). Under
     separation the deviance keeps falling by about the fitted means of the separated rows, so such
     a fit would show means within about 1e-12 of 0 or 1: the means alone then decide, and a large
     coefficient of a finely scaled predictor (a spline term) does not call for the program.

@@ -8,7 +8,6 @@ exception when the data cannot support the estimate.
 from __future__ import annotations
 
 import itertools
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +15,9 @@ import numpy as np
 from .cells import first_rows, group_codes
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import Estimate
+from .glm import LOGISTIC, MAX_ITERATIONS, newton_fit
 from .identifiability import (
     aliased_columns,
-    deviance_converged,
     looks_separated,
     separating_direction,
     why_aliased,
@@ -116,7 +115,7 @@ def fit_logistic(
     alias_note = "aliased, dropped as R's glm does: " + "; ".join(why_aliased(units.X, j, names) for j in aliased)
     if isinstance(fit, str):
         return Estimate.not_estimable(p, n, "; ".join(filter(None, [fit, alias_note if aliased else ""])))
-    coef, mu, fit_notes, units = fit
+    coef, mu, units = fit
     Xk = units.X[:, kept]
     bread = Xk.T @ (Xk * (units.w * mu * (1 - mu))[:, None])
     try:
@@ -134,28 +133,23 @@ def fit_logistic(
     full = np.full(p, np.nan)
     full[kept] = coef
     df_residual = design.degrees_of_freedom(rows) + 1 - len(kept)
-    note = "; ".join(filter(None, [fit_notes, alias_note if aliased else ""]))
-    return Estimate(full, vcov, df_residual, n, note, totals)
+    return Estimate(full, vcov, df_residual, n, alias_note if aliased else "", totals)
 
 
 def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows):
-    """(coefficients, fitted means, notes, the units fitted) of a finished fit, or the reason there is none.
+    """(coefficients, fitted means, the units fitted) of a finished fit, or the reason there is none.
 
-    statsmodels' own convergence flag is read with R's deviance criterion; a fit on cells that is
-    still not finished is repeated on the rows (`as_rows()`). Only when the fit looks separated
-    does the linear program decide whether it is.
+    A fit on cells that has not converged is repeated on the rows (`as_rows()`), where rounding
+    differs. Only when the fit looks separated does the linear program decide whether it is.
     """
     try:
-        result, mu, notes = _maximum_likelihood(units.X[:, kept], units.y, units.w)
-        converged = result.converged or deviance_converged(result.fit_history["deviance"])
-        if not converged and units.codes is not None:
+        fit = newton_fit(LOGISTIC, units.X[:, kept], units.y, units.w)
+        if not fit.converged and units.codes is not None:
             units = as_rows()
-            result, mu, notes = _maximum_likelihood(units.X[:, kept], units.y, units.w)
-            converged = result.converged or deviance_converged(result.fit_history["deviance"])
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as error:
+            fit = newton_fit(LOGISTIC, units.X[:, kept], units.y, units.w)
+    except (np.linalg.LinAlgError, ValueError) as error:
         return f"fit failed: {error}"
-    params = np.asarray(result.params)
-    if looks_separated(params, mu, converged, settled=bool(result.converged)):
+    if looks_separated(fit.coef, fit.mu, fit.converged, settled=fit.settled):
         direction = separating_direction(units.X[:, kept], units.y)
         if direction is not None:
             involved = [names[j] for j in range(1, len(names)) if abs(direction[j]) > 1e-9]
@@ -163,13 +157,9 @@ def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows)
             return (
                 f"no finite estimate: (quasi-)complete separation (the outcome is predicted perfectly{by} in some rows)"
             )
-        # not separated: statsmodels' separation warning is a false alarm on a rare but estimable outcome
-        notes = "; ".join(n for n in notes.split("; ") if "separation" not in n.lower())
-    if not converged:
-        return "the fit did not converge (the deviance was still changing after 100 iterations)"
-    # statsmodels' flag uses an absolute tolerance; by R's criterion this fit is finished
-    notes = "; ".join(n for n in notes.split("; ") if "converge" not in n.lower())
-    return params, mu, notes, units
+    if not fit.converged:
+        return f"the fit did not converge (the deviance was still changing after {MAX_ITERATIONS} iterations)"
+    return fit.coef, fit.mu, units
 
 
 def cell_codes(
@@ -195,23 +185,6 @@ def cell_codes(
     rank = np.empty(size, dtype=np.int64)
     rank[order] = np.arange(size)
     return rank[codes], size
-
-
-def _maximum_likelihood(X: np.ndarray, y: np.ndarray, w: np.ndarray):
-    """statsmodels' weighted binomial GLM fit of these units, their fitted means, and what it warned.
-
-    statsmodels' convergence and separation warnings become the fit's note.
-    """
-    # here, and genmod alone: the estimators of proportions never load statsmodels, and its api
-    # module (graphics, time series) adds half a second to every model job
-    from statsmodels.genmod.families import Binomial
-    from statsmodels.genmod.generalized_linear_model import GLM
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # every warning is recorded and shown as the fit's note
-        result = GLM(y, X, family=Binomial(), var_weights=w).fit(tol=1e-12, maxiter=100)
-    notes = "; ".join(dict.fromkeys(f"statsmodels: {w.message}" for w in caught))
-    return result, np.asarray(result.fittedvalues), notes
 
 
 def _cannot_fit(y: np.ndarray) -> str:

@@ -11,9 +11,7 @@ Intervals for the terms use a t quantile on the design df (PSUs minus strata), a
 does; R's svyloglin, whose SEs these match, gives no intervals.
 `se_model` is the model-based (Poisson) standard error for comparison; deff = (se / se_model)^2.
 
-The Poisson fit is a few lines of Newton-Raphson here rather than statsmodels' GLM, whose IRLS
-takes a pseudo-inverse of the whole 2^k x terms matrix at every iteration (17 s for the four-way
-model of 12 conditions, against well under a second here). A model is fitted only when every
+The Poisson fit is glm.newton_fit (why not statsmodels' GLM: glm.py). A model is fitted only when every
 marginal table of its highest-order terms has all its cells filled, which the maximum likelihood
 estimate needs (an empty margin makes a term infinite), so a sparse table costs no futile fit.
 """
@@ -28,6 +26,7 @@ import pandas as pd
 from .data import AnalysisData
 from .design import SurveyDesign
 from .estimate import Estimate
+from .glm import POISSON, newton_fit
 from .settings import Settings
 
 COLUMNS = [
@@ -50,7 +49,6 @@ COLUMNS = [
 ]
 MODEL_NAMES = {2: "pairwise", 3: "three-way", 4: "four-way"}
 MAX_CONDITIONS = 12  # the table has 2^k cells: 4,096 at 12 conditions
-MAX_ITERATIONS = 50
 
 
 def term_subsets(k: int, order: int) -> list[tuple[int, ...]]:
@@ -76,43 +74,6 @@ def empty_margins(counts: np.ndarray, k: int, order: int) -> list[tuple[int, ...
     return empty
 
 
-def poisson_fit(counts: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Maximum likelihood of a Poisson log-linear model by Newton-Raphson: (coefficients, means, converged).
-
-    Converged when the deviance changes by less than 1e-12 of itself (R's glm criterion, tighter),
-    with step halving when a step would raise the deviance; then one more Newton step. A deviance
-    near zero (the saturated model) settles while the coefficients are still 1e-8 from the maximum,
-    and Newton's quadratic convergence takes that last step to machine precision.
-    """
-    beta = np.zeros(X.shape[1])
-    beta[0] = np.log(counts.mean())
-    deviance = _poisson_deviance(counts, np.exp(X @ beta))
-    settled = False
-    # a step may raise the deviance by its rounding (about 1e-16 of the counts' total) and still be
-    # taken; near the maximum a stricter test would halve every step to nothing
-    slack = 1e-12 * (abs(deviance) + counts.sum())
-    for _ in range(MAX_ITERATIONS):
-        mu = np.exp(X @ beta)
-        step = np.linalg.solve(X.T @ (X * mu[:, None]), X.T @ (counts - mu))
-        for _ in range(30):
-            new_deviance = _poisson_deviance(counts, np.exp(X @ (beta + step)))
-            if np.isfinite(new_deviance) and new_deviance <= deviance + slack:
-                break
-            step = step / 2
-        beta = beta + step
-        if settled:
-            return beta, np.exp(X @ beta), True
-        settled = abs(new_deviance - deviance) / (abs(new_deviance) + 0.1) < 1e-12
-        deviance = new_deviance
-    return beta, np.exp(X @ beta), settled
-
-
-def _poisson_deviance(counts: np.ndarray, mu: np.ndarray) -> float:
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        terms = np.where(counts > 0, counts * np.log(counts / mu), 0.0) - (counts - mu)
-    return float(2 * terms.sum())
-
-
 def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: int, order: int, names=None):
     """The model up to `order` as an Estimate (design vcov, design df) and its model-based vcov.
 
@@ -129,8 +90,9 @@ def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: i
     if empty:
         return Estimate.not_estimable(p, n, _empty_note(empty, order, names)), None
     try:
-        coef, mu, converged = poisson_fit(counts, X)
-        a_inv = np.linalg.inv(X.T @ (X * mu[:, None]))
+        fit = newton_fit(POISSON, X, counts)
+        coef, converged = fit.coef, fit.settled
+        a_inv = np.linalg.inv(X.T @ (X * fit.mu[:, None]))
     except np.linalg.LinAlgError:
         converged = False
     if not converged or np.any(np.abs(coef) > 30):

@@ -110,16 +110,16 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
 
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
     """Read a dataset's rows to raw_path: a CSV or Parquet table `chunk_rows` at a time, whatever its size."""
-    from .files import parquet_writer
+    from .files import background_writes, parquet_writer
     from .sources import source_of
 
     settings, dataset = Settings.from_dict(view), view["dataset"]
     source, rows, columns = source_of(dataset), 0, []
     log.info("reading dataset '%s' from %s", name, source.description or dataset["source"])
-    with parquet_writer(raw_path) as raw_out:
+    with parquet_writer(raw_path) as raw_out, background_writes() as write:
         ingested = source.read_in_chunks(name, dataset, settings.obesity_bmi, view["chunk_rows"])
         for raw in ingested.chunks:
-            raw_out.write(raw)
+            write((raw_out, raw))
             rows, columns = rows + len(raw), list(raw)
     log.info("read %s: %d rows, %d columns kept (%s)", ingested.description, rows, len(columns), ", ".join(columns))
     for reason, count in dict(ingested.scope).items():

@@ -39,10 +39,10 @@ def prevalence_row(
 
 def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     """Crude prevalence by group; with a standard population also age-standardized (overall, by sex)."""
-    data = data.cells()
+    standard = settings.standard_population.get("groups")
+    data = data.banded(settings.age_bands, [g["lower"] for g in standard or ()])
     rows = []
     groups = data.groupings(settings.age_bands, settings.obesity_bmi)
-    standard = settings.standard_population.get("groups")
     weight = data.design.weight
     for condition in data.conditions:
         y = data.condition(condition)
@@ -62,7 +62,7 @@ def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
 
 def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standard_groups, interval) -> list[dict]:
     frame = data.frame
-    age = frame["age"].to_numpy(float)
+    age = data.age_for_bands([g["lower"] for g in standard_groups])
     domains = {"all": np.ones(len(frame), bool)} | {
         sex: (frame["sex"] == sex).to_numpy() for sex in ordered_levels(frame["sex"])
     }

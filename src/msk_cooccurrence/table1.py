@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import AnalysisData, age_band_labels
+from .data import AnalysisData
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import Estimate
 from .inference import cases, proportion
@@ -35,10 +35,15 @@ T_TEST = "design-based t (R svyttest)"
 
 
 def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
-    """Table 1 for every condition present, one block after the other."""
-    data = data.cells()
+    """Table 1 for every condition present, one block after the other.
+
+    The age row reads age in years, on the cells that keep every value; every other row reads age
+    only as its band, on the far fewer cells that keep the band (AnalysisData.banded).
+    """
+    by_age, data = data.cells(), data.banded(settings.age_bands)
+    age = by_age.frame["age"].to_numpy(float)
     frame, design, present, interval = data.frame, data.design, data.conditions, settings.proportion_ci
-    characteristics = {"sex": frame["sex"], "age_band": age_band_labels(frame["age"], settings.age_bands)}
+    characteristics = {"sex": frame["sex"], "age_band": data.age_bands(settings.age_bands)}
     bmi_classes = data.bmi_classes(settings.obesity_bmi)
     if bmi_classes is not None:
         characteristics["bmi_class"] = bmi_classes
@@ -47,7 +52,7 @@ def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
         status = data.condition(condition)
         sides = [status == 0, status == 1]
         rows.append(_total_row(condition, sides, design))
-        rows.append(_age_row(condition, frame["age"].to_numpy(float), status, sides, design))
+        rows.append(_age_row(condition, age, by_age.condition(condition), by_age.design))
         for name, levels in characteristics.items():
             rows += _categorical_rows(condition, name, levels, status, sides, design, interval)
         for other in (c for c in present if c != condition):
@@ -75,10 +80,10 @@ def _total_row(condition, sides, design) -> dict:
     return _row(condition, "adults", "Adults, n and estimated population", "", "total", **cells)
 
 
-def _age_row(condition, age, status, sides, design) -> dict:
+def _age_row(condition, age, status, design) -> dict:
     """Weighted mean age (design SE, t interval) per column, and svyttest's t test of the difference."""
     cells, influences = {}, []
-    for side, rows in zip(SIDES, sides):
+    for side, rows in zip(SIDES, [status == 0, status == 1]):
         rows = rows & ~np.isnan(age)
         if design.weight[rows].sum() <= 0:
             cells[f"n_{side}"] = design.rows(rows)
