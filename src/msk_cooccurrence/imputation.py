@@ -99,7 +99,8 @@ class ImputationProblem:
     `levels[v]` are variable v's distinct observed values (sorted); a combination of codes is
     one integer key (mixed radix, `sizes`); `complete` holds the distinct keys of the rows
     complete in every variable and `counts` how many rows each stands for; `codes` the
-    incomplete rows' codes (-1 where missing) and `rows` their positions.
+    incomplete rows' codes (-1 where missing) and `rows` their positions. `failure`: why the
+    problem could not be built (`failed`), which the model file carries to the sensitivity table.
     """
 
     names: tuple[str, ...]
@@ -108,6 +109,14 @@ class ImputationProblem:
     counts: np.ndarray
     codes: np.ndarray
     rows: np.ndarray
+    failure: str = ""
+
+    @classmethod
+    def failed(cls, reason: str) -> ImputationProblem:
+        """A problem with no variables that says why none could be built: no imputation draws anything
+        from it, and the sensitivity table gives the reason (as when computed in one process)."""
+        none = np.zeros(0, np.int64)
+        return cls((), (), none, np.zeros(0), np.zeros((0, 0), np.int64), none, reason)
 
     @classmethod
     def from_columns(cls, columns: Mapping[str, np.ndarray]) -> ImputationProblem:
@@ -199,6 +208,8 @@ def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
     """Imputation m: the incomplete rows' codes with every missing value drawn (one chain of ITERATIONS rounds)."""
     rng = np.random.default_rng([seed, m])
     codes = problem.codes.copy()
+    if problem.failure:  # a problem that could not be built draws nothing (ImputationProblem.failed)
+        return codes
     missing = codes < 0
     for v in problem.order:
         codes[missing[:, v], v] = _starting_draws(problem, v, missing[:, v].sum(), rng)
@@ -233,7 +244,9 @@ def save_problem(problem: ImputationProblem, path) -> None:
     levels = {f"levels_{v}": values for v, values in enumerate(problem.levels)}
     arrays = {"complete": problem.complete, "counts": problem.counts, "codes": problem.codes, "rows": problem.rows}
     with open(path, "wb") as handle:
-        np.savez(handle, names=np.array(problem.names, dtype=str), **arrays, **levels)
+        np.savez(
+            handle, names=np.array(problem.names, dtype=str), failure=np.array(problem.failure), **arrays, **levels
+        )
 
 
 def load_problem(path) -> ImputationProblem:
@@ -241,7 +254,7 @@ def load_problem(path) -> ImputationProblem:
         names = tuple(str(n) for n in saved["names"])
         levels = tuple(saved[f"levels_{v}"] for v in range(len(names)))
         arrays = (saved[k] for k in ("complete", "counts", "codes", "rows"))
-        return ImputationProblem(names, levels, *arrays)
+        return ImputationProblem(names, levels, *arrays, failure=str(saved["failure"]))
 
 
 def _starting_draws(problem: ImputationProblem, v: int, size: int, rng) -> np.ndarray:

@@ -251,10 +251,14 @@ def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, 
 
 def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
     """What every imputation of a dataset starts from (imputation.ImputationProblem), written once."""
-    from .imputation import imputation_problem, save_problem
+    from .imputation import ImputationProblem, imputation_problem, save_problem
 
-    problem = imputation_problem(analysis_data(read_analysis(analysis_path), Settings.from_dict(view)))
-    log.info("imputation model: %d variables; %d rows with a missing value", len(problem.names), len(problem.rows))
+    try:
+        problem = imputation_problem(analysis_data(read_analysis(analysis_path), Settings.from_dict(view)))
+        log.info("imputation model: %d variables; %d rows with a missing value", len(problem.names), len(problem.rows))
+    except ValueError as error:  # as in one process, the sensitivity table's note says why: not a traceback
+        problem = ImputationProblem.failed(str(error))
+        log.warning("no imputation model: %s (the sensitivity table says so)", error)
     with atomic_path(model_path) as temporary:
         save_problem(problem, temporary)
 

@@ -49,6 +49,8 @@ class CompletedAnalysis:
 
     def __init__(self, data: AnalysisData, problem: ImputationProblem | None = None):
         self.problem = imputation_problem(data) if problem is None else problem
+        if self.problem.failure:  # the workflow's model job could not build it: the same note as here
+            raise ValueError(self.problem.failure)
         self.data, self.columns = data, self.problem.names
         self.keys = [c for c in self.columns if c != AUXILIARY]  # what the models read
         variables = analysed_variables(data)  # row-length arrays: not kept once the cells are made
