@@ -56,3 +56,15 @@ def test_under_separation_the_means_go_to_zero_and_one_and_the_deviance_to_zero(
     fit = newton_fit(LOGISTIC, np.column_stack([np.ones(40), x]), x.copy())
     assert fit.deviances[-1] < 1e-8 and abs(fit.coef[1]) > 15
     assert np.all((fit.mu < 1e-8) | (fit.mu > 1 - 1e-8))
+
+
+def test_a_saturated_model_of_a_million_rows_settles_where_its_deviance_is_rounding_alone():
+    """The saturated log-linear model's deviance is zero at the optimum, and with counts summing to a
+    million its rounding (about 1e-9 either way) never falls below 1e-12 of itself plus 0.1: the
+    fit settles by the size of its steps, at the exact solution log(counts) = X b."""
+    rng = np.random.default_rng(8)
+    X = cell_design_matrix(4, 4)
+    counts = rng.uniform(0.05, 2, len(X)) ** 3 * 1e6 / 16
+    fit = newton_fit(POISSON, X, counts)
+    assert fit.settled and fit.converged
+    np.testing.assert_allclose(fit.coef, np.linalg.solve(X, np.log(counts)), rtol=1e-10, atol=1e-12)
