@@ -90,8 +90,8 @@ FIGURE_TABLES = list(
 # overruns it).
 FAMILY_RESOURCES = {
     # family: (mem_mb base, mem_mb per input MB, runtime base, runtime per input MB)
-    "descriptive": (300, 9, 5, 0.2),
-    "models": (520, 19, 5, 0.3),
+    "descriptive": (250, 9.75, 5, 0.2),
+    "models": (260, 18.3, 5, 0.3),
     "sensitivity": (310, 10.5, 5, 0.3),  # inputs: rows, imputations and the imputation model
 }
 
