@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import PROJECT
 from helpers import LITERATURE, run_stages, small_table, table_dataset
@@ -108,8 +109,8 @@ elif job == "validate":
     pipeline.validate_stage("study", view, paths["raw"], *written)
 else:
     wanted = {n: out(f"{n}.csv") for n in outputs.families()[job]}
-    given = {"validation": paths["validation"], "literature": paths["literature"]}
-    pipeline.tables_stage(view, paths["analysis"], given, wanted)
+    needed = {n for name in wanted for n in outputs.tables()[name].inputs if n not in wanted}
+    pipeline.tables_stage(view, paths["analysis"], {n: paths[n] for n in needed}, wanted)
 heavy = ("pandas", "scipy", "statsmodels", "matplotlib", "pandera")
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 """
@@ -123,6 +124,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
         ("validate", ("scipy", "statsmodels", "matplotlib")),
         ("descriptive", ("statsmodels", "matplotlib", "pandera", "scipy.stats", "scipy.optimize")),
         ("models", ("statsmodels", "matplotlib", "pandera", "scipy.stats")),  # glm.py: why not statsmodels
+        ("sensitivity", ("statsmodels", "matplotlib", "pandera", "scipy.stats")),
     ],
 )
 def test_a_job_loads_only_what_it_uses(tmp_path, job, absent):
@@ -130,12 +132,21 @@ def test_a_job_loads_only_what_it_uses(tmp_path, job, absent):
     or statsmodels): at a million rows most of a small job's time."""
     small_table(80).to_csv(tmp_path / "study.csv", index=False)
     datasets = {"study": table_dataset(tmp_path / "study.csv")}
-    config = validate_config({"datasets": datasets, "literature": str(LITERATURE)})
+    imputation = {"multiple_imputation": True, "imputations": 2, "imputations_per_job": 1}
+    config = validate_config({"datasets": datasets, "literature": str(LITERATURE), "sensitivity": imputation})
     made = run_stages(config, "study", tmp_path / "made", tables=False)
     view = dataset_view(config, "study")
     pipeline.imputation_model_stage(view, made["analysis"], tmp_path / "model.npz")
     paths = {"model": str(tmp_path / "model.npz"), "analysis": str(made["analysis"]), "out": str(tmp_path)}
     paths |= {"validation": str(made["validation"]), "raw": str(made["raw"]), "literature": str(LITERATURE)}
+    if job == "sensitivity":  # what the pooling job reads: the odds ratios, the model and every imputation
+        batches = range(len(pipeline.imputation_batches(view["sensitivity"])))
+        for batch in batches:
+            pipeline.impute_stage(view, paths["model"], batch, tmp_path / f"{batch}.npy")
+        given = {"validation": made["validation"], "literature": LITERATURE}
+        pipeline.tables_stage(view, made["analysis"], given, {"odds_ratios": tmp_path / "odds_ratios.csv"})
+        paths |= {"odds_ratios": str(tmp_path / "odds_ratios.csv"), "imputation_model": paths["model"]}
+        paths["imputations"] = [str(tmp_path / f"{batch}.npy") for batch in batches]
     done = subprocess.run(
         [sys.executable, "-c", JOB_LOADS, json.dumps(view), json.dumps(paths), job],
         capture_output=True,
@@ -144,6 +155,8 @@ def test_a_job_loads_only_what_it_uses(tmp_path, job, absent):
     )
     loaded = set(json.loads(done.stdout.splitlines()[-1]))
     assert not [m for m in absent if m in loaded], f"{job} loaded {sorted(m for m in absent if m in loaded)}"
+    if job == "sensitivity":  # it pooled the imputations (fitting models), not only the complete cases
+        assert "multiple imputation" in set(pd.read_csv(tmp_path / "sensitivity.csv")["method"])
 
 
 def test_checking_a_config_loads_no_pandas():
