@@ -101,23 +101,25 @@ def newton_fit(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray | Non
     beta = _starting_point(family, X, y, w) if start is None else np.asarray(start, float).copy()
     saturated = float((w * family.saturated(y)).sum())  # once: it does not change with beta
 
-    def deviance_at(beta: np.ndarray) -> float:
+    def deviance_at(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The deviance at beta, and the linear predictor (kept: the next iteration starts from it)."""
+        eta = X @ beta
         with np.errstate(over="ignore", invalid="ignore"):
-            return 2 * (float((w * family.loss(y, X @ beta)).sum()) - saturated)
+            return 2 * (float((w * family.loss(y, eta)).sum()) - saturated), eta
 
-    deviance = deviance_at(beta)
+    deviance, eta = deviance_at(beta)
     # a step may raise the deviance by its rounding (about 1e-16 of the weighted total) and still be
     # taken; near the maximum a stricter test would halve every step to nothing
     slack = 1e-12 * (abs(deviance) + float((w * (1 + y)).sum()))
     deviances, settled = [deviance], False
     for _ in range(MAX_ITERATIONS):
-        mu = family.mean(X @ beta)
+        mu = family.mean(eta)
         information = X.T @ (X * (w * family.variance(mu))[:, None])
         try:
             step = np.linalg.solve(information, X.T @ (w * (y - mu)))
         except np.linalg.LinAlgError:
             break  # means of 0 or 1 to machine precision (separation): nothing to gain, not settled
-        step, new_deviance, whole = _bounded_step(deviance_at, beta, step, deviance + slack)
+        step, new_deviance, eta, whole = _bounded_step(deviance_at, beta, step, deviance + slack)
         beta = beta + step
         if settled:
             break
@@ -125,18 +127,18 @@ def newton_fit(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray | Non
         settled = tiny_step or abs(new_deviance - deviance) / (abs(new_deviance) + 0.1) < SETTLED
         deviance = new_deviance
         deviances.append(deviance)
-    return Fit(beta, family.mean(X @ beta), tuple(deviances), settled)
+    return Fit(beta, family.mean(eta), tuple(deviances), settled)
 
 
 def _bounded_step(deviance_at, beta: np.ndarray, step: np.ndarray, bound: float):
     """The step, halved until the deviance it reaches is finite and at most `bound` (HALVINGS times at
-    most); that deviance; and whether the step is whole."""
+    most); that deviance, the linear predictor there, and whether the step is whole."""
     for halving in range(HALVINGS):
-        reached = deviance_at(beta + step)
+        reached, eta = deviance_at(beta + step)
         if np.isfinite(reached) and reached <= bound:
-            return step, reached, halving == 0
+            return step, reached, eta, halving == 0
         step = step / 2
-    return step, reached, False
+    return step, reached, deviance_at(beta + step)[1], False
 
 
 def _starting_point(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
