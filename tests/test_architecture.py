@@ -25,11 +25,12 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # The estimators are the modules the registry of outputs names: a new table needs no entry here.
 ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
-    {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "data"},
-    {"identifiability", "glm", "inference", "standardize", "reliability", "raoscott", "imputation"},
+    {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
+    | {"data"},
+    {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
-    {"outputs", "figures", "dataset_text", "presentation", "report", "index"},
+    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
     {"files", "chunks", "pipeline", "runner"},
 ]
 

@@ -11,10 +11,11 @@ from test_tables import frame_of
 
 from msk_cooccurrence.claims import claims_table, published_figures, verdict
 from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.dose_response import dose_response_table, natural_spline_basis
+from msk_cooccurrence.dose_response import dose_response_table
 from msk_cooccurrence.loglinear import cell_design_matrix, loglinear_table
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.sensitivity import _barnard_rubin_df, sensitivity_table
+from msk_cooccurrence.splines import natural_spline_basis
 
 
 def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():

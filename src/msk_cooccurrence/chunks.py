@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import SOURCE_ROW
+from .columns import SOURCE_ROW, analysis_columns, category_levels
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
 from .files import background_writes, parquet_writer
@@ -74,15 +74,17 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     Returns (harmonized rows, analysis rows). `duplicated`: column -> values found more than once in the file.
     """
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
+    reading = Reading.of(dataset, settings.variables)
     harmonized, problems = harmonize(
-        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi, Reading.of(dataset)
+        prepared.frame, prepared.columns, mapping.codes, settings.conditions, settings.obesity_bmi, reading
     )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
     problems = pd.concat([problems, prepared.problems], ignore_index=True)
     if duplicated is None:  # the whole file in one chunk
         duplicated = duplicated_values(harmonized)
-    failures = row_failures(harmonized, problems, settings.conditions, name, mapping.label, duplicated)
+    columns = dataset_columns(settings, mapping.codes)
+    failures = row_failures(harmonized, problems, settings.conditions, name, mapping.label, duplicated, columns)
     gathered.rows_in += len(harmonized)
     gathered.columns = list(harmonized.columns)
     gathered.failures.append(failures)
@@ -95,11 +97,18 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     return harmonized, harmonized.loc[~is_bad].reset_index(drop=True)
 
 
+def dataset_columns(settings: Settings, codes: Mapping):
+    """The harmonized columns of this dataset: its valid ages and the declared variables, whose levels
+    the codes give."""
+    levels = category_levels(settings.variables, codes)
+    return analysis_columns(settings.variables, settings.min_age, settings.max_age, levels)
+
+
 def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, analysis) -> Validated:
     """The file's verdict once every chunk is in: stop on a mapping mistake, too many bad rows or none
     valid; else the quarantine and validation.json's summary. `analysis`: the analysis rows, or at
     least their SUMMARY_COLUMNS (the caller keeps them)."""
-    reading = Reading.of(dataset)
+    reading = Reading.of(dataset, settings.variables)
     check_items_match(name, mapping.label, gathered.items)
     check_columns_convert(name, mapping.label, mapping.codes, gathered.tallies, mapping.columns, reading)
     failures = pd.concat(gathered.failures, ignore_index=True)

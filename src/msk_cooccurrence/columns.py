@@ -1,18 +1,21 @@
 """The harmonized columns every dataset is brought to: the one definition harmonize, validation,
-the config checks and the documentation read. Conditions are added per run, as nullable booleans.
+the config checks and the documentation read. Conditions are added per run, as nullable booleans;
+the researcher's own analysis variables (config `variables:`), per run too, by `analysis_columns`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
+MIN_AGE, MAX_AGE = 18, 120  # the default bounds of a valid age (a dataset's min_age / max_age)
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text, number or sex
+    kind: str  # text, number, sex or category
     required: bool
     meaning: str
     low: float | None = None  # inclusive bounds of a number
@@ -20,11 +23,12 @@ class Column:
     above: float | None = None  # exclusive lower bound of a number
     nullable: bool = False
     unique: bool = False
+    levels: tuple[str, ...] | None = None  # a category's levels, when known before the data are read
 
 
 HARMONIZED = (
     Column("id", "text", True, "a respondent identifier, unique in the file", unique=True),
-    Column("age", "number", True, "age in years, 18 to 120", low=18, high=120),
+    Column("age", "number", True, "age in years, 18 to 120 (a dataset's min_age to max_age)", low=18, high=120),
     Column("sex", "sex", True, "female or male"),
     Column("bmi", "number", False, "body mass index, kg/m2, 10 to 100", low=10, high=100, nullable=True),
     Column("weight", "number", False, "survey weight > 0 (1 for every row when absent)", above=0),
@@ -35,3 +39,43 @@ BY_NAME = {column.name: column for column in HARMONIZED}
 NAMES = tuple(BY_NAME)
 NUMERIC = tuple(c.name for c in HARMONIZED if c.kind == "number")
 TEXT = tuple(c.name for c in HARMONIZED if c.kind == "text")
+
+
+def variable_column(name: str, variable: Mapping, levels: tuple[str, ...] | None = None) -> Column:
+    """A declared analysis variable as a harmonized column: a category (text, its levels when known)
+    or a number within its bounds; never required, unknown allowed."""
+    meaning = variable.get("label") or name
+    if variable["kind"] == "number":
+        return Column(name, "number", False, meaning, variable.get("low"), variable.get("high"), nullable=True)
+    return Column(name, "category", False, meaning, nullable=True, levels=levels)
+
+
+def analysis_columns(
+    variables: Mapping[str, Mapping] = {},
+    min_age: float = MIN_AGE,
+    max_age: float = MAX_AGE,
+    levels: Mapping[str, tuple[str, ...]] = {},
+) -> tuple[Column, ...]:
+    """The harmonized columns of one dataset: HARMONIZED with its age bounds, then the declared variables
+    (`levels`: a category's levels where the dataset's codes give them)."""
+    age = replace(BY_NAME["age"], low=min_age, high=max_age)
+    fixed = tuple(age if c.name == "age" else c for c in HARMONIZED)
+    return fixed + tuple(variable_column(n, v, levels.get(n)) for n, v in variables.items())
+
+
+def numeric_names(columns: tuple[Column, ...] = HARMONIZED) -> tuple[str, ...]:
+    return tuple(c.name for c in columns if c.kind == "number")
+
+
+def category_levels(variables: Mapping[str, Mapping], codes: Mapping[str, Mapping]) -> dict[str, tuple[str, ...]]:
+    """Each category variable's levels where they are known before the data: its declared `levels`, or
+    the values of the dataset's codes map for it, in their order (codes mapped to null are unknown)."""
+    out = {}
+    for name, variable in variables.items():
+        if variable["kind"] != "category":
+            continue
+        if variable.get("levels"):
+            out[name] = tuple(variable["levels"])
+        elif codes.get(name):
+            out[name] = tuple(dict.fromkeys(str(v) for v in codes[name].values() if v is not None))
+    return out

@@ -157,7 +157,8 @@ def load_config(path: Path | str) -> dict:
 
 def check_consistency(config: dict) -> None:
     """Rules a JSON schema cannot state: mapped columns must be harmonized names, and so on."""
-    known = set(HARMONIZED_FIXED) | set(config["conditions"])
+    check_model_variables(config)
+    known = set(HARMONIZED_FIXED) | set(config["conditions"]) | set(config.get("variables", {}))
     for claim in config.get("claims", []):
         for key in (claim["a"], claim["b"]):
             if key not in config["conditions"]:
@@ -180,6 +181,7 @@ def check_consistency(config: dict) -> None:
                     "missing without any entry."
                 )
         check_definitions(name, dataset, config["conditions"])
+        check_dataset_variables(name, dataset, config.get("variables", {}))
         source_of(dataset).check(name, dataset)
         check_reading(name, dataset)
         check_outside_outputs(name, source_of(dataset).input_files(dataset))
@@ -188,8 +190,8 @@ def check_consistency(config: dict) -> None:
             if key not in known:
                 raise ConfigError(
                     f"Dataset '{name}' maps '{key}', which is neither a harmonized column "
-                    f"({', '.join(HARMONIZED_FIXED)}) nor one of the conditions "
-                    f"({', '.join(config['conditions'])}). Add it to `conditions` or fix the name."
+                    f"({', '.join(HARMONIZED_FIXED)}), one of the conditions ({', '.join(config['conditions'])}) "
+                    "nor a declared variable. Add it to `conditions` or `variables:`, or fix the name."
                 )
         # a generating model (synthetic sources) pairs only conditions it draws
         model = dataset.get("model", {})
@@ -241,4 +243,77 @@ def check_outside_outputs(name: str, paths) -> None:
                 f"Dataset '{name}': the input file '{path}' is inside {folder}/, where the workflow writes its own "
                 f"outputs ({', '.join(OUTPUT_FOLDERS)}), so Snakemake would try to make it (or overwrite it). "
                 "Copy it to data/raw/ and point the dataset's path there."
+            )
+
+
+GROUPS_ALWAYS = ("sex", "age_band", "bmi_class")  # groupings every dataset has (bmi_class where BMI is)
+ADJUSTABLE = ("age", "sex", "bmi")  # harmonized columns a model may adjust for
+
+
+def check_model_variables(config: Mapping) -> None:
+    """Variables, covariates, groupings and subgroups name what exists, each in a role it can play."""
+    variables = config.get("variables", {})
+    taken = set(HARMONIZED_FIXED) | set(config["conditions"]) | {"age_band", "bmi_class", "overall", "female"}
+    for name, variable in variables.items():
+        if name in taken:
+            raise ConfigError(
+                f"`variables: {name}:` is named like a harmonized column, a condition or a grouping "
+                f"({', '.join(sorted(taken))}); give the variable another name."
+            )
+        if variable["kind"] == "number" and variable.get("low", -float("inf")) > variable.get("high", float("inf")):
+            raise ConfigError(f"`variables: {name}:` has `low` ({variable['low']}) above `high` ({variable['high']}).")
+        levels = variable.get("levels")
+        if levels and variable["reference"] not in levels:
+            raise ConfigError(
+                f"`variables: {name}:` has reference '{variable['reference']}', which is not one of its levels "
+                f"({', '.join(levels)}). Make the reference one of the levels."
+            )
+    categories = [n for n, v in variables.items() if v["kind"] == "category"]
+    numbers = ["age", "bmi", *(n for n, v in variables.items() if v["kind"] == "number")]
+    names = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
+    for name in names:
+        if name not in (*ADJUSTABLE, *variables):
+            raise ConfigError(
+                f"`covariates` names '{name}', which is neither age, sex, bmi nor a declared variable "
+                f"({', '.join(variables) or 'none declared'}). Declare it under `variables:` or fix the name."
+            )
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ConfigError(f"`covariates` names {', '.join(repeated)} more than once; list each covariate once.")
+    for covariate in config["covariates"]:
+        if not isinstance(covariate, str) and covariate["name"] not in numbers:
+            raise ConfigError(
+                f"`covariates: {{name: {covariate['name']}, spline: {covariate['spline']}}}`: only a number takes "
+                f"a spline ({', '.join(numbers)}); write the category '{covariate['name']}' alone."
+            )
+    for key, allowed in (("groupings", (*GROUPS_ALWAYS, *categories)), ("subgroups", ("sex", *categories))):
+        for name in config.get(key, ()):
+            if name not in allowed:
+                raise ConfigError(
+                    f"`{key}` names '{name}', which is not one of {', '.join(allowed)}: a {key[:-1]} is sex"
+                    + (", age_band, bmi_class" if key == "groupings" else "")
+                    + " or a declared category variable."
+                )
+    bands = list(config["age_bands"])
+    if len(set(bands)) != len(bands):
+        raise ConfigError(f"`age_bands` {bands} repeats a lower bound; list each band's lower bound once.")
+
+
+def check_dataset_variables(name: str, dataset: Mapping, variables: Mapping) -> None:
+    """A dataset's ages run from min_age up to max_age; a category's reference is one of its coded levels."""
+    low, high = dataset.get("min_age"), dataset.get("max_age")
+    if low is not None and high is not None and low >= high:
+        raise ConfigError(
+            f"Dataset '{name}': `min_age: {low}` is not below `max_age: {high}`, so no age is valid. "
+            "Give the youngest and the oldest valid age."
+        )
+    codes = dataset.get("codes", {})
+    for variable, declared in variables.items():
+        if declared["kind"] != "category" or declared.get("levels") or not codes.get(variable):
+            continue
+        levels = list(dict.fromkeys(str(v) for v in codes[variable].values() if v is not None))
+        if declared["reference"] not in levels:
+            raise ConfigError(
+                f"Dataset '{name}': the reference level '{declared['reference']}' of `variables: {variable}:` is not "
+                f"among the values `codes: {variable}:` gives ({', '.join(levels)}). Make the reference one of them."
             )

@@ -7,7 +7,7 @@ estimator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -16,17 +16,28 @@ import pandas as pd
 
 from .cells import collapse
 from .design import SurveyDesign, design_of
+from .splines import harrell_knots, natural_spline_basis
 
 BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
 AGE_CLASS = "age_class"  # the column of cells that keep age as its class: the class's lower bound
 # a condition defined from a covariate is never adjusted for it: BMI would predict obesity perfectly
 DEFINED_BY = {"obesity": "bmi"}
 BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
+LEVEL = ": "  # a category's indicator is named "<variable>: <level>"
+SPLINE = " spline "  # a spline's cubic terms are named "<variable> spline <j>"
+GROUPS_OF_ROWS = ("sex", "age_band", "bmi_class")  # the groupings every dataset has (BMI class where BMI is)
 
 
 def predictor_label(name: str) -> str:
-    """A predictor of `adjustment()` as the config names it: the female indicator is the covariate sex."""
+    """A predictor of `adjustment()` as the notes name it: the female indicator is the covariate sex;
+    a category's indicator is "<variable>: <level>"."""
     return "sex" if name == "female" else name
+
+
+def covariate_of(predictor: str) -> str:
+    """The covariate a predictor of `adjustment()` belongs to: sex for `female`, the variable of an
+    indicator or of a spline term."""
+    return predictor_label(predictor).split(LEVEL)[0].split(SPLINE)[0]
 
 
 def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
@@ -85,6 +96,10 @@ class AnalysisData:
     collapse: bool | None = None
     kept: tuple[str, ...] | None = None  # the columns besides the conditions that cells keep; None: rows
     age_bounds: tuple[float, ...] = ()  # with `age_class` kept, the lower bounds of its classes
+    variables: Mapping = field(default_factory=dict)  # declared variables: name -> declaration (config)
+    levels: Mapping = field(default_factory=dict)  # a category's levels in order, where codes give them
+    knots: Mapping = field(default_factory=dict)  # a spline covariate -> its knots, from the rows
+    grouped_by: tuple[str, ...] = GROUPS_OF_ROWS  # the groupings of prevalence, Table 1, the tests
 
     @classmethod
     def from_frame(
@@ -95,11 +110,46 @@ class AnalysisData:
         lonely_psu="adjust",
         obesity_bmi: float = 30.0,
         collapse: bool | None = None,
+        variables: Mapping = {},
+        levels: Mapping = {},
+        splines: Mapping = {},
+        groupings: Sequence[str] = GROUPS_OF_ROWS,
     ) -> AnalysisData:
+        """`splines`: covariate -> knots of its natural spline, placed at Harrell's quantiles of the rows
+        (the cells keep the knots of their rows)."""
         present = tuple(c for c in conditions if c in frame)
         absent = tuple(c for c in conditions if c not in frame)
         design = design_of(frame, lonely_psu)
-        return cls(frame, design, present, tuple(covariates), absent, float(obesity_bmi), collapse)
+        knots = {c: tuple(harrell_knots(frame[c].to_numpy(float), k)) for c, k in splines.items() if c in frame}
+        return cls(
+            frame,
+            design,
+            present,
+            tuple(covariates),
+            absent,
+            float(obesity_bmi),
+            collapse,
+            variables=dict(variables),
+            levels={n: tuple(v) for n, v in levels.items()},
+            knots=knots,
+            grouped_by=tuple(groupings),
+        )
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, settings, collapse: bool | None = None) -> AnalysisData:
+        """The analysis data of these rows under a dataset's settings (settings.Settings)."""
+        return cls.from_frame(
+            frame,
+            settings.conditions,
+            settings.covariates,
+            settings.lonely_psu,
+            settings.obesity_bmi,
+            collapse,
+            settings.variables,
+            settings.levels,
+            settings.splines,
+            settings.groupings,
+        )
 
     @property
     def n(self) -> int:
@@ -128,12 +178,12 @@ class AnalysisData:
         Estimates on the cells equal those on the rows; the units themselves come back when
         collapsing is off or would not halve them.
         """
-        keep = self._readable() if keep is None else tuple(keep)
+        keep = self.model_columns() if keep is None else tuple(keep)
         key = (keep, tuple(sorted(set(map(float, age_bounds)))) if AGE_CLASS in keep else ())
         if self.collapse is False or key == (self.kept, self.age_bounds):
             return self
         if key not in self._cells_cache:
-            source = self if self.kept is not None or keep == self._readable() else self.cells()
+            source = self if self.kept is not None or keep == self.model_columns() else self.cells()
             self._cells_cache[key] = source._collapsed(*key)
         return self._cells_cache[key]
 
@@ -143,9 +193,10 @@ class AnalysisData:
         between every band's bounds. Far fewer than `cells()`, which keep age in whole years."""
         read_from = {"sex": "sex", AGE_CLASS: "age", BMI_CLASS: "bmi"}
         keep = [column for column, source in read_from.items() if source in self.frame or column in self.frame]
+        keep += [c for c in self.grouped_by if c in self.variables and c in self.frame]
         return self.cells(keep, [bound for band in bands for bound in band])
 
-    def _readable(self) -> tuple[str, ...]:
+    def model_columns(self) -> tuple[str, ...]:
         """Every column besides the conditions that estimators read, BMI as its class unless a covariate."""
         columns = dict.fromkeys(c for c in ("age", "sex", *self.covariates) if c in self.frame)
         if "bmi" not in columns and ("bmi" in self.frame or BMI_CLASS in self.frame):
@@ -176,9 +227,11 @@ class AnalysisData:
         return np.column_stack([self.condition(c) for c in names]) if names else np.empty((self.n, 0))
 
     def adjustment(self, exclude: Sequence[str] = ()) -> dict[str, np.ndarray]:
-        """The adjustment set's predictors present in the rows: age and BMI linear, sex as a female indicator.
+        """The adjustment set's predictors present in the rows: a number linear, or as its natural spline
+        (the number, then `<name> spline <j>`); sex as a female indicator; a category as an indicator
+        of each level but its reference (`<name>: <level>`), as R's treatment contrasts.
 
-        Keys are predictor names (`female` for sex); values float arrays with NaN = unknown.
+        Values are float arrays with NaN = unknown.
         """
         out = {}
         for name in self.covariates:
@@ -187,9 +240,57 @@ class AnalysisData:
             if name == "sex":
                 sex = self.frame["sex"]
                 out["female"] = np.where(sex.isna(), np.nan, (sex == "female").astype(float))
+            elif (self.variables.get(name) or {}).get("kind") == "category":
+                out |= self.indicators(name)
+            elif name in self.knots:
+                out |= self._spline_terms(name)
             else:
                 out[name] = self.frame[name].to_numpy(dtype=float)
         return out
+
+    def lost_to_covariates(self, rows: np.ndarray, predictors: Mapping[str, np.ndarray]) -> str:
+        """How many of `rows` (known outcome and exposure) a model loses to an unknown covariate among its
+        predictors, in words with the count for each covariate ('' when none is lost)."""
+        unknown_any, by_covariate = np.zeros(self.n, bool), {}
+        for name, values in predictors.items():
+            covariate = covariate_of(name)
+            if covariate in self.covariates and covariate not in by_covariate:
+                unknown = rows & np.isnan(values)
+                by_covariate[covariate] = self.design.rows(unknown)
+                unknown_any |= unknown
+        lost = self.design.rows(unknown_any)
+        if not lost:
+            return ""
+        counts = ", ".join(f"{name} {count:,}" for name, count in by_covariate.items() if count)
+        return f"{lost:,} of {self.design.rows(rows):,} rows left out for an unknown covariate ({counts})"
+
+    def adjustment_of(self, covariate: str) -> dict[str, np.ndarray]:
+        """The predictors of one covariate, as adjustment() makes them, whether or not it is one."""
+        return replace(self, covariates=(covariate,)).adjustment()
+
+    def category_levels(self, name: str) -> list[str]:
+        """A category's levels: those its codes give, in their order, else the values present, sorted."""
+        if name in self.levels:
+            return list(self.levels[name])
+        return sorted(str(v) for v in self.frame[name].dropna().unique())
+
+    def indicators(self, name: str) -> dict[str, np.ndarray]:
+        """An indicator of each level of a category but its reference (NaN where the category is unknown)."""
+        values = self.frame[name]
+        unknown = values.isna().to_numpy()
+        reference = self.variables[name]["reference"]
+        return {
+            f"{name}{LEVEL}{level}": np.where(unknown, np.nan, (values == level).to_numpy(float))
+            for level in self.category_levels(name)
+            if level != reference
+        }
+
+    def _spline_terms(self, name: str) -> dict[str, np.ndarray]:
+        values = self.frame[name].to_numpy(float)
+        knots = np.asarray(self.knots[name])
+        basis = natural_spline_basis(np.nan_to_num(values, nan=knots[0]), knots)
+        basis[np.isnan(values)] = np.nan
+        return {name: basis[:, 0]} | {f"{name}{SPLINE}{j}": basis[:, j] for j in range(1, basis.shape[1])}
 
     def bmi_classes(self, obesity_bmi: float) -> pd.Series | None:
         """Each unit's BMI class ('unknown' where BMI is), or None without BMI."""
@@ -220,11 +321,22 @@ class AnalysisData:
         return self.adjustment(exclude=tuple(DEFINED_BY[c] for c in conditions if c in DEFINED_BY))
 
     def groupings(self, age_bands, obesity_bmi: float) -> dict[str, pd.Series]:
-        """Group name -> the level of each row: overall first, then sex, age band and BMI class."""
+        """Group name -> the level of each row: overall first, then each of `grouped_by` the rows have
+        (sex, age band, BMI class, a category variable: its levels in their order, unknown apart)."""
         groups = {"overall": pd.Series("all", index=self.frame.index)}
-        groups["sex"] = self.frame["sex"]
-        groups["age_band"] = self.age_bands(age_bands)
-        classes = self.bmi_classes(obesity_bmi)
-        if classes is not None:
-            groups["bmi_class"] = classes
+        for name in self.grouped_by:
+            if name == "age_band":
+                groups[name] = self.age_bands(age_bands)
+            elif name == "bmi_class":
+                classes = self.bmi_classes(obesity_bmi)
+                if classes is not None:
+                    groups[name] = classes
+            elif name in self.frame:
+                groups[name] = self.category(name)
         return groups
+
+    def category(self, name: str) -> pd.Series:
+        """A category's values as an ordered categorical (sex, or a declared variable), unknown as NaN."""
+        levels = ["female", "male"] if name == "sex" else self.category_levels(name)
+        values = self.frame[name]
+        return pd.Series(pd.Categorical(values, categories=levels), index=values.index)

@@ -19,32 +19,7 @@ from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import fit_logistic
 from .settings import Settings
-
-# Harrell, Regression Modeling Strategies (2015), Table 2.3
-KNOT_QUANTILES = {
-    3: (0.10, 0.5, 0.90),
-    4: (0.05, 0.35, 0.65, 0.95),
-    5: (0.05, 0.275, 0.5, 0.725, 0.95),
-    6: (0.05, 0.23, 0.41, 0.59, 0.77, 0.95),
-    7: (0.025, 0.1833, 0.3417, 0.5, 0.6583, 0.8167, 0.975),
-}
-
-
-def natural_spline_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Natural cubic spline basis (linear beyond the outer knots): x and K-2 cubic terms.
-
-    Hastie, Tibshirani and Friedman, Elements of Statistical Learning, eq. 5.4-5.5; the cubic
-    terms are divided by (last knot - first knot)^2 so that all columns have similar scale.
-    """
-    x = np.asarray(x, float)
-    k = np.asarray(knots, float)
-    scale = (k[-1] - k[0]) ** 2
-
-    def d(j):
-        return (np.clip(x - k[j], 0, None) ** 3 - np.clip(x - k[-1], 0, None) ** 3) / (k[-1] - k[j])
-
-    last = d(len(k) - 2)
-    return np.column_stack([x] + [(d(j) - last) / scale for j in range(len(k) - 2)])
+from .splines import harrell_knots, natural_spline_basis
 
 
 def bmi_grid(bmi: np.ndarray, step: float) -> np.ndarray:
@@ -62,7 +37,7 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     if problem:
         return pd.DataFrame([{"condition": c, "note": problem} for c in outcomes])
     bmi = frame["bmi"].to_numpy(float)
-    knot_values = np.nanquantile(bmi, KNOT_QUANTILES[knots])
+    knot_values = harrell_knots(bmi, knots)
     if np.any(np.diff(knot_values) <= 0):
         note = (
             f"BMI's quantiles {', '.join(f'{v:g}' for v in knot_values)} do not give {knots} distinct knots; "

@@ -170,21 +170,24 @@ class Estimate:
             return np.nan
         return float(2 * _special().stdtr(self.df, -abs(self.value(j) - null) / se))
 
-    def wald_test(self, index) -> tuple[float, int, float, float, str]:
-        """Design-based adjusted Wald F test that the coefficients in `index` are all zero.
+    def wald_test(self, index, adjusted: bool = True) -> tuple[float, int, float, float, str]:
+        """Design-based Wald F test that the coefficients in `index` are all zero.
 
-        Korn and Graubard's adjustment (Stata's svy default): F = W (d - q + 1) / (d q) on (q, d - q + 1)
-        degrees of freedom, W the Wald statistic, d the design df and q the number of terms tested.
-        Returns (F, q, d - q + 1, p-value, note).
+        Adjusted (Korn and Graubard, Stata's svy default): F = W (d - q + 1) / (d q) on (q, d - q + 1)
+        degrees of freedom; not adjusted (R's `regTermTest(fit, ~terms, method = "Wald")` with its
+        default df, the model's residual df): F = W / q on (q, d). W is the Wald statistic, d this
+        estimate's df and q the number of terms tested. Returns (F, q, denominator df, p-value, note).
         """
         index = list(index)
         q = len(index)
         if not self.df > 0:
             return np.nan, q, np.nan, np.nan, "no design degrees of freedom left for the test"
-        df_den = self.df - q + 1
+        df_den = self.df - q + 1 if adjusted else self.df
         if df_den <= 0:
             return np.nan, q, np.nan, np.nan, f"too few design degrees of freedom ({self.df:g}) to test {q} terms"
         b = self.coef[index]
+        if not np.isfinite(b).all():
+            return np.nan, q, df_den, np.nan, "a term tested could not be estimated: no test"
         try:
             wald = float(b @ np.linalg.solve(self.vcov[np.ix_(index, index)], b))
         except np.linalg.LinAlgError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .columns import NUMERIC, SOURCE_ROW, TEXT
+from .columns import NUMERIC, SOURCE_ROW, TEXT, numeric_names, variable_column
 from .errors import InputError
 from .ingest import close_match
 
@@ -49,14 +49,17 @@ def canonical(value, text_as_written: bool = False) -> str | None:
 
 @dataclass(frozen=True)
 class Reading:
-    """How a dataset's cells are read: the words that mean missing, and the decimal mark of its numbers."""
+    """How a dataset's cells are read: the words that mean missing, the decimal mark of its numbers,
+    and which columns are numbers (the harmonized ones and the declared number variables)."""
 
     missing: tuple[str, ...] = ()
     decimal: str = "."
+    numbers: tuple[str, ...] = NUMERIC
 
     @classmethod
-    def of(cls, dataset: Mapping) -> Reading:
-        return cls(tuple(str(m) for m in dataset.get("missing", ())), dataset.get("decimal", "."))
+    def of(cls, dataset: Mapping, variables: Mapping = {}) -> Reading:
+        declared = numeric_names(tuple(variable_column(n, v) for n, v in variables.items()))
+        return cls(tuple(str(m) for m in dataset.get("missing", ())), dataset.get("decimal", "."), NUMERIC + declared)
 
 
 def harmonize(
@@ -79,7 +82,7 @@ def harmonize(
                     {
                         SOURCE_ROW: raw.loc[bad, SOURCE_ROW].to_numpy(),
                         "column": key,
-                        "check": _problem_label(key, codes.get(key)),
+                        "check": _problem_label(key, codes.get(key), reading),
                         "value": raw.loc[bad, source].map(str).to_numpy(),
                     }
                 )
@@ -92,8 +95,8 @@ def harmonize(
     return out, problem_table
 
 
-def _problem_label(key: str, code_map) -> str:
-    if key in NUMERIC:
+def _problem_label(key: str, code_map, reading: Reading) -> str:
+    if key in reading.numbers:
         return "not a number" + (" and no entry in codes" if code_map else "")
     if code_map:
         return "value has no entry in codes"
@@ -107,7 +110,7 @@ def harmonized_values(key: str, series: pd.Series, code_map, conditions, reading
 
 def _convert(key: str, series: pd.Series, code_map, conditions, reading: Reading) -> tuple[pd.Series, np.ndarray]:
     """Converted values and a mask of rows whose non-missing value could not be converted."""
-    if not code_map and key in NUMERIC and pd.api.types.is_numeric_dtype(series):
+    if not code_map and key in reading.numbers and pd.api.types.is_numeric_dtype(series):
         return series.astype(float).to_numpy(), np.zeros(len(series), bool)
     if not code_map and key in conditions and pd.api.types.is_bool_dtype(series):
         return pd.array(series, dtype="boolean"), np.zeros(len(series), bool)
@@ -132,12 +135,12 @@ def _convert_values(key: str, series: pd.Series, code_map, conditions, reading: 
     # only what the config declares missing is missing, and never a value the codes map names
     declared_missing = keys.isin([canonical(m) for m in reading.missing]) & ~named
     keys = keys.mask(declared_missing)
-    if code_map and key in NUMERIC:
+    if code_map and key in reading.numbers:
         keys = keys.map(lookup).where(named, keys)  # special values mapped, the other numbers kept
     elif code_map:
         bad |= (keys.notna() & ~named).to_numpy()
         keys = keys.map(lookup)
-    if key in NUMERIC:
+    if key in reading.numbers:
         numbers = keys if reading.decimal == "." else keys.str.replace(reading.decimal, ".", regex=False)
         values = pd.to_numeric(numbers, errors="coerce").astype(float).to_numpy()
     elif key in conditions:
@@ -244,7 +247,7 @@ def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Read
 
     `none_converted`: not one value of the column converted, which points first at the mapping.
     """
-    if key in NUMERIC and reading.decimal == "." and any(re.fullmatch(r"-?\d+,\d+", v.strip()) for v in values):
+    if key in reading.numbers and reading.decimal == "." and any(re.fullmatch(r"-?\d+,\d+", v.strip()) for v in values):
         return 'The numbers have decimal commas: set `decimal: ","` for this dataset'
     words = [v for v in values if v.strip().lower() in NA_WORDS]
     fixes = []
@@ -254,9 +257,9 @@ def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Read
             f"if {', '.join(repr(w) for w in words)} mean{'s' * (len(words) == 1)} missing, add {it} to "
             "the dataset's `missing:` list"
         )
-    if none_converted or (not code_map and key not in NUMERIC):
+    if none_converted or (not code_map and key not in reading.numbers):
         fixes.append(f"check that `columns: {key}:` names the right column")
-    if key in NUMERIC:
+    if key in reading.numbers:
         fixes.append(
             f"`codes: {key}: {{{values[0]!r}: <number or null>}}` maps a special value (the other numbers stay numbers)"
         )

@@ -78,9 +78,7 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
 def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
     from .data import AnalysisData
 
-    return AnalysisData.from_frame(
-        frame, settings.conditions, settings.covariates, settings.lonely_psu, settings.obesity_bmi
-    )
+    return AnalysisData.of(frame, settings)
 
 
 def compute_tables(

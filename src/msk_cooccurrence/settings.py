@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .columns import MAX_AGE, MIN_AGE, category_levels
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
+
+DEFAULT_GROUPINGS = ("sex", "age_band", "bmi_class")
 
 
 @dataclass(frozen=True)
@@ -27,15 +30,28 @@ class Settings:
     sensitivity: Mapping
     proportion_ci: str = "logit"  # the interval of ci_low/ci_high for proportions: logit or korn_graubard
     loglinear: Mapping = field(default_factory=lambda: MappingProxyType({"max_order": 4}))  # highest order tested
+    variables: Mapping = field(default_factory=lambda: MappingProxyType({}))  # name -> its declaration
+    levels: Mapping = field(default_factory=lambda: MappingProxyType({}))  # a category's levels, where known
+    splines: Mapping = field(default_factory=lambda: MappingProxyType({}))  # covariate -> knots of its spline
+    groupings: tuple[str, ...] = DEFAULT_GROUPINGS
+    subgroups: tuple[str, ...] = ()
+    min_age: float = MIN_AGE  # the dataset's valid ages (the view's dataset; the defaults without one)
+    max_age: float = MAX_AGE
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
-        """From a validated config (its `datasets`, if any, are ignored)."""
+        """From a validated config, or a dataset's view (config.dataset_view: its `dataset` gives the ages).
+
+        The age bands follow the dataset's range: they start at its youngest valid age.
+        """
+        dataset = config.get("dataset") or {}
+        min_age, max_age = float(dataset.get("min_age", MIN_AGE)), float(dataset.get("max_age", MAX_AGE))
+        covariates = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
         return cls(
             conditions=tuple(config["conditions"]),
-            covariates=tuple(config["covariates"]),
+            covariates=tuple(covariates),
             obesity_bmi=float(config["obesity_bmi"]),
-            age_bands=tuple(sorted(config["age_bands"])),
+            age_bands=bands_within(config["age_bands"], min_age, max_age),
             max_invalid_share=float(config["max_invalid_share"]),
             lonely_psu=config["lonely_psu"],
             standard_population=MappingProxyType(copy.deepcopy(dict(config["standard_population"]))),
@@ -45,4 +61,26 @@ class Settings:
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
             proportion_ci=config["proportion_ci"],
             loglinear=MappingProxyType(dict(config["loglinear"])),
+            variables=MappingProxyType(copy.deepcopy(dict(config.get("variables") or {}))),
+            levels=MappingProxyType(category_levels(config.get("variables") or {}, dataset.get("codes") or {})),
+            splines=MappingProxyType({c["name"]: c["spline"] for c in config["covariates"] if not isinstance(c, str)}),
+            groupings=tuple(config.get("groupings", DEFAULT_GROUPINGS)),
+            subgroups=tuple(config.get("subgroups", ())),
+            min_age=min_age,
+            max_age=max_age,
         )
+
+    def label(self, name: str) -> str:
+        """How tables and the report name a column: a declared variable's label, else the name."""
+        return (self.variables.get(name) or {}).get("label") or name
+
+
+def bands_within(lower_bounds, min_age: float, max_age: float) -> tuple:
+    """The age bands' lower bounds within the valid ages, the first at the youngest: bands [18, 40, 60]
+    for ages 12-19 are 12-17 and 18+; for ages 20+, 20-39, 40-59 and 60+."""
+    inside = [b for b in sorted(set(lower_bounds)) if min_age < b <= max_age]
+    return tuple(_whole([min_age, *inside]))
+
+
+def _whole(bounds):
+    return [int(b) if float(b).is_integer() else b for b in bounds]

@@ -37,28 +37,54 @@ T_TEST = "design-based t (R svyttest)"
 def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     """Table 1 for every condition present, one block after the other.
 
-    The age row reads age in years, on the cells that keep every value; every other row reads age
-    only as its band, on the far fewer cells that keep the band (AnalysisData.banded).
+    Its characteristics: age and each number among the covariates (mean, SE), each grouping
+    (sex, age band, BMI class, a category variable) and each category among the covariates
+    (percentage of each level), then the other conditions. Numbers and categories that are not
+    groupings are read on the cells that keep every value; the groupings on the far fewer cells
+    that keep age as its band (AnalysisData.banded).
     """
-    by_age, data = data.cells(), data.banded(settings.age_bands)
-    age = by_age.frame["age"].to_numpy(float)
-    frame, design, present, interval = data.frame, data.design, data.conditions, settings.proportion_ci
-    characteristics = {"sex": frame["sex"], "age_band": data.age_bands(settings.age_bands)}
-    bmi_classes = data.bmi_classes(settings.obesity_bmi)
-    if bmi_classes is not None:
-        characteristics["bmi_class"] = bmi_classes
+    every, data = data.cells(), data.banded(settings.age_bands)
+    grouped = {n: v for n, v in data.groupings(settings.age_bands, settings.obesity_bmi).items() if n != "overall"}
+    numbers = [n for n in ("age", *every.covariates) if _is_number(every, n)]
+    categories = [n for n in every.covariates if n in every.variables and n not in grouped and not _is_number(every, n)]
+    design, present, interval = data.design, data.conditions, settings.proportion_ci
     rows = []
     for condition in present:
         status = data.condition(condition)
         sides = [status == 0, status == 1]
         rows.append(_total_row(condition, sides, design))
-        rows.append(_age_row(condition, age, by_age.condition(condition), by_age.design))
-        for name, levels in characteristics.items():
-            rows += _categorical_rows(condition, name, levels, status, sides, design, interval)
+        for name in dict.fromkeys(numbers):
+            values = every.frame[name].to_numpy(float)
+            rows.append(
+                _mean_row(condition, name, settings.label(name), values, every.condition(condition), every.design)
+            )
+        for name, levels in grouped.items():
+            rows += _categorical_rows(
+                condition, name, levels, status, sides, design, interval, label=settings.label(name)
+            )
+        every_status = every.condition(condition)
+        for name in categories:
+            every_sides = [every_status == 0, every_status == 1]
+            rows += _categorical_rows(
+                condition,
+                name,
+                every.category(name),
+                every_status,
+                every_sides,
+                every.design,
+                interval,
+                label=settings.label(name),
+            )
         for other in (c for c in present if c != condition):
             values = pd.Series(data.condition(other)).map({1.0: "yes", 0.0: "no"})
             rows += _categorical_rows(condition, other, values, status, sides, design, interval, only="yes")
     return pd.DataFrame(rows)
+
+
+def _is_number(data: AnalysisData, name: str) -> bool:
+    """A covariate Table 1 summarizes by its mean: age, BMI or a declared number."""
+    declared = (data.variables.get(name) or {}).get("kind")
+    return name in data.frame and (declared == "number" or (declared is None and name in ("age", "bmi")))
 
 
 def _row(condition, characteristic, label, level, row_type, **fields) -> dict:
@@ -80,8 +106,8 @@ def _total_row(condition, sides, design) -> dict:
     return _row(condition, "adults", "Adults, n and estimated population", "", "total", **cells)
 
 
-def _age_row(condition, age, status, design) -> dict:
-    """Weighted mean age (design SE, t interval) per column, and svyttest's t test of the difference."""
+def _mean_row(condition, name, label, age, status, design) -> dict:
+    """A number's weighted mean (design SE, t interval) per column, and svyttest's t test of the difference."""
     cells, influences = {}, []
     for side, rows in zip(SIDES, [status == 0, status == 1]):
         rows = rows & ~np.isnan(age)
@@ -101,7 +127,8 @@ def _age_row(condition, age, status, design) -> dict:
         }
         influences.append((mean, influence))
     test = _difference_t_test(influences, ~np.isnan(status) & ~np.isnan(age), design)
-    return _row(condition, "age", "Age (years), mean (SE)", "", "continuous", **cells, **test)
+    label = readable(name) if label == name else label
+    return _row(condition, name, f"{label}, mean (SE)", "", "continuous", **cells, **test)
 
 
 def _difference_t_test(influences, used, design) -> dict:
@@ -122,21 +149,22 @@ def _difference_t_test(influences, used, design) -> dict:
     }
 
 
-def _categorical_rows(condition, name, levels, status, sides, design, interval, only=None) -> list[dict]:
+def _categorical_rows(condition, name, levels, status, sides, design, interval, only=None, label=None) -> list[dict]:
     """A label row with the Rao-Scott test, a row per level (or the one level `only`), and unknowns."""
+    label = readable(name) if label in (None, name) else label
     codes, present = categories(levels)
     known = codes >= 0
     test = {"test": RAO_SCOTT, **rao_scott_test(category_codes(status), codes, design)}
     test.pop("n")
-    rows = [] if only else [_row(condition, name, readable(name), "", "label", **test)]
+    rows = [] if only else [_row(condition, name, label, "", "label", **test)]
     for level in [only] if only else [str(v) for v in present]:
         cells = {}
         indicator = (codes == present.get(level, -2)).astype(float)
         for side, side_rows in zip(SIDES, sides):
             cells |= _percent_cell(side, np.where(known, indicator, np.nan), design, side_rows, interval)
         extra = test if only else {}
-        label = readable(name) if only else readable(level)
-        rows.append(_row(condition, name, label, level, "dichotomous" if only else "level", **cells, **extra))
+        shown = label if only else readable(level)
+        rows.append(_row(condition, name, shown, level, "dichotomous" if only else "level", **cells, **extra))
     unknown = [design.rows(side_rows & ~known) for side_rows in sides]
     if any(unknown):
         counts = {f"n_{side}": count for side, count in zip(SIDES, unknown)}

@@ -9,7 +9,7 @@ Invariant: rows_in = rows_valid + rows_quarantined.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,7 @@ from .errors import InputError
 from .reliability import kish_effective_n
 from .settings import Settings
 
-DTYPES = {"text": str, "number": float, "sex": str}
+DTYPES = {"text": str, "number": float, "sex": str, "category": str}
 # the checks of values harmonize could not convert (harmonize._problem_label)
 CONVERSION_CHECKS = (
     "not a number",
@@ -43,11 +43,14 @@ def _checks(column: Column) -> list[pa.Check]:
         checks.append(pa.Check(lambda values: np.isfinite(values), name="finite"))
     if column.kind == "sex":
         checks.append(pa.Check.isin(["female", "male"]))
+    if column.kind == "category" and column.levels:
+        checks.append(pa.Check.isin(list(column.levels)))
     return checks
 
 
-def harmonized_schema(conditions) -> pa.DataFrameSchema:
-    """The pandera schema of the harmonized table: columns.HARMONIZED plus a nullable boolean per condition.
+def harmonized_schema(conditions, harmonized: Sequence[Column] = HARMONIZED) -> pa.DataFrameSchema:
+    """The pandera schema of the harmonized table: its columns (columns.HARMONIZED, or a dataset's
+    columns.analysis_columns with its ages and variables) plus a nullable boolean per condition.
 
     The weight is required here because harmonize fills 1 where a dataset has none; a stratum or
     PSU is not nullable, since a row of a cluster design without one cannot be placed in the design.
@@ -55,7 +58,7 @@ def harmonized_schema(conditions) -> pa.DataFrameSchema:
     validated in chunks finds a duplicate in another chunk.
     """
     columns = {SOURCE_ROW: pa.Column(int, unique=True)}
-    for column in HARMONIZED:
+    for column in harmonized:
         columns[column.name] = pa.Column(
             DTYPES[column.kind],
             checks=_checks(column),
@@ -82,13 +85,15 @@ def validate(
     dataset: str,
     source: str,
     fix: Callable[[str, list[str]], str] | None = None,
+    harmonized_columns: Sequence[Column] = HARMONIZED,
 ) -> Validated:
     """Split rows into the analysis table and the quarantine; stop on dataset-level failures.
 
     `fix(column, values)` says in words how to make a column's unconverted values convert; the
     message that stops the run gives it for the commonest such problem.
     """
-    failures = row_failures(harmonized, problems, conditions, dataset, source, duplicated_values(harmonized))
+    duplicated = duplicated_values(harmonized)
+    failures = row_failures(harmonized, problems, conditions, dataset, source, duplicated, harmonized_columns)
     is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
     summary = validation_summary(len(harmonized), failures, harmonized.columns, conditions, max_invalid_share)
     summary = {"dataset": dataset, "source": source} | summary
@@ -98,14 +103,21 @@ def validate(
 
 
 def row_failures(
-    harmonized: pd.DataFrame, problems: pd.DataFrame, conditions, dataset: str, source: str, duplicated: Mapping
+    harmonized: pd.DataFrame,
+    problems: pd.DataFrame,
+    conditions,
+    dataset: str,
+    source: str,
+    duplicated: Mapping,
+    columns: Sequence[Column] = HARMONIZED,
 ) -> pd.DataFrame:
     """Every failed check of every row, once per row and column, with its reason in words.
 
-    `duplicated`: column -> the values that occur more than once in the whole file (duplicated_values).
+    `duplicated`: column -> the values that occur more than once in the whole file (duplicated_values);
+    `columns`: the dataset's harmonized columns (columns.analysis_columns).
     """
     _check_design_columns(harmonized, dataset, source)
-    schema = _schema_failures(harmonized, conditions, dataset, source)
+    schema = _schema_failures(harmonized, conditions, dataset, source, columns)
     # the order pandera gives a unique column's failures: after its other checks, before the next column
     first = [c.name for c in HARMONIZED if c.unique]
     at_front = schema["column"].isin(first)
@@ -178,10 +190,10 @@ def _check_design_columns(frame: pd.DataFrame, dataset: str, source: str) -> Non
         )
 
 
-def _schema_failures(frame: pd.DataFrame, conditions, dataset: str, source: str) -> pd.DataFrame:
+def _schema_failures(frame: pd.DataFrame, conditions, dataset: str, source: str, columns) -> pd.DataFrame:
     """Row-level failures as (source_row, column, check, value); raise on dataset-level ones."""
     try:
-        harmonized_schema(conditions).validate(frame, lazy=True)
+        harmonized_schema(conditions, columns).validate(frame, lazy=True)
         return pd.DataFrame(columns=[SOURCE_ROW, "column", "check", "value"])
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
