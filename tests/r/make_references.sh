@@ -13,6 +13,8 @@ for lonely in adjust average certainty remove; do
 done
 Rscript ../r/tables.R survey_small survey_small/survey_small.csv tables
 Rscript ../r/tables.R domains tables/small_domains.csv tables
+python own_model/make_cohort.py own_model/cohort.csv
+Rscript ../r/own_model.R own_model/cohort.csv own_model
 generated="$(mktemp -d)"
 python ../corpus/generate.py identical_conditions "$generated/identical.csv"
 Rscript ../r/corpus.R "$generated/identical.csv" corpus/identical_conditions.csv design knee_oa=KOA bunions=KOA low_back_pain=LBP
