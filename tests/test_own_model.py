@@ -1,0 +1,182 @@
+"""The researcher's own model (issue 19) against R survey on a cohort the project had not seen.
+
+tests/reference/own_model/: a cohort confounded by race, education and income, with an association
+that differs by sex (make_cohort.py), and R survey 4.1.1's figures for it (tests/r/own_model.R):
+the adjusted odds ratios with race and Hispanic origin, education and the income ratio as
+covariates (and with age as a natural spline), prevalence by race and Hispanic origin, each pair's
+odds ratio within women and within men, and the Wald F of a x sex. Estimates to 1e-6 relative,
+SEs and intervals to 1e-4, the interaction F and p to 1e-4.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import PROJECT, needs_r
+
+from msk_cooccurrence import outputs
+from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.pipeline import analysis_data, harmonize_and_validate, ingest
+from msk_cooccurrence.settings import Settings, dataset_view
+
+FOLDER = PROJECT / "tests" / "reference" / "own_model"
+VARIABLES = {
+    "race_eth": {"kind": "category", "reference": "Non-Hispanic White", "label": "Race and Hispanic origin"},
+    "education": {"kind": "category", "reference": "College graduate", "label": "Education"},
+    "pir": {"kind": "number", "low": 0, "high": 5, "label": "Family income to poverty ratio"},
+}
+YES_NO = {1: True, 2: False, 7: None, 9: None}
+DATASET = {
+    "source": "table",
+    "path": str(FOLDER / "cohort.csv"),
+    "columns": {
+        "id": "SEQN",
+        "age": "RIDAGEYR",
+        "sex": "RIAGENDR",
+        "bmi": "BMXBMI",
+        "knee_oa": "KNEE_OA",
+        "bunions": "BUNION",
+        "low_back_pain": "LOWBACK",
+        "weight": "WTMEC",
+        "stratum": "SDMVSTRA",
+        "psu": "SDMVPSU",
+        "race_eth": "RIDRETH1",
+        "education": "DMDEDUC2",
+        "pir": "INDFMPIR",
+    },  # fmt: skip
+    "codes": {
+        "sex": {1: "male", 2: "female"},
+        "knee_oa": YES_NO,
+        "bunions": YES_NO,
+        "low_back_pain": YES_NO,
+        "race_eth": {
+            1: "Mexican American",
+            2: "Other Hispanic",
+            3: "Non-Hispanic White",
+            4: "Non-Hispanic Black",
+            5: "Other or multiracial",
+        },  # fmt: skip
+        "education": {
+            1: "Less than 9th grade",
+            2: "9-11th grade",
+            3: "High school",
+            4: "Some college",
+            5: "College graduate",
+            7: None,
+            9: None,
+        },  # fmt: skip
+    },
+}
+COVARIATES = ["age", "sex", "race_eth", "education", "pir"]
+
+
+def config_with(covariates=COVARIATES) -> dict:
+    return validate_config(
+        {
+            "variables": VARIABLES,
+            "covariates": covariates,
+            "groupings": ["sex", "age_band", "bmi_class", "race_eth"],
+            "subgroups": ["sex"],
+            "datasets": {"ownmodel": DATASET},
+        }
+    )
+
+
+def tables_of(config: dict, names: list[str]) -> tuple[dict, object]:
+    view = dataset_view(config, "ownmodel")
+    settings = Settings.from_dict(view)
+    _, result = harmonize_and_validate(
+        "ownmodel", view["dataset"], ingest("ownmodel", view["dataset"], settings).raw, settings
+    )
+    assert result.summary["rows_quarantined"] == 0
+    data = analysis_data(result.analysis, settings)
+    specs = outputs.tables()
+    return {n: specs[n].compute({"data": data, "settings": settings}) for n in names}, data
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return tables_of(config_with(), ["odds_ratios", "prevalence", "subgroups"])[0]
+
+
+def close(ours: pd.DataFrame, reference: pd.DataFrame, keys: list[str], columns: dict[str, float]) -> None:
+    merged = reference.merge(ours, on=keys, suffixes=("_r", ""), validate="one_to_one")
+    assert len(merged) == len(reference), "rows of the R reference missing from ours"
+    for column, rtol in columns.items():
+        np.testing.assert_allclose(merged[column], merged[f"{column}_r"], rtol=rtol, atol=0, err_msg=column)
+
+
+def test_adjusted_odds_ratios_match_r_survey(tables):
+    reference = pd.read_csv(FOLDER / "odds_ratios.csv").query("model in ['crude', 'adjusted']")
+    assert len(reference) == 12
+    close(
+        tables["odds_ratios"],
+        reference,
+        ["condition_a", "condition_b", "model"],
+        {"estimate": 1e-6, "se": 1e-4, "ci_low": 1e-4, "ci_high": 1e-4, "p_value": 1e-4, "df": 0, "n": 0},
+    )
+
+
+def test_adjusted_odds_ratios_with_an_age_spline_match_r_survey():
+    covariates = [{"name": "age", "spline": 4}, "sex", "race_eth", "education", "pir"]
+    ours, data = tables_of(config_with(covariates), ["odds_ratios"])
+    knots = pd.read_csv(FOLDER / "knots.csv")
+    np.testing.assert_allclose(data.knots["age"], knots.iloc[:, -1].to_numpy(float), rtol=1e-12)
+    reference = pd.read_csv(FOLDER / "odds_ratios.csv").query("model == 'adjusted_spline'").assign(model="adjusted")
+    close(
+        ours["odds_ratios"],
+        reference,
+        ["condition_a", "condition_b", "model"],
+        {"estimate": 1e-6, "se": 1e-4, "ci_low": 1e-4, "ci_high": 1e-4, "df": 0, "n": 0},
+    )
+
+
+def test_prevalence_by_race_and_hispanic_origin_matches_r_survey(tables):
+    reference = pd.read_csv(FOLDER / "prevalence.csv")
+    assert set(reference["group"]) >= {"race_eth", "overall"}
+    close(
+        tables["prevalence"],
+        reference,
+        ["condition", "group", "level"],
+        {"estimate": 1e-6, "se": 1e-4, "ci_low": 1e-4, "ci_high": 1e-4, "df": 0, "n": 0},
+    )
+    levels = tables["prevalence"].query("condition == 'knee_oa' and group == 'race_eth'")["level"].tolist()
+    assert levels == [
+        "Mexican American", "Other Hispanic", "Non-Hispanic White", "Non-Hispanic Black", "Other or multiracial"
+    ], "levels in the order of the codes"  # fmt: skip
+
+
+def test_odds_ratios_within_women_and_men_and_the_interaction_test_match_r_survey(tables):
+    reference = pd.read_csv(FOLDER / "subgroups.csv")
+    assert len(reference) == 12
+    close(
+        tables["subgroups"],
+        reference,
+        ["condition_a", "condition_b", "subgroup", "level"],
+        {"estimate": 1e-6, "se": 1e-4, "ci_low": 1e-4, "ci_high": 1e-4, "p_value": 1e-4, "df": 0, "n": 0}
+        | {"interaction_statistic": 1e-4, "interaction_p": 1e-4, "interaction_df_num": 0, "interaction_df_den": 0},
+    )
+
+
+def test_models_say_how_many_rows_unknown_covariates_cost(tables):
+    adjusted = tables["odds_ratios"].query("model == 'adjusted'")
+    crude = tables["odds_ratios"].query("model == 'crude'").set_index(["condition_a", "condition_b"])
+    for row in adjusted.itertuples():
+        lost = crude.loc[(row.condition_a, row.condition_b), "n"] - row.n
+        assert lost > 0
+        assert f"{lost:,} of " in row.note and "education" in row.note and "pir" in row.note
+
+
+@needs_r
+def test_the_r_script_gives_the_committed_figures(tmp_path):
+    subprocess.run(
+        ["Rscript", str(PROJECT / "tests" / "r" / "own_model.R"), str(FOLDER / "cohort.csv"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    for name in ("odds_ratios.csv", "prevalence.csv", "subgroups.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(FOLDER / name), rtol=1e-10)
