@@ -10,7 +10,6 @@ SEs and intervals to 1e-4, the interaction F and p to 1e-4.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np

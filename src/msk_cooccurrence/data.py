@@ -339,4 +339,5 @@ class AnalysisData:
         """A category's values as an ordered categorical (sex, or a declared variable), unknown as NaN."""
         levels = ["female", "male"] if name == "sex" else self.category_levels(name)
         values = self.frame[name]
-        return pd.Series(pd.Categorical(values, categories=levels), index=values.index)
+        others = sorted(set(values.dropna().astype(str)) - set(levels))  # rows not validated (a notebook's)
+        return pd.Series(pd.Categorical(values, categories=[*levels, *others]), index=values.index)

@@ -289,14 +289,6 @@ def data_warnings(analysis: pd.DataFrame, columns: Mapping[str, str], settings: 
         return []
     found = [_weight_warning(analysis, columns), _obesity_warning(analysis, columns, settings.obesity_bmi)]
     youngest = float(analysis["age"].min())
-    first_band = min(settings.age_bands)
-    if youngest < first_band:
-        younger = int((analysis["age"] < first_band).sum())
-        found.append(
-            f"`age_bands` start at {first_band:g}, but {younger} rows are younger (from age {youngest:g}): "
-            f"prevalence by age band shows them as the band 'under {first_band:g}'. Start `age_bands` at "
-            f"{youngest:g} or below to give that band its own bounds."
-        )
     groups = settings.standard_population.get("groups") or []
     lowest = min((g["lower"] for g in groups), default=None)
     if lowest is not None and youngest < lowest:
