@@ -13,7 +13,21 @@ meets what real files hold:
 - strata numbered as the real cycles (1-13, 14-28, 29-43), two PSUs each; WTMEC2YR 0 for the
   respondents only interviewed; WTMEC4YR in the 1999-2000 and 2001-2002 DEMO files only;
   RIDEXPRG (1 pregnant, 2 not, 3 cannot tell) for women 8-59; ages top-coded at 85;
+- RIDRETH1 (1 Mexican American, 2 Other Hispanic, 3 Non-Hispanic White, 4 Non-Hispanic Black,
+  5 Other Race - Including Multi-Racial) for everyone, in each cycle's shares of its codebook;
+  DMDEDUC2 (1 less than 9th grade ... 5 college graduate or above, 7 refused, 9 don't know) for
+  adults 20+ only, blank below 20, and blank for 2 adults of 1999-2000 and 4 of 2001-2002 as in
+  those files; INDFMPIR, the family income to poverty ratio to two decimals, 0 to 4.99 and 5 for
+  5.00 or more, blank in each cycle's codebook share (15%, 7%, 6%);
+- education and income follow race and age, and the conditions follow them (BMI, arthritis, knee
+  and back pain rise with less schooling and income; bunions are commoner in Non-Hispanic Black
+  adults), so adjusting for them moves the odds ratios a little;
 - extra columns the pipeline does not use, and SEQN stored as a float, as in CDC's files.
+
+The new DEMO columns (RIDRETH1, DMDEDUC2's refusals and blanks, INDFMPIR) come from a stream of
+their own, and DMDEDUC2's levels from the draw the fixtures always spent on it, so every other
+column draws the same random numbers as before the covariates existed: design, ages, weights and
+exam status are unchanged, and BMI and the conditions differ only by the covariates' terms.
 """
 
 from __future__ import annotations
@@ -27,20 +41,49 @@ import yaml
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "config" / "examples"
 
+# races: the codebook's counts of RIDRETH1 1-5; pir_blank: its share of INDFMPIR missing;
+# adults_without_education: adults 20+ whose DMDEDUC2 is blank in the real file
 CYCLES = {
-    "1999-2000": {"suffix": "", "first_seqn": 1, "strata": range(1, 14), "lower_case": True, "four_year": True},
-    "2001-2002": {"suffix": "_B", "first_seqn": 9966, "strata": range(14, 29), "lower_case": True, "four_year": True},
+    "1999-2000": {
+        "suffix": "",
+        "first_seqn": 1,
+        "strata": range(1, 14),
+        "lower_case": True,
+        "four_year": True,
+        "races": (3393, 589, 3367, 2228, 388),
+        "pir_blank": 1483 / 9965,
+        "adults_without_education": 2,
+    },
+    "2001-2002": {
+        "suffix": "_B",
+        "first_seqn": 9966,
+        "strata": range(14, 29),
+        "lower_case": True,
+        "four_year": True,
+        "races": (2776, 517, 4606, 2681, 459),
+        "pir_blank": 794 / 11039,
+        "adults_without_education": 4,
+    },
     "2003-2004": {
         "suffix": "_C",
         "first_seqn": 21005,
         "strata": range(29, 44),
         "lower_case": False,
         "four_year": False,
+        "races": (2519, 341, 4133, 2663, 466),
+        "pir_blank": 587 / 10122,
+        "adults_without_education": 0,
     },
 }
 COMPONENTS = ("DEMO", "MCQ", "MPQ", "LEXPN", "BMX")
 SEED = 20040
 RESPONDENTS = 520
+
+# by RIDRETH1 code (index 0 unused): 1 Mexican American, 2 Other Hispanic, 3 Non-Hispanic White,
+# 4 Non-Hispanic Black, 5 Other Race - Including Multi-Racial
+SCHOOLING_SHIFT = np.array([0.0, -1.0, -0.6, 0.0, -0.35, 0.1])  # ordered logit of DMDEDUC2
+INCOME_SHIFT = np.array([0.0, -0.3, -0.25, 0.0, -0.3, -0.05])  # log INDFMPIR
+SCHOOLING_CUTS = np.array([-2.25, -1.25, -0.2, 1.05])  # between DMDEDUC2 1|2|3|4|5
 
 
 def logistic(x):
@@ -51,7 +94,42 @@ def choice(rng, n: int, codes, p) -> np.ndarray:
     return rng.choice(np.asarray(codes, dtype=float), size=n, p=np.asarray(p) / np.sum(p))
 
 
-def demo(rng, spec: dict, n: int) -> pd.DataFrame:
+def education(uniform: np.ndarray, race: np.ndarray, age: np.ndarray, social, spec: dict) -> np.ndarray:
+    """DMDEDUC2: an ordered logit of race and age on `uniform`; 7 refused and 9 don't know (more often
+    than the real 0.1-0.3%, so that both occur), blank under 20 and for the cycle's blank adults."""
+    n = len(age)
+    with np.errstate(divide="ignore"):
+        latent = SCHOOLING_SHIFT[race.astype(int)] - 0.02 * (age - 45) + np.log(uniform / (1 - uniform))
+    level = 1.0 + np.searchsorted(SCHOOLING_CUTS, latent)
+    answer = social.random(n)
+    level = np.where(answer < 0.008, 7.0, np.where(answer < 0.018, 9.0, level))
+    adult = age >= 20
+    level[social.choice(np.flatnonzero(adult), spec["adults_without_education"], replace=False)] = np.nan
+    return np.where(adult, level, np.nan)
+
+
+def poverty_ratio(social, race: np.ndarray, schooling: np.ndarray, age: np.ndarray, blank: float) -> np.ndarray:
+    """INDFMPIR: lognormal about 2.3, higher with schooling (children's families at the middle level),
+    lower for the Hispanic and Black respondents; to two decimals, 0 for a few families without
+    income, 5 for 5.00 or more, and blank in `blank` of the rows."""
+    n = len(age)
+    level = np.where(np.isin(schooling, [1, 2, 3, 4, 5]), schooling, 3.0)
+    middle_age = (age >= 45) & (age < 65)
+    log_ratio = np.log(2.3) + 0.32 * (level - 3) + INCOME_SHIFT[race.astype(int)] + 0.1 * middle_age
+    ratio = np.minimum(np.exp(log_ratio + social.normal(0, 0.7, n)).round(2), 5.0)
+    ratio = np.where(social.random(n) < 0.005, 0.0, ratio)
+    return np.where(social.random(n) < blank, np.nan, ratio)
+
+
+def disadvantage(frame: pd.DataFrame) -> np.ndarray:
+    """Less schooling and income as one score (about -2.5 to 2; 0 = high school and PIR 2), from the
+    DEMO columns; unknown schooling counts as high school, unknown income as PIR 2."""
+    schooling = frame["DMDEDUC2"].where(frame["DMDEDUC2"].isin([1, 2, 3, 4, 5]), 3.0).to_numpy(float)
+    ratio = frame["INDFMPIR"].fillna(2.0).to_numpy(float)
+    return (3 - schooling) / 2 + (2 - ratio) / 2
+
+
+def demo(rng, social, spec: dict, n: int) -> pd.DataFrame:
     psus = [(h, p) for h in spec["strata"] for p in (1, 2)]
     design = np.array([psus[i % len(psus)] for i in rng.permutation(n)])
     child = rng.random(n) < 0.28
@@ -60,6 +138,8 @@ def demo(rng, spec: dict, n: int) -> pd.DataFrame:
     examined = rng.random(n) < 0.9
     interview = rng.uniform(2000, 60000, n) * (1 + 0.05 * (design[:, 0] % 3))
     mec = np.where(examined, interview * rng.uniform(1.0, 1.3, n), 0.0)
+    race = choice(social, n, [1, 2, 3, 4, 5], spec["races"])
+    schooling = education(rng.random(n), race, age, social, spec)  # the n numbers DMDEDUC2 always took
     frame = pd.DataFrame(
         {
             "SEQN": np.arange(spec["first_seqn"], spec["first_seqn"] + n, dtype=float),
@@ -67,7 +147,9 @@ def demo(rng, spec: dict, n: int) -> pd.DataFrame:
             "RIDSTATR": np.where(examined, 2.0, 1.0),
             "RIAGENDR": sex,
             "RIDAGEYR": np.minimum(age, 85).astype(float),  # top-coded at 85, as in 1999-2006
-            "DMDEDUC2": np.where(age >= 20, choice(rng, n, [1, 2, 3, 4, 5], [1, 1, 2, 2, 2]), np.nan),
+            "RIDRETH1": race,
+            "DMDEDUC2": schooling,
+            "INDFMPIR": poverty_ratio(social, race, schooling, age, spec["pir_blank"]),
             "RIDEXPRG": np.nan,
             "WTINT2YR": interview,
             "WTMEC2YR": mec,
@@ -89,21 +171,27 @@ def bmx(rng, people: pd.DataFrame) -> pd.DataFrame:
     n = len(examined)
     adult = examined["RIDAGEYR"].to_numpy() >= 20
     bmi = np.where(adult, rng.lognormal(np.log(27.5), 0.2, n), rng.lognormal(np.log(19), 0.18, n))
+    race = examined["RIDRETH1"].to_numpy()
+    shift = 0.03 * disadvantage(examined) + 0.05 * (race == 4) + 0.03 * (race == 1)  # on the log scale
+    bmi = np.where(adult, bmi * np.exp(shift), bmi)
     bmi = np.where(examined["RIDEXPRG"].to_numpy() == 1, bmi + 3, bmi).round(2)
     bmi[rng.random(n) < 0.03] = np.nan
     return pd.DataFrame({"SEQN": examined["SEQN"].to_numpy(), "BMXWT": (bmi * 2.9).round(1), "BMXBMI": bmi})
 
 
 def latent(rng, people: pd.DataFrame, body: pd.DataFrame) -> pd.DataFrame:
-    """Each respondent's true conditions, correlated with age, sex, BMI and one another."""
+    """Each respondent's true conditions, correlated with age, sex, BMI, schooling, income, race and one another."""
     frame = people.merge(body, on="SEQN", how="left")
     age, female = frame["RIDAGEYR"].to_numpy(), (frame["RIAGENDR"] == 2).to_numpy()
     heavy = np.nan_to_num(frame["BMXBMI"].to_numpy(), nan=27) >= 30
+    poor, black = disadvantage(frame), (frame["RIDRETH1"] == 4).to_numpy()
     n = len(frame)
-    arthritis = rng.random(n) < logistic(-3.2 + 0.05 * (age - 20) + 0.5 * heavy + 0.3 * female)
-    knee = rng.random(n) < logistic(-1.6 + 1.2 * arthritis + 0.6 * heavy + 0.01 * age)
-    back = rng.random(n) < logistic(-1.0 + 0.7 * knee + 0.3 * heavy)
-    bunion = rng.random(n) < logistic(-2.6 + 0.03 * (age - 40) + 1.0 * female - 0.4 * heavy + 0.4 * knee)
+    arthritis = rng.random(n) < logistic(-3.2 + 0.05 * (age - 20) + 0.5 * heavy + 0.3 * female + 0.3 * poor)
+    knee = rng.random(n) < logistic(-1.6 + 1.2 * arthritis + 0.6 * heavy + 0.01 * age + 0.25 * poor)
+    back = rng.random(n) < logistic(-1.0 + 0.7 * knee + 0.3 * heavy + 0.3 * poor)
+    bunion = rng.random(n) < logistic(
+        -2.6 + 0.03 * (age - 40) + 1.0 * female - 0.4 * heavy + 0.4 * knee + 0.5 * black + 0.15 * poor
+    )
     return frame.assign(arthritis=arthritis, knee=knee, back=back, bunion=bunion)
 
 
@@ -177,7 +265,8 @@ def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED
     """The five files of one cycle; the same cycle, n and seed give the same values."""
     spec = CYCLES[cycle]
     rng = np.random.default_rng([seed, list(CYCLES).index(cycle)])
-    people = demo(rng, spec, n)
+    social = np.random.default_rng([seed, list(CYCLES).index(cycle), 1])  # race, education, income
+    people = demo(rng, social, spec, n)
     body = bmx(rng, people)
     truth = latent(rng, people, body)
     tables = {

@@ -1,7 +1,8 @@
 """NHANES fixtures through the example configs against R survey (estimates 1e-6, SEs and CIs 1e-4).
 
 tests/reference/nhanes_<scope>.csv were made by tests/r/nhanes_reference.R, which reads the same XPT
-files with haven and applies the shared reference's definitions in plain R:
+files with haven and applies the shared reference's definitions in plain R; its adjusted and mutual
+models take the example configs' covariates (age, sex, RIDRETH1, DMDEDUC2, INDFMPIR):
     python tests/nhanes_fixtures.py /tmp/fx && Rscript tests/r/nhanes_reference.R /tmp/fx 2001-2004 OUT.csv
 The live-R test remakes them (skips without R); the workflow test runs the documented command.
 """
@@ -57,7 +58,7 @@ def pipeline_estimates(scope: str, folder: Path, where: Path) -> tuple[pd.DataFr
     config = validate_config(example_config(scope, folder))
     paths = run_stages(config, "nhanes", where / scope, tables=False)
     frame = pd.read_parquet(paths["analysis"])
-    data = analysis_of(frame, CONDITIONS, ["age", "sex"])
+    data = analysis_of(frame, CONDITIONS, config["covariates"])
     prevalence = prevalence_table(data, settings_of(age_bands=[20]))
     return estimates(prevalence, odds_ratio_table(data)), len(frame)
 

@@ -1,6 +1,7 @@
 # R survey figures for tests/test_nhanes_reference.py: NHANES files in CDC's layout (the fixtures of
 # tests/nhanes_fixtures.py, or real ones), with the definitions of the shared reference
-# (nhanes_1999_2004.md) written out here in plain R, independently of the pipeline's rule language.
+# (nhanes_1999_2004.md) written out here in plain R, independently of the pipeline's rule language;
+# the adjusted and mutual models add the example configs' covariates (RIDRETH1, DMDEDUC2, INDFMPIR).
 # usage: Rscript nhanes_reference.R FOLDER SCOPE OUT.csv    (SCOPE: 2001-2004 or 1999-2004)
 suppressMessages({
   library(survey)
@@ -16,8 +17,9 @@ read <- function(name) {
   names(d) <- toupper(names(d))  # the 1999-2002 files write MPD050i, MCQ160a
   d
 }
-keep <- c("SEQN", "RIDAGEYR", "RIAGENDR", "RIDEXPRG", "WTMEC2YR", "WTMEC4YR", "SDMVSTRA", "SDMVPSU",
-          "MCQ160A", "MCQ190", "MPQ010", "MPD050I", "MPD050J", "MPQ070", "LEALBUN", "LEARBUN", "BMXBMI")
+keep <- c("SEQN", "RIDAGEYR", "RIAGENDR", "RIDRETH1", "DMDEDUC2", "INDFMPIR", "RIDEXPRG", "WTMEC2YR", "WTMEC4YR",
+          "SDMVSTRA", "SDMVPSU", "MCQ160A", "MCQ190", "MPQ010", "MPD050I", "MPD050J", "MPQ070", "LEALBUN", "LEARBUN",
+          "BMXBMI")
 cycle <- function(suffix) {
   d <- read(paste0("DEMO", suffix))  # every respondent; the other files only those they hold
   for (f in c("MCQ", "MPQ", "LEXPN", "BMX")) {
@@ -52,6 +54,15 @@ d$bunions[d$RIDAGEYR < 40] <- NA
 d$obesity <- ifelse(is.na(d$BMXBMI) | d$RIDEXPRG %in% 1, NA, as.numeric(d$BMXBMI >= 30))
 d$age <- d$RIDAGEYR
 d$female <- as.numeric(d$RIAGENDR == 2)
+# the covariates of the example configs (codebooks DEMO, DEMO_B, DEMO_C): RIDRETH1 for everyone;
+# DMDEDUC2 for adults 20+, 7 refused and 9 don't know unknown like a blank; INDFMPIR 0-5 (5 = 5.00
+# or more), blank unknown. Factors with treatment contrasts against the configs' reference levels.
+d$race_eth <- relevel(factor(d$RIDRETH1, levels = 1:5, labels = c("Mexican American", "Other Hispanic",
+  "Non-Hispanic White", "Non-Hispanic Black", "Other or multiracial")), ref = "Non-Hispanic White")
+d$education <- relevel(factor(ifelse(d$DMDEDUC2 %in% 1:5, d$DMDEDUC2, NA), levels = 1:5, labels = c(
+  "Less than 9th grade", "9-11th grade", "High school", "Some college", "College graduate")), ref = "College graduate")
+d$pir <- d$INDFMPIR
+covariates <- c("age", "female", "race_eth", "education", "pir")
 
 # the examined respondents' design (weight > 0), then the adults 20+ as a domain
 options(survey.lonely.psu = "adjust")
@@ -73,7 +84,9 @@ for (i in 1:3) for (j in (i + 1):4) {
   a <- conds[i]
   b <- conds[j]
   others <- setdiff(conds, c(a, b))
-  specs <- list(crude = a, adjusted = c(a, "age", "female"), mutual = c(a, "age", "female", others))
+  # adjusted: + the covariates; mutual: + the covariates and the other conditions (as the pipeline's
+  # models); a row with any of them unknown is left out of that model (svyglm's domain of complete rows)
+  specs <- list(crude = a, adjusted = c(a, covariates), mutual = c(a, covariates, others))
   for (model in names(specs)) {
     f <- as.formula(paste(b, "~", paste(specs[[model]], collapse = " + ")))
     fit <- svyglm(f, des, family = quasibinomial())
