@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import PROJECT, REFERENCE, needs_r
-from helpers import analysis_of, run_stages, settings_of
+from helpers import run_stages
 from nhanes_fixtures import EXAMPLES, example_config, write_fixtures
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.odds_ratios import odds_ratio_table
+from msk_cooccurrence.pipeline import analysis_data
 from msk_cooccurrence.prevalence import prevalence_table
+from msk_cooccurrence.settings import Settings, dataset_view
 
 SCRIPT = Path(__file__).parent / "r" / "nhanes_reference.R"
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
@@ -58,8 +60,9 @@ def pipeline_estimates(scope: str, folder: Path, where: Path) -> tuple[pd.DataFr
     config = validate_config(example_config(scope, folder))
     paths = run_stages(config, "nhanes", where / scope, tables=False)
     frame = pd.read_parquet(paths["analysis"])
-    data = analysis_of(frame, CONDITIONS, config["covariates"])
-    prevalence = prevalence_table(data, settings_of(age_bands=[20]))
+    settings = Settings.from_dict(dataset_view(config, "nhanes"))
+    data = analysis_data(frame, settings)
+    prevalence = prevalence_table(data, settings)
     return estimates(prevalence, odds_ratio_table(data)), len(frame)
 
 
