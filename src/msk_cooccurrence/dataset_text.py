@@ -16,7 +16,7 @@ import pandas as pd
 
 from .definitions import describe
 from .derive import universe_notes
-from .labels import readable
+from .labels import readable, variable_labels
 from .sources import source_of
 
 CONDITION_COLUMNS = ("condition", "condition_a", "condition_b")
@@ -131,3 +131,41 @@ def data_notes(validation: Mapping, dataset: Mapping) -> list[str]:
 
 def _name(name: str) -> str:
     return readable(name)
+
+
+def covariate_words(config: Mapping) -> str:
+    """The adjustment set in words, each covariate by its label and how it enters the models."""
+    variables = config.get("variables") or {}
+    labels = variable_labels(config)
+    words = []
+    for covariate in config["covariates"]:
+        name = covariate if isinstance(covariate, str) else covariate["name"]
+        label = readable(name, None, labels)
+        declared = variables.get(name, {})
+        if name == "sex":
+            words.append(f"{label} (an indicator of female)")
+        elif declared.get("kind") == "category":
+            words.append(f"{label} (an indicator of each level against {declared['reference']})")
+        elif isinstance(covariate, str):
+            words.append(f"{label} (linear)")
+        else:
+            words.append(f"{label} (natural cubic spline, {covariate['spline']} knots at Harrell's quantiles)")
+    return "; ".join(words)
+
+
+def lost_to_covariates(quality: pd.DataFrame | None, odds: pd.DataFrame, config: Mapping, labels) -> str:
+    """How many analysis rows each covariate lacks, and the rows the adjusted models used."""
+    names = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
+    if quality is None or quality.empty:
+        return ""
+    missing = quality[(quality["kind"] == "missing") & quality["item"].isin(names) & (quality["n"] > 0)]
+    if missing.empty:
+        return "No analysis row has a covariate unknown."
+    listed = ", ".join(f"{readable(r.item, None, labels)} {r.n:,} ({100 * r.share:.1f}%)" for r in missing.itertuples())
+    used = odds.loc[odds["model"] == "adjusted", "n"].dropna()
+    span = f"; the adjusted models used {used.min():,.0f} to {used.max():,.0f} rows" if len(used) else ""
+    return (
+        f"Rows with a covariate unknown, of the {int(missing['rows'].iloc[0]):,} analysis rows: {listed}. Each model "
+        f"uses the rows where all of its variables are known (a domain of the design){span}; each table's n and note "
+        "say how many rows a model lost."
+    )

@@ -40,11 +40,14 @@ def condition_colours(conditions) -> dict[str, str]:
     return {c: OKABE_ITO[i % len(OKABE_ITO)] for i, c in enumerate(conditions)}
 
 
-def odds_ratio_axis(ax) -> None:
-    """A log-scale x axis with plain numbers (0.5, 1, 2) and a reference line at 1."""
+def odds_ratio_axis(ax, odds: pd.DataFrame | None = None) -> None:
+    """A log-scale x axis with plain numbers (0.5, 1, 2); with the odds ratios drawn, ticks within
+    the range their intervals span."""
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    if odds is not None:
+        ax.set_xticks([t for t in (0.25, 0.5, 1, 2, 4, 8, 16) if _within(odds, t)])
 
 
 def error_bars(rows: pd.DataFrame) -> np.ndarray:
@@ -93,7 +96,8 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
     table = table[np.isfinite(table["ci_low"]) | suppressed].assign(
         suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
     )
-    groups = [g for g in GROUP_TITLES if g in set(table["group"])]
+    present = set(table["group"])
+    groups = [g for g in dict.fromkeys(("overall", "age_standardized", *settings.groupings)) if g in present]
     if not groups:
         return message_figure("No prevalence could be estimated (see the notes in prevalence.csv).")
     conditions = list(dict.fromkeys(table["condition"]))
@@ -143,7 +147,7 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
                 )
         ax.set_yticks(range(len(levels)), [label(v) for v in levels])
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
-        ax.set_ylabel(GROUP_TITLES[group])
+        ax.set_ylabel(GROUP_TITLES.get(group) or settings.label(group))
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
     axes[-1, 0].xaxis.set_major_formatter(PERCENT)
     legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
@@ -217,8 +221,7 @@ def forest_figure(odds_ratios: pd.DataFrame):
             rows["estimate"], y, xerr=error_bars(rows), fmt=marker, ms=4, capsize=2, color=palette[model], label=model
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
-    odds_ratio_axis(ax)
-    ax.set_xticks([t for t in (0.25, 0.5, 1, 2, 4, 8, 16) if _within(odds, t)])
+    odds_ratio_axis(ax, odds)
     ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
     ax.invert_yaxis()
     ax.set_xlabel("Odds ratio (95% CI, log scale)")

@@ -84,10 +84,11 @@ HEADERS = {
 }
 
 
-def readable(name, universes: Mapping[str, str] | None = None) -> str:
-    """The label a reader sees for a column, condition, grouping or level name, with its universe."""
+def readable(name, universes: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None) -> str:
+    """The label a reader sees for a column, condition, grouping or level name, with its universe;
+    `labels` are a run's own (a declared variable's `label`: variable_labels)."""
     text = str(name)
-    shown = LABELS.get(text, text.replace("_", " "))
+    shown = (labels or {}).get(text) or LABELS.get(text, text.replace("_", " "))
     if universes and text in universes:
         shown = f"{shown}, {universes[text]}"
     return shown
@@ -96,3 +97,8 @@ def readable(name, universes: Mapping[str, str] | None = None) -> str:
 def header(column: str, overrides: Mapping[str, str] | None = None) -> str:
     """The header a report table shows for a CSV column (a condition column reads as its label)."""
     return (overrides or {}).get(column) or HEADERS.get(column) or readable(column)
+
+
+def variable_labels(config: Mapping) -> dict[str, str]:
+    """The labels a config gives its declared variables (`variables: name: label:`)."""
+    return {name: v["label"] for name, v in (config.get("variables") or {}).items() if v.get("label")}

@@ -136,13 +136,17 @@ def has_marks(table: pd.DataFrame, columns=("reliability",)) -> bool:
 
 
 CONDITION_VALUES = ("condition", "condition_a", "condition_b", "by")  # columns whose values are names
-NAME_VALUES = ("group", "level", "model", "kind", "method", "item")
+NAME_VALUES = ("group", "level", "model", "kind", "method", "item", "subgroup")
 WHOLE_NUMBERS = ("n", "n_cases", "df", "population", "cases", "rows", "imputations", "n_conditions", "order")
+WHOLE_NUMBERS += ("interaction_df_num", "interaction_df_den")
 
 
-def display_table(name: str, table: pd.DataFrame, universes: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """A registered table as a reader sees it: labels for names, percentages with one decimal, odds ratios
-    with two, p-values as gtsummary writes them, human headers; suppressed estimates as the mark."""
+def display_table(
+    name: str, table: pd.DataFrame, universes: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """A registered table as a reader sees it: labels for names (`labels`: the run's own, labels.variable_labels),
+    percentages with one decimal, odds ratios with two, p-values as gtsummary writes them, human headers;
+    suppressed estimates as the mark."""
     spec = outputs.tables()[name]
     percent, ratio = set(spec.display.get("percent", ())), set(spec.display.get("ratio", ()))
     marks = table["reliability"].map(mark) if "reliability" in table else pd.Series("", index=table.index)
@@ -155,12 +159,12 @@ def display_table(name: str, table: pd.DataFrame, universes: Mapping[str, str] |
             if column in ESTIMATE_COLUMNS:
                 text = text.where(marks != SUPPRESSED, SUPPRESSED)
         elif column in CONDITION_VALUES or column in NAME_VALUES:
-            text = values.map(lambda v: "" if pd.isna(v) else readable(v, universes))
+            text = values.map(lambda v: "" if pd.isna(v) else readable(v, universes, labels))
         elif column == "pattern":
             text = values.map(lambda v: " + ".join(readable(c, universes) for c in str(v).split("+")))
         elif column == "term":
             text = values.map(lambda v: " × ".join(readable(c, universes) for c in str(v).split(":")))
-        elif column == "p_value":
+        elif column in ("p_value", "interaction_p"):
             text = values.map(p_value_text)
         elif column in WHOLE_NUMBERS and pd.api.types.is_numeric_dtype(values):
             text = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
@@ -179,9 +183,11 @@ def display_table(name: str, table: pd.DataFrame, universes: Mapping[str, str] |
     return shown.rename(columns=names)
 
 
-def quality_rows(quality: pd.DataFrame | None) -> list[tuple[str, str]]:
+def quality_rows(quality: pd.DataFrame | None, labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The data-quality table's missing values as (column, 'n of rows (share)') lines for the data section."""
     if quality is None:
         return []
     missing = quality[quality["kind"] == "missing"]
-    return [(readable(r.item), f"{r.n:,} of {r.rows:,} ({100 * r.share:.1f}%)") for r in missing.itertuples()]
+    return [
+        (readable(r.item, None, labels), f"{r.n:,} of {r.rows:,} ({100 * r.share:.1f}%)") for r in missing.itertuples()
+    ]

@@ -20,7 +20,7 @@ COLUMNS = ["kind", "item", "n", "rows", "share"]
 def data_quality_table(data: AnalysisData, validation: Mapping | None = None) -> pd.DataFrame:
     """Missing values per column among the analysis rows, then quarantine reasons among the rows read."""
     frame = data.frame
-    analysed = [c for c in (*NAMES, *data.conditions) if c in frame]
+    analysed = [c for c in dict.fromkeys((*NAMES, *data.covariates, *data.grouped_by, *data.conditions)) if c in frame]
     rows = len(frame)
     missing = [("missing", column, int(frame[column].isna().sum()), rows) for column in analysed]
     read = int(validation["rows_in"]) if validation else rows

@@ -19,9 +19,16 @@ import pandas as pd
 import yaml
 
 from . import outputs, presentation
-from .dataset_text import annotated_claims, data_notes, definition_sentences, population_caption
+from .dataset_text import (
+    annotated_claims,
+    covariate_words,
+    data_notes,
+    definition_sentences,
+    lost_to_covariates,
+    population_caption,
+)
 from .derive import universe_notes
-from .labels import readable
+from .labels import readable, variable_labels
 
 SEPARATE_SECTIONS = ("claims", "table1")  # tables the report lays out in sections of their own
 PACKAGES = (
@@ -121,6 +128,8 @@ def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str
         if table is None or "note" not in table:
             continue
         notes = table[table["note"].astype("str").fillna("").str.len() > 0]
+        if "estimate" in notes:  # a note beside a number (rows left out for an unknown covariate) is no limit
+            notes = notes[notes["estimate"].isna()]
         if name == "claims":  # an orientation remark is no limit
             notes = notes[notes["verdict"] == "not estimable"]
         notes = notes.drop_duplicates(key[:1] + ["note"]) if name == "dose_response" else notes
@@ -242,14 +251,15 @@ def render_report(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters["label"] = readable
+    labels = variable_labels(view)
+    environment.filters["label"] = lambda name: readable(name, None, labels)
     config, dataset_config = view, view["dataset"]
     notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
     interval = view["proportion_ci"]
     table1 = tables.get("table1")
     claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes))
     shown = {
-        name: presentation.display_table(name, claims if name == "claims" else table, notes)
+        name: presentation.display_table(name, claims if name == "claims" else table, notes, labels)
         for name, table in tables.items()
         if name != "table1"
     }
@@ -289,9 +299,11 @@ def render_report(
         parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
-        covariates=", ".join(config["covariates"]),
+        covariates=covariate_words(config),
+        subgroups=", ".join(readable(s, None, labels) for s in config.get("subgroups", ())),
+        lost=lost_to_covariates(tables.get("data_quality"), tables["odds_ratios"], config, labels),
         max_order=config["loglinear"]["max_order"],
-        quality=presentation.quality_rows(tables.get("data_quality")),
+        quality=presentation.quality_rows(tables.get("data_quality"), labels),
     )
 
 
@@ -302,7 +314,7 @@ def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
     if name == "table1":
         body = "".join(f"<h3>{html.escape(h)}</h3>{html_table(b)}" for h, b in presentation.table1_blocks(table, notes))
     else:
-        body = html_table(presentation.display_table(name, table, notes))
+        body = html_table(presentation.display_table(name, table, notes, variable_labels(view)))
     marked = presentation.has_marks(table, ("reliability", "reliability_without", "reliability_with"))
     footnotes = "".join(f"<p class='footnotes'>{html.escape(n)}</p>" for n in presentation.FOOTNOTES) if marked else ""
     return TABLE_PAGE.format(title=html.escape(spec.title), caption=html.escape(spec.caption), body=body + footnotes)

@@ -45,7 +45,7 @@ class Settings:
         The age bands follow the dataset's range: they start at its youngest valid age.
         """
         dataset = config.get("dataset") or {}
-        min_age, max_age = float(dataset.get("min_age", MIN_AGE)), float(dataset.get("max_age", MAX_AGE))
+        min_age, max_age = dataset.get("min_age", MIN_AGE), dataset.get("max_age", MAX_AGE)
         covariates = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
         return cls(
             conditions=tuple(config["conditions"]),

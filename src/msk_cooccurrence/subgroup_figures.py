@@ -41,7 +41,7 @@ def subgroup_figure(subgroups: pd.DataFrame):
             )
         y += 1
     ax.axvline(1, color="grey", lw=1, ls="--")
-    odds_ratio_axis(ax)
+    odds_ratio_axis(ax, rows)
     ax.set_yticks(ticks, names, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("Adjusted odds ratio within the level (95% CI, log scale)")
