@@ -132,3 +132,33 @@ def test_a_subgroup_of_three_levels_is_tested_on_two_numerator_df(tmp_path):
     assert (table["interaction_df_num"] == 2).all() and table["interaction_p"].between(0, 1).all()
     # within a level education is constant: the level's model leaves it out
     assert not table["note"].str.contains("education:").any()
+
+
+def test_a_category_derived_by_one_rule_per_level(tmp_path):
+    frame = with_variables(120)
+    frame["RACE"] = [(1, 2, 3, 4, 5, "")[i % 6] for i in range(120)]
+    frame["HISP"] = [(1, 1, 2, 2, 2, 2)[i % 6] for i in range(120)]
+    frame.loc[3, "HISP"] = 1  # Non-Hispanic Black and Hispanic: two levels' rules are yes
+    frame.loc[4, "RACE"] = 9  # no entry in the rule's codes
+    hispanic = {"item": "HISP", "codes": {1: True, 2: False}}
+
+    def race_is(code: int) -> dict:
+        return {"item": "RACE", "codes": {c: c == code for c in range(1, 6)}}
+
+    race = {
+        "Hispanic": hispanic,
+        "Non-Hispanic White": {"all": [{"not": hispanic}, race_is(3)]},
+        "Non-Hispanic Black": race_is(4),
+        "Other": {"all": [{"not": hispanic}, race_is(5)]},
+    }
+    variables = VARIABLES | {"race": {"kind": "category", "reference": "Non-Hispanic White"}}
+    config = study(tmp_path, frame, variables=variables, groupings=["race"], dataset={"categories": {"race": race}})
+    paths = run_stages(config, "study", tmp_path, tables=False)
+    quarantine = pd.read_csv(paths["quarantine"]).set_index("source_row")["reasons"]
+    assert "race: more than one level's rule is yes (Hispanic, Non-Hispanic Black)" in quarantine[4]
+    assert "race: RACE value has no entry in the rule's codes (9)" in quarantine[5]
+    analysis = pd.read_parquet(paths["analysis"]).set_index("source_row")["race"]
+    assert analysis[1] == "Hispanic" and analysis[3] == "Non-Hispanic White" and analysis[5 + 6] == "Other"
+    assert pd.isna(analysis[6])  # not Hispanic, RACE blank: White, Black or Other unknown
+    settings = Settings.from_dict(dataset_view(config, "study"))
+    assert settings.levels["race"] == ("Hispanic", "Non-Hispanic White", "Non-Hispanic Black", "Other")

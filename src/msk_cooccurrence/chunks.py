@@ -100,7 +100,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
 def dataset_columns(settings: Settings, codes: Mapping):
     """The harmonized columns of this dataset: its valid ages and the declared variables, whose levels
     the codes give."""
-    levels = category_levels(settings.variables, codes)
+    levels = dict(settings.levels) | category_levels(settings.variables, codes)
     return analysis_columns(settings.variables, settings.min_age, settings.max_age, levels)
 
 

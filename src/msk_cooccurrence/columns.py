@@ -67,15 +67,20 @@ def numeric_names(columns: tuple[Column, ...] = HARMONIZED) -> tuple[str, ...]:
     return tuple(c.name for c in columns if c.kind == "number")
 
 
-def category_levels(variables: Mapping[str, Mapping], codes: Mapping[str, Mapping]) -> dict[str, tuple[str, ...]]:
-    """Each category variable's levels where they are known before the data: its declared `levels`, or
-    the values of the dataset's codes map for it, in their order (codes mapped to null are unknown)."""
+def category_levels(
+    variables: Mapping[str, Mapping], codes: Mapping[str, Mapping], categories: Mapping[str, Mapping] = {}
+) -> dict[str, tuple[str, ...]]:
+    """Each category variable's levels where they are known before the data: its declared `levels`, the
+    levels the dataset's `categories:` rules derive, or the values of its codes map for it, in their
+    order (codes mapped to null are unknown)."""
     out = {}
     for name, variable in variables.items():
         if variable["kind"] != "category":
             continue
         if variable.get("levels"):
             out[name] = tuple(variable["levels"])
+        elif categories.get(name):
+            out[name] = tuple(map(str, categories[name]))
         elif codes.get(name):
             out[name] = tuple(dict.fromkeys(str(v) for v in codes[name].values() if v is not None))
     return out

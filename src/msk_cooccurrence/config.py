@@ -307,6 +307,18 @@ def check_dataset_variables(name: str, dataset: Mapping, variables: Mapping) -> 
             f"Dataset '{name}': `min_age: {low}` is not below `max_age: {high}`, so no age is valid. "
             "Give the youngest and the oldest valid age."
         )
+    for variable in dataset.get("categories", {}):
+        if (variables.get(variable) or {}).get("kind") != "category":
+            raise ConfigError(
+                f"Dataset '{name}': `categories:` derives '{variable}', which is not a declared category variable. "
+                f"Declare it under `variables:` with `kind: category`."
+            )
+        reference = variables[variable]["reference"]
+        if reference not in map(str, dataset["categories"][variable]):
+            raise ConfigError(
+                f"Dataset '{name}': the reference level '{reference}' of `variables: {variable}:` is not among the "
+                f"levels `categories: {variable}:` derives ({', '.join(map(str, dataset['categories'][variable]))})."
+            )
     codes = dataset.get("codes", {})
     for variable, declared in variables.items():
         if declared["kind"] != "category" or declared.get("levels") or not codes.get(variable):

@@ -90,7 +90,10 @@ def definition_sentences(dataset: Mapping, conditions) -> list[str]:
             sentences.append(f"In {cycle['name']}, {_name(n)} = {describe(rule)}.")
     for key, rule in dataset.get("unknown_if", {}).items():
         sentences.append(f"{_name(key)} is unknown where {describe(rule)} is yes.")
-    if rules:
+    for variable, levels in dataset.get("categories", {}).items():
+        words = "; ".join(f"'{level}' where {describe(rule)}" for level, rule in levels.items())
+        sentences.append(f"{_name(variable)} is {words} (unknown where no level's rule is yes and some is unknown).")
+    if rules or dataset.get("categories"):
         sentences.append(KLEENE)
     return sentences + scope_sentences(dataset)
 

@@ -213,10 +213,11 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
     for key in dataset.get("universes", {}):
         if key not in conditions:
             raise ConfigError(f"{where}: `universes` names '{key}', which is not in `conditions`.")
-    for key in rules:
+    for key in [*rules, *dataset.get("categories", {})]:
         if key in dataset.get("columns", {}):
-            raise ConfigError(f"{where}: '{key}' is both mapped in `columns` and derived in `rules`; keep one.")
-    check_rules(rules, where, dataset.get("unknown_if"))
+            raise ConfigError(f"{where}: '{key}' is both mapped in `columns` and derived by rules; keep one.")
+    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset)
+    check_rules(rules, where, extra)
     for cycle in dataset.get("cycles", []):
         extra = set(cycle.get("rules", {})) - set(rules)
         if extra:
@@ -224,4 +225,13 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
                 f"{where}, cycle {cycle['name']}: `rules` replaces {', '.join(sorted(extra))}, which the dataset "
                 "does not define; define it under the dataset's `rules` first (cycles override, never add)."
             )
-        check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", dataset.get("unknown_if"))
+        check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", extra)
+
+
+def category_rules(dataset: Mapping) -> dict:
+    """The rules of the dataset's `categories:`, each named '<variable>: <level>'."""
+    return {
+        f"{variable}: {level}": rule
+        for variable, levels in dataset.get("categories", {}).items()
+        for level, rule in levels.items()
+    }

@@ -7,6 +7,9 @@ Three config keys, for `source: table` and `source: nhanes` alike (rules in defi
   rule is yes (NHANES: BMI of a respondent pregnant at the exam). Counted, never quarantined.
 - `universes: {condition: {min_age, max_age}}`: the ages a condition was measured in (NHANES:
   the bunion exam from 40). Outside them it is unknown, and every label names the universe.
+- `categories: {variable: {level: rule}}`: a declared category variable derived by one rule per
+  level: the level whose rule is yes; unknown where none is yes and some are unknown; a problem of
+  the row (quarantined) where two are yes or all are no, never a guess.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .definitions import BLANK, check_key, describe, form, item_rules, items_of, resolve
+from .definitions import BLANK, category_rules, check_key, describe, form, item_rules, items_of, resolve
 from .errors import InputError
 from .harmonize import Tally, canonical
 from .ingest import SOURCE_ROW, close_match
@@ -126,13 +129,16 @@ def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.nd
 
 
 def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns: Mapping, conditions) -> Prepared:
-    """Derive the dataset's rule conditions and apply `unknown_if`, group by group (cycle by cycle)."""
+    """Derive the dataset's rule conditions and categories and apply `unknown_if`, group by group (cycle by cycle)."""
     derived = derived_conditions(dataset, conditions)
-    if not derived and not dataset.get("unknown_if"):
+    categories = dict(dataset.get("categories", {}))
+    if not derived and not categories and not dataset.get("unknown_if"):
         return Prepared(raw, dict(columns), pd.DataFrame(columns=PROBLEMS), {})
     frame = raw.copy()
     for condition in derived:
         frame[DERIVED + condition] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    for variable in categories:
+        frame[DERIVED + variable] = pd.Series([None] * len(frame), dtype=object, index=frame.index)
     unknown_if = dict(dataset.get("unknown_if", {}))
     unknown_rows = {key: 0 for key in unknown_if}
     problems, items = [], {}
@@ -143,6 +149,13 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
         for condition in derived:
             frame.loc[rows, DERIVED + condition] = evaluation.named(condition).to_numpy()
             problems.append(_item_problems(evaluation, condition, rules[condition], rules, raw.loc[rows]))
+        for variable, levels in categories.items():
+            values, refused = category_values(evaluation, levels)
+            frame.loc[frame.index[rows], DERIVED + variable] = values
+            source_rows = raw.loc[rows, SOURCE_ROW].to_numpy()[refused.index]
+            problems.append(refused.assign(column=variable, **{SOURCE_ROW: source_rows})[PROBLEMS])
+            for rule in levels.values():
+                problems.append(_item_problems(evaluation, variable, rule, rules, raw.loc[rows]))
         for key, rule in unknown_if.items():
             hit = evaluation.value(rule).fillna(False).to_numpy(bool)
             target = DERIVED + key if key in derived else columns[key]
@@ -151,8 +164,27 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
             problems.append(_item_problems(evaluation, key, rule, rules, raw.loc[rows]))
         items |= {(where, key): (check.column, check.codes, _tally(check)) for key, check in evaluation.checks.items()}
     table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEMS)
-    mapped = dict(columns) | {c: DERIVED + c for c in derived}
+    mapped = dict(columns) | {c: DERIVED + c for c in [*derived, *categories]}
     return Prepared(frame, mapped, table if len(table) else pd.DataFrame(columns=PROBLEMS), unknown_rows, items)
+
+
+def category_values(evaluation: Evaluation, levels: Mapping) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's level by the rules of `levels` (None where unknown), and the rows refused: two levels'
+    rules yes, or every rule no (PROBLEMS without the source row, indexed by the row's position)."""
+    names = [str(level) for level in levels]
+    truth = [evaluation.value(rule) for rule in levels.values()]
+    yes = np.column_stack([t.fillna(False).to_numpy(bool) for t in truth])
+    no = np.column_stack([(~t).fillna(False).to_numpy(bool) for t in truth])
+    count = yes.sum(axis=1)
+    values = np.where(count == 1, np.array(names, dtype=object)[yes.argmax(axis=1)], None)
+    several, none = count > 1, no.all(axis=1)
+    words = [
+        ", ".join(n for n, hit in zip(names, row) if hit) if many else "none"
+        for row, many in zip(yes[several | none], several[several | none])
+    ]
+    checks = np.where(several[several | none], "more than one level's rule is yes", "no level's rule is yes")
+    refused = pd.DataFrame({"check": checks, "value": words}, index=np.flatnonzero(several | none))
+    return values, refused
 
 
 def _tally(check) -> Tally:
@@ -206,7 +238,8 @@ def rule_columns(name: str, path, dataset: Mapping, present) -> list[str]:
     rules = dict(dataset.get("rules", {}))
     present = [str(c) for c in present]
     wanted = {}
-    for rule_name, rule in list(rules.items()) + list(dataset.get("unknown_if", {}).items()):
+    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset)
+    for rule_name, rule in list(rules.items()) + list(extra.items()):
         for item in items_of(rule, rules):
             wanted.setdefault(item, rule_name)
     found = {item: resolve(item, present) for item in wanted}

@@ -62,7 +62,11 @@ class Settings:
             proportion_ci=config["proportion_ci"],
             loglinear=MappingProxyType(dict(config["loglinear"])),
             variables=MappingProxyType(copy.deepcopy(dict(config.get("variables") or {}))),
-            levels=MappingProxyType(category_levels(config.get("variables") or {}, dataset.get("codes") or {})),
+            levels=MappingProxyType(
+                category_levels(
+                    config.get("variables") or {}, dataset.get("codes") or {}, dataset.get("categories") or {}
+                )
+            ),
             splines=MappingProxyType({c["name"]: c["spline"] for c in config["covariates"] if not isinstance(c, str)}),
             groupings=tuple(config.get("groupings", DEFAULT_GROUPINGS)),
             subgroups=tuple(config.get("subgroups", ())),
