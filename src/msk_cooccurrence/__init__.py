@@ -7,19 +7,22 @@ The package is layered; a module imports only from its own layer or the ones abo
    (package data), `wiring` (what the Snakefile reads at parse time, standard library and PyYAML
    only), `settings`
    (the validated `Settings`, each dataset's view), `design` (survey design and variance),
-   `estimate` (the one estimate type: intervals, p-values, tests), `data` (`AnalysisData`, what
-   estimators take).
+   `cells`, `estimate` (the one estimate type: intervals, p-values, tests), `splines` (natural
+   cubic spline bases), `data` (`AnalysisData`, what estimators take: covariates as predictors,
+   groupings).
 2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
    `glm` (logistic and Poisson maximum likelihood), `inference` (proportions, logistic fits),
+   `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),
    `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
    (Rao-Scott tests).
 3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
    (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).
 4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
-   `odds_ratios`, `loglinear`, `dose_response`, `claims`, `sensitivity`, `association`, `table1`,
+   `odds_ratios`, `subgroups`, `loglinear`, `dose_response`, `claims`, `sensitivity`, `association`, `table1`,
    `quality` (data quality).
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
+   `subgroup_figures`,
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
    footnotes for unreliable estimates), `report`, `index`.
 6. orchestration: `files` (atomic I/O), `chunks` (ingest and validation chunk by chunk), `pipeline`
