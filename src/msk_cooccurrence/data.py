@@ -233,20 +233,48 @@ class AnalysisData:
 
         Values are float arrays with NaN = unknown.
         """
+        return self.predictors_from(self.covariate_values(exclude))
+
+    def covariate_values(self, exclude: Sequence[str] = ()) -> dict[str, np.ndarray]:
+        """Each covariate present in the rows as one float array, NaN = unknown: a number its value, sex
+        1 for female, a category its level's place among category_levels (what multiple imputation
+        completes; predictors_from turns them into the models' predictors)."""
         out = {}
         for name in self.covariates:
             if name not in self.frame or name in exclude:
                 continue
+            values = self.frame[name]
             if name == "sex":
-                sex = self.frame["sex"]
-                out["female"] = np.where(sex.isna(), np.nan, (sex == "female").astype(float))
-            elif (self.variables.get(name) or {}).get("kind") == "category":
-                out |= self.indicators(name)
-            elif name in self.knots:
-                out |= self._spline_terms(name)
+                out[name] = np.where(values.isna(), np.nan, (values == "female").astype(float))
+            elif self.is_category(name):
+                codes = pd.Categorical(values, categories=self.category_levels(name)).codes
+                out[name] = np.where(codes < 0, np.nan, codes.astype(float))
             else:
-                out[name] = self.frame[name].to_numpy(dtype=float)
+                out[name] = values.to_numpy(dtype=float)
         return out
+
+    def predictors_from(self, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The models' predictors from covariate values (covariate_values: the rows', or completed ones)."""
+        out = {}
+        for name, value in values.items():
+            if name == "sex":
+                out["female"] = value
+            elif self.is_category(name):
+                reference = self.category_levels(name).index(self.variables[name]["reference"])
+                for code, level in enumerate(self.category_levels(name)):
+                    if code != reference:
+                        out[f"{name}{LEVEL}{level}"] = np.where(np.isnan(value), np.nan, (value == code).astype(float))
+            elif name in self.knots:
+                knots = np.asarray(self.knots[name])
+                basis = natural_spline_basis(np.nan_to_num(value, nan=knots[0]), knots)
+                basis[np.isnan(value)] = np.nan
+                out |= {name: basis[:, 0]} | {f"{name}{SPLINE}{j}": basis[:, j] for j in range(1, basis.shape[1])}
+            else:
+                out[name] = value
+        return out
+
+    def is_category(self, name: str) -> bool:
+        return (self.variables.get(name) or {}).get("kind") == "category"
 
     def lost_to_covariates(self, rows: np.ndarray, predictors: Mapping[str, np.ndarray]) -> str:
         """How many of `rows` (known outcome and exposure) a model loses to an unknown covariate among its
@@ -273,24 +301,6 @@ class AnalysisData:
         if name in self.levels:
             return list(self.levels[name])
         return sorted(str(v) for v in self.frame[name].dropna().unique())
-
-    def indicators(self, name: str) -> dict[str, np.ndarray]:
-        """An indicator of each level of a category but its reference (NaN where the category is unknown)."""
-        values = self.frame[name]
-        unknown = values.isna().to_numpy()
-        reference = self.variables[name]["reference"]
-        return {
-            f"{name}{LEVEL}{level}": np.where(unknown, np.nan, (values == level).to_numpy(float))
-            for level in self.category_levels(name)
-            if level != reference
-        }
-
-    def _spline_terms(self, name: str) -> dict[str, np.ndarray]:
-        values = self.frame[name].to_numpy(float)
-        knots = np.asarray(self.knots[name])
-        basis = natural_spline_basis(np.nan_to_num(values, nan=knots[0]), knots)
-        basis[np.isnan(values)] = np.nan
-        return {name: basis[:, 0]} | {f"{name}{SPLINE}{j}": basis[:, j] for j in range(1, basis.shape[1])}
 
     def bmi_classes(self, obesity_bmi: float) -> pd.Series | None:
         """Each unit's BMI class ('unknown' where BMI is), or None without BMI."""

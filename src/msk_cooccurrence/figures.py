@@ -96,8 +96,9 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
     table = table[np.isfinite(table["ci_low"]) | suppressed].assign(
         suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
     )
-    present = set(table["group"])
-    groups = [g for g in dict.fromkeys(("overall", "age_standardized", *settings.groupings)) if g in present]
+    present = [g for g in dict.fromkeys(table["group"]) if isinstance(g, str)]
+    order = ("overall", "age_standardized", *getattr(settings, "groupings", ()), *present)
+    groups = [g for g in dict.fromkeys(order) if g in present]
     if not groups:
         return message_figure("No prevalence could be estimated (see the notes in prevalence.csv).")
     conditions = list(dict.fromkeys(table["condition"]))
@@ -147,7 +148,9 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
                 )
         ax.set_yticks(range(len(levels)), [label(v) for v in levels])
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
-        ax.set_ylabel(GROUP_TITLES.get(group) or settings.label(group))
+        ax.set_ylabel(
+            GROUP_TITLES.get(group) or (settings.label(group) if hasattr(settings, "label") else label(group))
+        )
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
     axes[-1, 0].xaxis.set_major_formatter(PERCENT)
     legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]

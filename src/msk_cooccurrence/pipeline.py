@@ -81,6 +81,18 @@ def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
     return AnalysisData.of(frame, settings)
 
 
+def load_analysis(config_path, name: str) -> tuple[AnalysisData, Settings]:
+    """A dataset of a config file read, harmonized and validated in memory, as the workflow would: its
+    analysis data and settings (for a notebook; the file's keys over the schema's defaults)."""
+    from .config import load_config
+    from .settings import dataset_view
+
+    view = dataset_view(load_config(config_path), name)
+    settings = Settings.from_dict(view)
+    _, validated = harmonize_and_validate(name, view["dataset"], ingest(name, view["dataset"], settings).raw, settings)
+    return analysis_data(validated.analysis, settings), settings
+
+
 def compute_tables(
     data: AnalysisData, settings: Settings, external: Mapping[str, object], names: Iterable[str] | None = None
 ) -> dict[str, pd.DataFrame]:
