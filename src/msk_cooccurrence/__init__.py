@@ -10,7 +10,7 @@ The package is layered; a module imports only from its own layer or the ones abo
    `estimate` (the one estimate type: intervals, p-values, tests), `data` (`AnalysisData`, what
    estimators take).
 2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
-   `glm` (logistic and Poisson maximum likelihood), `inference` (proportions, logistic fits),
+   `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions, logistic fits),
    `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
    (Rao-Scott tests).
 3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
