@@ -102,6 +102,8 @@ view, paths, job = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
 out = lambda name: paths["out"] + "/" + name
 if job == "impute":
     pipeline.impute_stage(view, paths["model"], 0, out("draws.npy"))
+elif job == "imputation_model":
+    pipeline.imputation_model_stage(view, paths["analysis"], out("model_again.npz"))
 elif job == "ingest":
     pipeline.ingest_stage("study", view, out("raw.parquet"), out("t.csv"), out("p.json"))
 elif job == "validate":
@@ -120,7 +122,8 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
     "job, absent, present",
     [
         # the jobs that fit models load statsmodels, their engine (glm.py), and what it loads
-        ("impute", ("pandas", "scipy", "statsmodels", "matplotlib", "pandera"), ()),  # numpy alone
+        ("impute", ("matplotlib", "pandera"), ("statsmodels",)),  # its logistic models
+        ("imputation_model", ("scipy", "statsmodels", "matplotlib", "pandera"), ()),  # counts, fits nothing
         ("ingest", ("scipy", "statsmodels", "matplotlib", "pandera"), ()),
         ("validate", ("scipy", "statsmodels", "matplotlib"), ()),
         ("descriptive", ("statsmodels", "matplotlib", "pandera", "scipy.stats", "scipy.optimize"), ()),
