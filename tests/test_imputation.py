@@ -48,6 +48,36 @@ def test_imputed_values_follow_the_conditional_distribution():
     assert np.array_equal(imputed[~hidden], observed[~hidden])  # draws only where values are missing
 
 
+@pytest.mark.parametrize("separated", [False, True])
+def test_the_logistic_imputation_model_is_the_ridge_estimate_with_the_ridge_information(separated):
+    """statsmodels' fit with the ridge's pseudo-rows solves the ridge's score equations, X'n(y - mu) =
+    RIDGE b (not the intercept), and its covariance is the inverse of X'WX + RIDGE: to rounding for
+    an ordinary model, to (c b)^2 / 12 for a separated one kept finite by the ridge; the same fit
+    on units grouped by their predictors (`_shares`)."""
+    from msk_cooccurrence.imputation import RIDGE, _logistic_fit, _shares
+
+    rng = np.random.default_rng(7)
+    n = 600
+    X = np.column_stack([np.ones(n), rng.integers(0, 2, n), rng.integers(18, 85, n), rng.integers(0, 3, n)])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-2 + X[:, 1] + 0.02 * X[:, 2])))).astype(float)
+    if separated:
+        y[X[:, 1] == 1] = 1.0
+    counts = rng.integers(1, 40, n).astype(float)
+    coef, covariance = _logistic_fit(X, y, counts)
+    mu = 1 / (1 + np.exp(-(X @ coef)))
+    ridge = np.diag([0.0] + [RIDGE] * (X.shape[1] - 1))
+    tolerance = 1e-4 if separated else 1e-9
+    np.testing.assert_allclose(X.T @ (counts * (y - mu)), ridge @ coef, rtol=tolerance, atol=1e-9)
+    information = X.T @ (X * (counts * mu * (1 - mu))[:, None]) + ridge
+    np.testing.assert_allclose(covariance, np.linalg.inv(information), rtol=tolerance)
+    if separated:
+        assert 10 < coef[1] < 40  # finite, as the ridge keeps it
+    key = X[:, 1] + 2 * X[:, 3] + 6 * X[:, 2]  # one code per distinct row of predictors
+    grouped = _logistic_fit(*_shares(X, key.astype(np.int64), y, counts))
+    np.testing.assert_allclose(grouped[0], coef, rtol=1e-8)
+    np.testing.assert_allclose(grouped[1], covariance, rtol=1e-6)
+
+
 def test_an_imputation_is_the_same_in_any_order_and_after_saving_the_model(tmp_path):
     _, b, observed, _ = linked_binaries(5_000, 2)
     age = np.random.default_rng(3).integers(20, 80, 5_000).astype(float)

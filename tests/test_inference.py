@@ -66,7 +66,7 @@ def test_separation_and_empty_outcome_are_notes():
 
 
 def test_fitting_collapsed_cells_gives_the_row_level_estimate():
-    from msk_cooccurrence.glm import LOGISTIC, newton_fit
+    from msk_cooccurrence import glm
     from msk_cooccurrence.inference import cell_codes, fit_units
 
     rng = np.random.default_rng(6)
@@ -81,7 +81,8 @@ def test_fitting_collapsed_cells_gives_the_row_level_estimate():
     every = np.ones(n, bool)
     rows, cells = fit_units(X, y, w, every, collapse=False), fit_units(X, y, w, every, collapse=True)
     assert len(rows.y) == n and len(cells.y) == n_cells and cells.w.sum() == pytest.approx(w.sum(), rel=1e-12)
-    rows_fit = newton_fit(LOGISTIC, rows.X, rows.y, rows.w)
-    cells_fit = newton_fit(LOGISTIC, cells.X, cells.y, cells.w)
+    rows_fit = glm.fit(glm.LOGISTIC, rows.X, rows.y, rows.w)
+    cells_fit = glm.fit(glm.LOGISTIC, cells.X, cells.y, cells.w)
     np.testing.assert_allclose(cells_fit.coef, rows_fit.coef, rtol=1e-10)
     np.testing.assert_allclose(cells.per_row(cells_fit.mu), rows_fit.mu, rtol=1e-10)
+    np.testing.assert_allclose(cells_fit.covariance, rows_fit.covariance, rtol=1e-9)

@@ -11,7 +11,7 @@ The package is layered; a module imports only from its own layer or the ones abo
    cubic spline bases), `data` (`AnalysisData`, what estimators take: covariates as predictors,
    groupings).
 2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
-   `glm` (logistic and Poisson maximum likelihood), `inference` (proportions, logistic fits),
+   `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions, logistic fits),
    `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),
    `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
    (Rao-Scott tests).

@@ -1,83 +1,86 @@
-"""Maximum likelihood of the canonical-link GLMs the estimators fit: logistic and Poisson.
+"""Every model the estimators fit is statsmodels' GLM: logistic and Poisson, canonical links, IRLS.
 
-Newton-Raphson here rather than statsmodels' GLM, which tests/test_glm.py checks these fits
-against (and the R references check them against R's glm through every odds ratio):
-- statsmodels' genmod loads scipy.stats, about 1.3 s: most of a model job at a million rows,
-  and paid by each job that fits a model;
-- a statsmodels fit costs milliseconds of set-up and results objects before any arithmetic, and
-  the sensitivity analysis makes sixty fits on cells of a few hundred units;
-- its IRLS takes a pseudo-inverse of the whole model matrix at every iteration: 17 s for the
-  four-way log-linear model of 12 conditions, well under a second here;
-- its convergence flag compares the deviance change with an absolute tolerance, which rounding
-  in a large deviance can keep from being met although the fit is finished.
-With the canonical link, Newton's method is Fisher scoring, the iteration of R's glm, so the
-estimate is R's at its optimum (R stops earlier: identifiability.DEVIANCE_EPSILON).
+The odds ratios' and dose-response's logistic regressions, the log-linear Poisson model and the
+imputation models are `statsmodels.genmod.generalized_linear_model.GLM` fitted by its iteratively
+reweighted least squares. As R's `svyglm` wraps `glm`, the package's own code adds only the
+design-based variance (inference.py, loglinear.py with design.py): from the fit it reads the
+coefficients, the fitted means (the scores' residuals) and the model's unscaled covariance, the
+inverse Fisher information (statsmodels' `normalized_cov_params`, R's `cov.unscaled`), which is the
+bread of the sandwich. `fit` chooses the settings and keeps the statsmodels results (`Fit.results`,
+for a notebook user: summary(), llf, ...).
+
+Settings, and why:
+- `var_weights=w`: the prior weights (the survey weights over their mean, or a cell's summed
+  weights; the imputation models' counts). With a dispersion of 1 they enter the likelihood as R's
+  glm `weights` do, so a cell of alike rows with their summed weight gives the rows' likelihood
+  (inference.fit_units). For these two families frequency weights would give the same estimate
+  and information; they differ only in the residual df, which no estimate here reads.
+- `tol_criterion="params"`, `rtol=atol=STEP_SETTLED` (1e-10): the fit stops when an iteration moves
+  every coefficient by less than 1e-10 of its size (or 1e-10). With a canonical link IRLS is Newton's
+  method, which converges quadratically, so the estimate is then at machine precision, and the
+  weights of the last iteration, from which statsmodels computes the covariance, are those of the
+  optimum. A deviance criterion can promise neither: the deviance changes by the square of the
+  step (a relative change of 1e-12 can leave a last step of 1e-6, and the covariance at the
+  coefficients before it: R's own difference from the optimum, README), and where the deviance is
+  rounding alone (the saturated log-linear model of a million rows: about 1e-9 either way of zero)
+  its relative change never gets small. statsmodels' default, an absolute deviance change of 1e-8,
+  depends on the deviance's size (a million at a million rows). Under separation the coefficients
+  grow until statsmodels' means reach its bounds (machine epsilon from 0 or 1); the fit stops
+  there or runs MAX_ITERATIONS, its means at 0 or 1 either way, and identifiability.py judges it.
+- `wls_method="qr"`: each iteration's weighted least squares by the QR decomposition of the
+  weighted model matrix, as R's glm.fit. statsmodels' default (`lstsq`, by singular values) and
+  `pinv` treat singular values below machine precision of the largest as zero, returning the
+  minimum-norm solution of a singular problem; here aliased predictors are dropped before the fit
+  by R's rule (identifiability.aliased_columns), and the QR solves the full-rank problem left, at
+  about lstsq's cost on the cells fitted here.
+- `maxiter=MAX_ITERATIONS` (100): R's glm.control(maxit = 25) stops sooner; separation is judged on
+  what this reaches.
+- the start: statsmodels' (family.starting_mu: for the binomial (y + 1/2) / 2, R's mustart at
+  weight 1), or `start` (an imputation chain starts each model at its last estimate). IRLS takes
+  whole steps (statsmodels does not halve them), which from a start far from the estimate can
+  diverge: a fit from `start` that does not settle is made again from statsmodels' start.
+statsmodels' warnings (PerfectSeparationWarning, ConvergenceWarning, DomainWarning, ...) and numpy's
+floating-point warnings stay in here: identifiability.py judges aliasing, separation and
+convergence and says what it found.
+
+Costs (benchmarks/bench_pipeline.py prints them): importing statsmodels' GLM loads scipy.stats (and
+pandas), 0.7 to 1 s of each job that fits a model. Each fit builds statsmodels' model and results
+objects (about a millisecond), takes the rank of the model matrix, a QR decomposition of it per
+iteration and, after the last, a pseudo-inverse: on cells of alike rows (a few hundred to 80,000 at
+a million rows) that is milliseconds to a tenth of a second, two to five times the arithmetic of a
+Newton step on the information matrix. Multithreaded BLAS (OpenBLAS) makes those decompositions of
+tall, narrow matrices several times slower on a machine whose cores are busy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .identifiability import deviance_converged
 
+LOGISTIC = "logistic"  # statsmodels' Binomial family with its canonical (logit) link
+POISSON = "poisson"  # statsmodels' Poisson family with its canonical (log) link
 MAX_ITERATIONS = 100  # R glm.control(maxit = 25) stops sooner; separation is judged on what this reaches
-SETTLED = 1e-12  # a relative deviance change this small: R's criterion, ten thousand times tighter
-# a full Newton step this small against the coefficients: where the deviance is rounding alone (a
-# saturated model of a million rows: 1e-9 either way of zero), its change cannot tell
-STEP_SETTLED = 1e-10
-HALVINGS = 30
-
-
-@dataclass(frozen=True)
-class Family:
-    """A canonical-link family: its link and mean, the variance of a mean, and each unit's negative
-    log-likelihood from y and the linear predictor (`loss`) up to a term in y alone, with that loss
-    at the saturated model's mean, mu = y (`saturated`): the deviance is 2 w (loss - saturated)."""
-
-    link: Callable[[np.ndarray], np.ndarray]
-    mean: Callable[[np.ndarray], np.ndarray]
-    variance: Callable[[np.ndarray], np.ndarray]
-    loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    saturated: Callable[[np.ndarray], np.ndarray]
-
-
-def _logistic_mean(eta: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):  # e^-eta = inf gives a mean of 0, as it should
-        return 1 / (1 + np.exp(-eta))
-
-
-def _p_log_p(p: np.ndarray) -> np.ndarray:
-    return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-
-
-LOGISTIC = Family(
-    link=lambda mu: np.log(mu / (1 - mu)),
-    mean=_logistic_mean,
-    variance=lambda mu: mu * (1 - mu),
-    loss=lambda y, eta: np.logaddexp(0.0, eta) - y * eta,  # -(y log mu + (1 - y) log(1 - mu))
-    saturated=lambda y: -(_p_log_p(y) + _p_log_p(1 - y)),
-)
-POISSON = Family(
-    link=np.log,
-    mean=np.exp,
-    variance=lambda mu: mu,
-    loss=lambda y, eta: np.exp(eta) - y * eta,  # mu - y log mu
-    saturated=lambda y: y - _p_log_p(y),
-)
+STEP_SETTLED = 1e-10  # an iteration moving no coefficient by more than this of its size (or this) ends the fit
+WLS_METHOD = "qr"
 
 
 @dataclass(frozen=True)
 class Fit:
-    """A fit's coefficients and fitted means, its deviance at each iteration, and whether it settled
-    (newton_fit's criteria were met, then one more Newton step was taken)."""
+    """A fit's coefficients, fitted means and unscaled covariance (the inverse Fisher information at
+    the estimate), its deviance at the start and after each iteration, whether it settled (met the
+    STEP_SETTLED criterion), and statsmodels' results object (None only in tests' stand-ins)."""
 
     coef: np.ndarray
     mu: np.ndarray
+    covariance: np.ndarray
     deviances: tuple[float, ...]
     settled: bool
+    results: Any = None
 
     @property
     def converged(self) -> bool:
@@ -85,63 +88,48 @@ class Fit:
         return self.settled or deviance_converged(self.deviances)
 
 
-def newton_fit(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, start=None) -> Fit:
-    """Maximum likelihood of y on X with prior weights w (ones when None), by Newton-Raphson.
+def fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, start=None) -> Fit:
+    """Maximum likelihood of y on X with prior weights w (none when None): statsmodels' GLM of the
+    family (LOGISTIC or POISSON) with its canonical link, by IRLS with this module's settings.
 
-    From `start`, or the intercept alone at the weighted mean of y (X's first column must be the
-    intercept then). A step that would raise the deviance is halved. Settled when the deviance
-    changes by less than SETTLED of itself, or a full step moves no coefficient by more than
-    STEP_SETTLED (under separation steps stay large: coefficients grow without end); then one more
-    step, which Newton's quadratic convergence takes to machine precision. Means that reach 0 or 1
-    to machine precision (separation) leave the information singular: the fit stops there, not
-    settled.
+    From `start` when given; IRLS has no step halving and can diverge from a start far from the
+    estimate, so a fit from `start` that does not settle is made again from statsmodels' start.
+    Raises what statsmodels raises for a fit it cannot make: numpy's LinAlgError (a singular least
+    squares problem) or ValueError (a deviance or working response that is not finite).
     """
-    X, y = np.asarray(X, float), np.asarray(y, float)
-    w = np.ones(len(y)) if w is None else np.asarray(w, float)
-    beta = _starting_point(family, X, y, w) if start is None else np.asarray(start, float).copy()
-    saturated = float((w * family.saturated(y)).sum())  # once: it does not change with beta
-
-    def deviance_at(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        """The deviance at beta, and the linear predictor (kept: the next iteration starts from it)."""
-        eta = X @ beta
-        with np.errstate(over="ignore", invalid="ignore"):
-            return 2 * (float((w * family.loss(y, eta)).sum()) - saturated), eta
-
-    deviance, eta = deviance_at(beta)
-    # a step may raise the deviance by its rounding (about 1e-16 of the weighted total) and still be
-    # taken; near the maximum a stricter test would halve every step to nothing
-    slack = 1e-12 * (abs(deviance) + float((w * (1 + y)).sum()))
-    deviances, settled = [deviance], False
-    for _ in range(MAX_ITERATIONS):
-        mu = family.mean(eta)
-        information = X.T @ (X * (w * family.variance(mu))[:, None])
+    if start is not None:
         try:
-            step = np.linalg.solve(information, X.T @ (w * (y - mu)))
-        except np.linalg.LinAlgError:
-            break  # means of 0 or 1 to machine precision (separation): nothing to gain, not settled
-        step, new_deviance, eta, whole = _bounded_step(deviance_at, beta, step, deviance + slack)
-        beta = beta + step
-        if settled:
-            break
-        tiny_step = whole and np.max(np.abs(step)) <= STEP_SETTLED * (1 + np.max(np.abs(beta)))
-        settled = tiny_step or abs(new_deviance - deviance) / (abs(new_deviance) + 0.1) < SETTLED
-        deviance = new_deviance
-        deviances.append(deviance)
-    return Fit(beta, family.mean(eta), tuple(deviances), settled)
+            found = _statsmodels_fit(family, X, y, w, np.asarray(start, float))
+            if found.settled:
+                return found
+        except (np.linalg.LinAlgError, ValueError):
+            pass
+    return _statsmodels_fit(family, X, y, w, None)
 
 
-def _bounded_step(deviance_at, beta: np.ndarray, step: np.ndarray, bound: float):
-    """The step, halved until the deviance it reaches is finite and at most `bound` (HALVINGS times at
-    most); that deviance, the linear predictor there, and whether the step is whole."""
-    for halving in range(HALVINGS):
-        reached, eta = deviance_at(beta + step)
-        if np.isfinite(reached) and reached <= bound:
-            return step, reached, eta, halving == 0
-        step = step / 2
-    return step, reached, deviance_at(beta + step)[1], False
+def _statsmodels_fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, start) -> Fit:
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
-
-def _starting_point(family: Family, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    beta = np.zeros(X.shape[1])
-    beta[0] = family.link(np.array((w * y).sum() / w.sum()))
-    return beta
+    chosen = {LOGISTIC: families.Binomial, POISSON: families.Poisson}[family]()
+    weights = None if w is None else np.asarray(w, float)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # identifiability.py says what a warning would
+        model = GLM(np.asarray(y, float), np.asarray(X, float), family=chosen, var_weights=weights)
+        results = model.fit(
+            start_params=start,
+            maxiter=MAX_ITERATIONS,
+            tol_criterion="params",
+            tol=STEP_SETTLED,
+            atol=STEP_SETTLED,
+            rtol=STEP_SETTLED,
+            wls_method=WLS_METHOD,
+        )
+        return Fit(
+            coef=np.asarray(results.params, float),
+            mu=np.asarray(results.mu, float),
+            covariance=np.asarray(results.normalized_cov_params, float),
+            deviances=tuple(float(d) for d in results.fit_history["deviance"][1:]),  # [0] is statsmodels' inf
+            settled=bool(results.converged),
+            results=results,
+        )

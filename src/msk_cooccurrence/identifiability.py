@@ -14,8 +14,8 @@ Three checks R makes around `glm` (or R packages make), for the fits of glm.py:
   package does. The program is run only when a fit looks suspicious, and it alone decides, so a
   rare but estimable outcome is fitted rather than called separated.
 - Convergence. R's `glm` stops when |dev - dev_old| / (|dev| + 0.1) < epsilon (1e-8); glm.py's
-  fits go on to 1e-12 (`settled`), and a fit that has not settled within its iterations is judged
-  finished by R's criterion.
+  fits go on until an iteration moves no coefficient by more than 1e-10 of its size (`settled`),
+  and a fit that has not settled within its iterations is judged finished by R's criterion.
 """
 
 from __future__ import annotations
@@ -73,10 +73,11 @@ def deviance_converged(deviances) -> bool:
 def looks_separated(params: np.ndarray, mu: np.ndarray, converged: bool, settled: bool = False) -> bool:
     """Whether a fit shows what separation does (so the linear program should decide).
 
-    `settled`: the fit met glm.py's strict criterion (a relative deviance change below 1e-12). Under
-    separation the deviance keeps falling by about the fitted means of the separated rows, so such
-    a fit would show means within about 1e-12 of 0 or 1: the means alone then decide, and a large
-    coefficient of a finely scaled predictor (a spline term) does not call for the program.
+    `settled`: the fit met glm.py's strict criterion (no coefficient moved by more than 1e-10 of its
+    size). Under separation the coefficients keep moving until the fitted means of the separated
+    rows are at 0 or 1 to machine precision, so a settled fit under separation shows such means:
+    the means alone then decide, and a large coefficient of a finely scaled predictor (a spline
+    term) does not call for the program.
     """
     extreme = bool(np.any(mu < 1e-8) or np.any(mu > 1 - 1e-8))
     if settled:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import glm
 from .cells import first_rows, group_codes
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import Estimate
-from .glm import LOGISTIC, MAX_ITERATIONS, newton_fit
 from .identifiability import (
     aliased_columns,
     looks_separated,
@@ -90,8 +90,9 @@ def fit_logistic(
     df is the residual design df (design df - parameters + 1), as R's confint(svyglm) uses.
     Predictors aliased in the rows used are dropped as R's glm drops them (NaN coefficient, a note
     naming them from `names`); separation and convergence are judged as identifiability.py says.
-    Aliasing, the fit and the information matrix are computed on cells of alike rows where there
-    are few enough (the same sums of the same terms), the PSU totals of the scores on the rows;
+    The fit is statsmodels' GLM (glm.fit). Aliasing, the fit and its information matrix are computed
+    on cells of alike rows where there are few enough (the same sums of the same terms), the PSU
+    totals of the scores on the rows;
     `groups` (optional, one code per row, shared exactly by the rows with the same X) spares
     finding those rows again when several models share X.
     """
@@ -115,15 +116,12 @@ def fit_logistic(
     alias_note = "aliased, dropped as R's glm does: " + "; ".join(why_aliased(units.X, j, names) for j in aliased)
     if isinstance(fit, str):
         return Estimate.not_estimable(p, n, "; ".join(filter(None, [fit, alias_note if aliased else ""])))
-    coef, mu, units = fit
-    Xk = units.X[:, kept]
-    bread = Xk.T @ (Xk * (units.w * mu * (1 - mu))[:, None])
-    try:
-        a_inv = np.linalg.inv(bread)
-    except np.linalg.LinAlgError:
+    coef, mu, a_inv, units = fit
+    if not np.isfinite(a_inv).all():
         return Estimate.not_estimable(p, n, "predictors are collinear in the rows used")
-    # the influence values are (x w (y - mu)) A^-1 row by row; their PSU totals, summed without them
-    # (an aliased predictor's column stays zero, as its coefficient adds nothing)
+    # the influence values are (x w (y - mu)) A^-1 row by row, A^-1 the fit's unscaled covariance (as
+    # svyglm reads glm's cov.unscaled); their PSU totals, summed without them (an aliased
+    # predictor's column stays zero, as its coefficient adds nothing)
     score_weight = w * (y[rows] - units.per_row(mu))
     kept_totals = design.product_totals(X, score_weight, rows, kept) @ a_inv
     totals = np.zeros((kept_totals.shape[0], p))
@@ -137,16 +135,17 @@ def fit_logistic(
 
 
 def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows):
-    """(coefficients, fitted means, the units fitted) of a finished fit, or the reason there is none.
+    """(coefficients, fitted means, unscaled covariance, the units fitted) of a finished fit (glm.fit:
+    statsmodels' GLM), or the reason there is none.
 
     A fit on cells that has not converged is repeated on the rows (`as_rows()`), where rounding
     differs. Only when the fit looks separated does the linear program decide whether it is.
     """
     try:
-        fit = newton_fit(LOGISTIC, units.X[:, kept], units.y, units.w)
+        fit = glm.fit(glm.LOGISTIC, units.X[:, kept], units.y, units.w)
         if not fit.converged and units.codes is not None:
             units = as_rows()
-            fit = newton_fit(LOGISTIC, units.X[:, kept], units.y, units.w)
+            fit = glm.fit(glm.LOGISTIC, units.X[:, kept], units.y, units.w)
     except (np.linalg.LinAlgError, ValueError) as error:
         return f"fit failed: {error}"
     if looks_separated(fit.coef, fit.mu, fit.converged, settled=fit.settled):
@@ -158,8 +157,8 @@ def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows)
                 f"no finite estimate: (quasi-)complete separation (the outcome is predicted perfectly{by} in some rows)"
             )
     if not fit.converged:
-        return f"the fit did not converge (the deviance was still changing after {MAX_ITERATIONS} iterations)"
-    return fit.coef, fit.mu, units
+        return f"the fit did not converge (the deviance was still changing after {glm.MAX_ITERATIONS} iterations)"
+    return fit.coef, fit.mu, fit.covariance, units
 
 
 def cell_codes(

@@ -11,7 +11,8 @@ Intervals for the terms use a t quantile on the design df (PSUs minus strata), a
 does; R's svyloglin, whose SEs these match, gives no intervals.
 `se_model` is the model-based (Poisson) standard error for comparison; deff = (se / se_model)^2.
 
-The Poisson fit is glm.newton_fit (why not statsmodels' GLM: glm.py). A model is fitted only when every
+The Poisson fit is statsmodels' GLM (glm.fit), its model-based vcov statsmodels' unscaled covariance
+(the inverse Fisher information, the bread of the design variance). A model is fitted only when every
 marginal table of its highest-order terms has all its cells filled, which the maximum likelihood
 estimate needs (an empty margin makes a term infinite), so a sparse table costs no futile fit.
 """
@@ -23,10 +24,10 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from . import glm
 from .data import AnalysisData
 from .design import SurveyDesign
 from .estimate import Estimate
-from .glm import POISSON, newton_fit
 from .settings import Settings
 
 COLUMNS = [
@@ -90,17 +91,15 @@ def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: i
     if empty:
         return Estimate.not_estimable(p, n, _empty_note(empty, order, names)), None
     try:
-        fit = newton_fit(POISSON, X, counts)
-        coef, converged = fit.coef, fit.settled
-        a_inv = np.linalg.inv(X.T @ (X * fit.mu[:, None]))
-    except np.linalg.LinAlgError:
-        converged = False
-    if not converged or np.any(np.abs(coef) > 30):
+        fit = glm.fit(glm.POISSON, X, counts)
+    except (np.linalg.LinAlgError, ValueError):
+        fit = None
+    if fit is None or not fit.settled or np.any(np.abs(fit.coef) > 30) or not np.isfinite(fit.covariance).all():
         return Estimate.not_estimable(p, n, "no finite estimate (sparse cells)"), None
     influence = np.zeros((design.n, p))
-    influence[rows] = (X[cell[rows]] * w[rows, None]) @ a_inv
+    influence[rows] = (X[cell[rows]] * w[rows, None]) @ fit.covariance
     vcov = design.variance(influence, rows)
-    return Estimate(coef, vcov, design.degrees_of_freedom(rows), n), a_inv
+    return Estimate(fit.coef, vcov, design.degrees_of_freedom(rows), n), fit.covariance
 
 
 def _empty_note(empty: list[tuple[int, ...]], order: int, names) -> str:
