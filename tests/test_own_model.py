@@ -10,7 +10,9 @@ SEs and intervals to 1e-4, the interaction F and p to 1e-4.
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -179,3 +181,35 @@ def test_the_r_script_gives_the_committed_figures(tmp_path):
     )
     for name in ("odds_ratios.csv", "prevalence.csv", "subgroups.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(FOLDER / name), rtol=1e-10)
+
+
+def test_the_readme_notebook_example_runs_and_gives_the_table_row(tmp_path):
+    """README's "From a notebook" snippet, as written: a statsmodels fit and the design-based odds ratio."""
+    readme = (PROJECT / "README.md").read_text()
+    section = readme[readme.index("### From a notebook") :]
+    snippet = section[section.index("```python\n") + len("```python\n") : section.index("```\n", 10)]
+    script = tmp_path / "notebook.py"
+    report = "import json; row = fit.summary(1, report=np.exp); print('ROW', json.dumps([row['estimate'], row['n']]))"
+    script.write_text(snippet + "\n" + report + "\n")
+    done = subprocess.run([sys.executable, str(script)], cwd=PROJECT, capture_output=True, text=True, check=True)
+    assert "Generalized Linear Model Regression Results" in done.stdout  # statsmodels' own summary
+    estimate, n = json.loads(done.stdout.split("ROW ")[1])
+    reference = pd.read_csv(FOLDER / "odds_ratios.csv").query(
+        "condition_a == 'knee_oa' and condition_b == 'low_back_pain' and model == 'adjusted'"
+    )
+    assert n == reference["n"].iloc[0]
+    np.testing.assert_allclose(estimate, reference["estimate"].iloc[0], rtol=1e-6)
+
+
+def test_the_models_are_statsmodels_fits(tables):
+    from statsmodels.genmod.generalized_linear_model import GLMResultsWrapper
+
+    from msk_cooccurrence.pairs import fit_pair
+
+    _, data = tables_of(config_with(), [])
+    fit = fit_pair(data, "knee_oa", "bunions", "adjusted")
+    assert isinstance(fit.model, GLMResultsWrapper)
+    kept = np.isfinite(fit.coef)
+    np.testing.assert_allclose(fit.model.params, fit.coef[kept], rtol=1e-12)
+    ours = tables["odds_ratios"].query("condition_a == 'knee_oa' and condition_b == 'bunions' and model == 'adjusted'")
+    np.testing.assert_allclose(np.exp(fit.coef[1]), ours["estimate"].iloc[0], rtol=1e-9)

@@ -108,7 +108,9 @@ class Estimate:
 
     `totals`, the PSU totals of the influence values (PSUs x coefficients), lets a later estimate
     that is a function of these coefficients linearize through them (predictive margins): the
-    design variance needs the influence values only summed by PSU.
+    design variance needs the influence values only summed by PSU. `model`: the statsmodels results
+    of the fit behind a model's estimate (its point estimates; its standard errors are model-based,
+    these are the design's), for a notebook user.
     """
 
     coef: np.ndarray
@@ -117,6 +119,7 @@ class Estimate:
     n: int = 0
     note: str = ""
     totals: np.ndarray | None = None
+    model: object = None
 
     @classmethod
     def scalar(cls, value: float, se: float, df: float, n: int = 0, note: str = "") -> Estimate:

@@ -116,7 +116,7 @@ def fit_logistic(
     alias_note = "aliased, dropped as R's glm does: " + "; ".join(why_aliased(units.X, j, names) for j in aliased)
     if isinstance(fit, str):
         return Estimate.not_estimable(p, n, "; ".join(filter(None, [fit, alias_note if aliased else ""])))
-    coef, mu, a_inv, units = fit
+    coef, mu, a_inv, units, results = fit
     if not np.isfinite(a_inv).all():
         return Estimate.not_estimable(p, n, "predictors are collinear in the rows used")
     # the influence values are (x w (y - mu)) A^-1 row by row, A^-1 the fit's unscaled covariance (as
@@ -131,12 +131,12 @@ def fit_logistic(
     full = np.full(p, np.nan)
     full[kept] = coef
     df_residual = design.degrees_of_freedom(rows) + 1 - len(kept)
-    return Estimate(full, vcov, df_residual, n, alias_note if aliased else "", totals)
+    return Estimate(full, vcov, df_residual, n, alias_note if aliased else "", totals, results)
 
 
 def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows):
-    """(coefficients, fitted means, unscaled covariance, the units fitted) of a finished fit (glm.fit:
-    statsmodels' GLM), or the reason there is none.
+    """(coefficients, fitted means, unscaled covariance, the units fitted, statsmodels' results) of a
+    finished fit (glm.fit: statsmodels' GLM), or the reason there is none.
 
     A fit on cells that has not converged is repeated on the rows (`as_rows()`), where rounding
     differs. Only when the fit looks separated does the linear program decide whether it is.
@@ -158,7 +158,7 @@ def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows)
             )
     if not fit.converged:
         return f"the fit did not converge (the deviance was still changing after {glm.MAX_ITERATIONS} iterations)"
-    return fit.coef, fit.mu, fit.covariance, units
+    return fit.coef, fit.mu, fit.covariance, units, fit.results
 
 
 def cell_codes(

@@ -65,3 +65,14 @@ def model_note(
     known = ~np.isnan(y) & ~np.isnan(predictors[pair[0]])
     notes.append(data.lost_to_covariates(known if domain is None else known & domain, predictors))
     return "; ".join(filter(None, notes))
+
+
+def fit_pair(data: AnalysisData, a: str, b: str, model: str = "adjusted", domain=None) -> Estimate:
+    """One model of a pair, as odds_ratios.csv (or, with a `domain`, subgroups.csv) has it: the
+    design-based estimate (coefficient 1 is a's log odds ratio; `.summary(1, report=np.exp)` gives the
+    table's row) whose `model` is the statsmodels results of the fit (its point estimates; its SEs
+    are model-based). For a notebook; the tables fit on cells of alike rows, which give the same."""
+    y = data.condition(b)
+    predictors = model_predictors(data, a, b)[model]
+    fit = fit_exposure_model(y, predictors, data, domain)
+    return fit.with_note(model_note(model, (a, b), y, predictors, data, domain))
