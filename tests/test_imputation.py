@@ -48,6 +48,37 @@ def test_imputed_values_follow_the_conditional_distribution():
     assert np.array_equal(imputed[~hidden], observed[~hidden])  # draws only where values are missing
 
 
+def test_a_category_is_imputed_from_its_conditional_distribution_and_enters_other_models_as_indicators():
+    """g takes 4 levels with P(g | b) known; a third of g is missing at random. The imputed levels
+    among rows with b = 1 and b = 0 follow P(g | b), and a, which depends on g = 2 alone (not on the
+    code's size), is imputed by a model with g's indicators: P(a | g) follows the truth too."""
+    rng = np.random.default_rng(3)
+    n = 40_000
+    b = (rng.random(n) < 0.5).astype(float)
+    truth = {1.0: np.array([0.1, 0.2, 0.3, 0.4]), 0.0: np.array([0.4, 0.3, 0.2, 0.1])}
+    g = np.array([rng.choice(4, p=truth[level]) for level in b], dtype=float)
+    a = (rng.random(n) < np.where(g == 2, 0.8, 0.2)).astype(float)
+    hidden_g, hidden_a = rng.random(n) < 0.33, rng.random(n) < 0.33
+    columns = {"g": np.where(hidden_g, np.nan, g), "a": np.where(hidden_a, np.nan, a), "b": b}
+    problem = ImputationProblem.from_columns(columns, nominal=("g",))
+    assert problem.nominal == ("g",)
+    imputed = completed(problem, columns, impute(problem, seed=11, m=0))
+    for level, shares in truth.items():
+        rows = hidden_g & (b == level)
+        found = np.bincount(imputed["g"][rows].astype(int), minlength=4) / rows.sum()
+        np.testing.assert_allclose(found, shares, atol=0.03)
+    for level, share in ((2, 0.8), (0, 0.2), (3, 0.2)):
+        rows = hidden_a & (g == level) & ~hidden_g
+        assert imputed["a"][rows].mean() == pytest.approx(share, abs=0.04)
+
+
+def test_a_saved_problem_keeps_its_nominal_variables(tmp_path):
+    columns = {"g": np.array([0.0, 1.0, 2.0, np.nan, 1.0]), "b": np.array([1.0, 0.0, 1.0, 0.0, 1.0])}
+    problem = ImputationProblem.from_columns(columns, nominal=("g",))
+    save_problem(problem, tmp_path / "model.npz")
+    assert load_problem(tmp_path / "model.npz").nominal == ("g",)
+
+
 @pytest.mark.parametrize("separated", [False, True])
 def test_the_logistic_imputation_model_is_the_ridge_estimate_with_the_ridge_information(separated):
     """statsmodels' fit with the ridge's pseudo-rows solves the ridge's score equations, X'n(y - mu) =
@@ -173,7 +204,7 @@ def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_i
     settings = settings_of(conditions=["a", "b"], covariates=["age", "sex"], sensitivity=options)
     view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
 
-    def too_many(cls, columns):
+    def too_many(cls, columns, nominal=()):
         raise ValueError("too many distinct combinations of values for the imputation model")
 
     monkeypatch.setattr(ImputationProblem, "from_columns", classmethod(too_many))
@@ -198,7 +229,7 @@ def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_i
     [
         (lambda f: f.assign(a=f["a"].fillna(False)), r"missing value \(0\)"),
         (lambda f: f.assign(b=f["b"].astype(object).where(f.index != 0, None).astype("boolean")), "other rows"),
-        (lambda f: f.drop(columns="sex"), "female is not a variable of the rows"),
+        (lambda f: f.drop(columns="sex"), "sex is not a variable of the rows"),
         (lambda f: f.iloc[:2_000], "other rows or settings"),
     ],
 )

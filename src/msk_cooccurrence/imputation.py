@@ -13,7 +13,12 @@ Here, as in R's mice (van Buuren, Flexible Imputation of Missing Data, 2nd ed., 
   (statsmodels' GLM, glm.fit) with coefficients drawn from the normal approximation to their
   posterior and the value from Bernoulli(p) (mice "logreg"; a ridge of RIDGE keeps a separated
   model finite: `_logistic_fit`), any other by predictive mean matching with DONORS donors (mice
-  "pmm", type 1 matching, coefficients and residual variance drawn as mice's norm.draw).
+  "pmm", type 1 matching, coefficients and residual variance drawn as mice's norm.draw); a
+  category of three or more levels (`nominal`) by a sequence of logistic models, level 1 against
+  the rest, then level 2 against the levels after it among the rest, and so on (the
+  continuation-ratio factorization of a multinomial model; mice's "polyreg" fits the multinomial
+  itself), and it enters the other variables' models as indicators of its levels, as it enters
+  the analysis models.
 - The variables take few distinct values (0/1 conditions, age in years, sex, the log weight in
   WEIGHT_CLASSES quantile classes each at its class mean), so the rows complete in every variable
   are counted once per distinct combination and the models are fitted on those counts plus the
@@ -53,9 +58,15 @@ def weight_classes(weight: np.ndarray, classes: int = WEIGHT_CLASSES) -> np.ndar
 
 
 def analysed_variables(data) -> dict[str, np.ndarray]:
-    """The conditions and adjustment covariates row by row, from a data.AnalysisData (1/0/NaN, values):
-    what the models on the completed data read, and the imputation model's variables but AUXILIARY."""
-    return {c: data.condition(c) for c in data.conditions} | data.adjustment()
+    """The conditions and covariates row by row, from a data.AnalysisData (1/0/NaN; a covariate's value,
+    sex as 1 for female, a category its level's place: data.covariate_values): what the models on
+    the completed data read (through data.predictors_from), the imputation model's variables but AUXILIARY."""
+    return {c: data.condition(c) for c in data.conditions} | data.covariate_values()
+
+
+def nominal_variables(data) -> tuple[str, ...]:
+    """The covariates that are categories of three levels or more: imputed and read as categories."""
+    return tuple(c for c in data.covariates if data.is_category(c) and len(data.category_levels(c)) > 2)
 
 
 def imputation_columns(data) -> dict[str, np.ndarray]:
@@ -112,6 +123,7 @@ class ImputationProblem:
     codes: np.ndarray
     rows: np.ndarray
     failure: str = ""
+    nominal: tuple[str, ...] = ()  # categories of three levels or more (nominal_variables)
 
     @classmethod
     def failed(cls, reason: str) -> ImputationProblem:
@@ -121,8 +133,8 @@ class ImputationProblem:
         return cls((), (), none, np.zeros(0), np.zeros((0, 0), np.int64), none, reason)
 
     @classmethod
-    def from_columns(cls, columns: Mapping[str, np.ndarray]) -> ImputationProblem:
-        """From float columns of equal length, NaN = missing."""
+    def from_columns(cls, columns: Mapping[str, np.ndarray], nominal=()) -> ImputationProblem:
+        """From float columns of equal length, NaN = missing; `nominal` names the categories among them."""
         names = tuple(columns)
         levels, codes = [], []
         for name in names:
@@ -141,7 +153,8 @@ class ImputationProblem:
         rows = np.flatnonzero(incomplete)
         complete, counts = np.unique(key[~incomplete], return_counts=True)
         matrix = np.column_stack([code[rows] for code in codes]) if codes else np.zeros((0, 0), np.int64)
-        return cls(names, tuple(levels), complete, counts.astype(float), matrix, rows)
+        nominal = tuple(n for n in nominal if n in names)
+        return cls(names, tuple(levels), complete, counts.astype(float), matrix, rows, nominal=nominal)
 
     @property
     def sizes(self) -> np.ndarray:
@@ -171,11 +184,25 @@ class ImputationProblem:
         space = int(np.prod(self.sizes))
         return self._values_of(np.arange(space)) if space <= DENSE_KEYS // 8 else None
 
-    def linear_predictor(self, codes: np.ndarray, variables: list[int], coef: np.ndarray) -> np.ndarray:
-        """coef[0] + sum of coef[k + 1] x the value of variables[k], for rows of codes (X @ coef without building X)."""
+    def predictors(self, variables: list[int]) -> list[tuple[int, int | None]]:
+        """The model's predictors from these variables: (u, None) for a variable read as its value, and
+        (u, c) for the indicator of code c of a nominal one (each code but the first)."""
+        return [
+            (u, c)
+            for u in variables
+            for c in (range(1, len(self.levels[u])) if self.names[u] in self.nominal else [None])
+        ]
+
+    def design(self, values: np.ndarray, predictors: list[tuple[int, int | None]]) -> np.ndarray:
+        """The intercept and the predictors of value rows (values())."""
+        columns = [values[:, u] if c is None else (values[:, u] == self.levels[u][c]) for u, c in predictors]
+        return np.column_stack([np.ones(len(values)), *columns]).astype(float)
+
+    def linear_predictor(self, codes: np.ndarray, predictors: list[tuple[int, int | None]], coef) -> np.ndarray:
+        """coef[0] + sum of coef[k + 1] x predictors[k], for rows of codes (X @ coef without building X)."""
         total = np.full(len(codes), coef[0])
-        for k, u in enumerate(variables):
-            total += coef[k + 1] * self.levels[u][codes[:, u]]
+        for k, (u, c) in enumerate(predictors):
+            total += coef[k + 1] * (self.levels[u][codes[:, u]] if c is None else codes[:, u] == c)
         return total
 
     @cached_property
@@ -203,7 +230,7 @@ class ImputationProblem:
 
 def imputation_problem(data) -> ImputationProblem:
     """The imputation problem of a data.AnalysisData's rows (the workflow builds it once and saves it: save_problem)."""
-    return ImputationProblem.from_columns(imputation_columns(data))
+    return ImputationProblem.from_columns(imputation_columns(data), nominal_variables(data))
 
 
 def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
@@ -246,9 +273,8 @@ def save_problem(problem: ImputationProblem, path) -> None:
     levels = {f"levels_{v}": values for v, values in enumerate(problem.levels)}
     arrays = {"complete": problem.complete, "counts": problem.counts, "codes": problem.codes, "rows": problem.rows}
     with open(path, "wb") as handle:
-        np.savez(
-            handle, names=np.array(problem.names, dtype=str), failure=np.array(problem.failure), **arrays, **levels
-        )
+        names = {"names": np.array(problem.names, dtype=str), "nominal": np.array(problem.nominal, dtype=str)}
+        np.savez(handle, failure=np.array(problem.failure), **names, **arrays, **levels)
 
 
 def load_problem(path) -> ImputationProblem:
@@ -256,7 +282,8 @@ def load_problem(path) -> ImputationProblem:
         names = tuple(str(n) for n in saved["names"])
         levels = tuple(saved[f"levels_{v}"] for v in range(len(names)))
         arrays = (saved[k] for k in ("complete", "counts", "codes", "rows"))
-        return ImputationProblem(names, levels, *arrays, failure=str(saved["failure"]))
+        nominal = tuple(str(n) for n in saved["nominal"])
+        return ImputationProblem(names, levels, *arrays, failure=str(saved["failure"]), nominal=nominal)
 
 
 def _starting_draws(problem: ImputationProblem, v: int, size: int, rng) -> np.ndarray:
@@ -277,18 +304,46 @@ def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int,
     keys, counts = problem.unit_counts(row_keys[~missing[:, v]])
     values = problem.values(keys)
     targets = codes[missing[:, v]]
-    others = [u for u in range(len(problem.names)) if u != v]
-    X = np.column_stack([np.ones(len(values)), values[:, others]])
+    predictors = problem.predictors([u for u in range(len(problem.names)) if u != v])
+    X = problem.design(values, predictors)
     y, levels = values[:, v], problem.levels[v]
     if len(levels) == 1:
         return np.zeros(len(targets), dtype=np.int64)
     unit_codes = keys // problem.strides[v] % problem.sizes[v]
+    same_predictors = keys - unit_codes * problem.strides[v]
+    if problem.names[v] in problem.nominal:
+        return _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, predictors, (v, rng, start))
     if len(levels) == 2 and levels[0] == 0 and levels[1] == 1:
-        start[v] = _logistic_fit(*_shares(X, keys - unit_codes * problem.strides[v], y, counts), start.get(v))
+        start[v] = _logistic_fit(*_shares(X, same_predictors, y, counts), start.get(v))
         beta = start[v][0] + _normal_draw(start[v][1], rng)
-        eta = problem.linear_predictor(targets, others, beta)
+        eta = problem.linear_predictor(targets, predictors, beta)
         return (rng.random(len(targets)) < 1 / (1 + np.exp(-eta))).astype(np.int64)
-    return _matched_codes(X, unit_codes, y, counts, lambda coef: problem.linear_predictor(targets, others, coef), rng)
+    return _matched_codes(
+        X, unit_codes, y, counts, lambda coef: problem.linear_predictor(targets, predictors, coef), rng
+    )
+
+
+def _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, predictors, chain) -> np.ndarray:
+    """A nominal variable's codes for the target rows: for c = 0, 1, ..., the rows not yet placed take
+    code c with the probability a logistic model of (code = c) among the units of code c or above
+    gives them, its coefficients drawn as mice's logreg draws them; the rest take the last code."""
+    v, rng, start = chain
+    drawn = np.full(len(targets), problem.sizes[v] - 1, dtype=np.int64)
+    open_rows = np.ones(len(targets), bool)
+    for c in range(problem.sizes[v] - 1):
+        at_or_above = unit_codes >= c
+        y = (unit_codes[at_or_above] == c).astype(float)
+        if y.min() == y.max():  # no unit, or all, of code c among those left: nothing to model
+            take = open_rows & (y.size > 0 and y.max() == 1)
+        else:
+            units = _shares(X[at_or_above], same_predictors[at_or_above], y, counts[at_or_above])
+            start[(v, c)] = _logistic_fit(*units, start.get((v, c)))
+            beta = start[(v, c)][0] + _normal_draw(start[(v, c)][1], rng)
+            eta = problem.linear_predictor(targets, predictors, beta)
+            take = open_rows & (rng.random(len(targets)) < 1 / (1 + np.exp(-eta)))
+        drawn[take] = c
+        open_rows &= ~take
+    return drawn
 
 
 def _shares(X: np.ndarray, predictors_key: np.ndarray, y: np.ndarray, counts: np.ndarray):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import first_rows, group_codes
-from .data import AnalysisData, predictor_label
+from .data import DEFINED_BY, AnalysisData, predictor_label
 from .design import SurveyDesign
 from .errors import InputError
 from .estimate import Estimate
@@ -76,9 +76,10 @@ class CompletedAnalysis:
     @functools.cache  # noqa: B019 (one analysis per table; asked once per pair and imputation)
     def adjust(self, a: str, b: str) -> tuple[list[str], list[str]]:
         """The covariates of the pair's model that can be imputed, and why the others are dropped."""
-        wanted = self.data.adjustment_for((a, b))
+        excluded = tuple(DEFINED_BY[c] for c in (a, b) if c in DEFINED_BY)
+        wanted = self.data.covariate_values(exclude=excluded)
         dropped = [
-            f"{predictor_label(c)} ({'one value in the rows used' if np.isfinite(v).any() else 'no known value'})"
+            f"{c} ({'one value in the rows used' if np.isfinite(v).any() else 'no known value'})"
             for c, v in wanted.items()
             if c not in self.columns
         ]
@@ -102,9 +103,9 @@ class CompletedAnalysis:
         everything = np.ones(units.n, bool)
         out = {}
         for a, b in pairs:
-            adjust = self.adjust(a, b)[0]
-            X = np.column_stack([np.ones(units.n), values[a], *(values[c] for c in adjust)])
-            names = ["intercept", a, *map(predictor_label, adjust)]
+            predictors = self.data.predictors_from({c: values[c] for c in self.adjust(a, b)[0]})
+            X = np.column_stack([np.ones(units.n), values[a], *predictors.values()])
+            names = ["intercept", a, *map(predictor_label, predictors)]
             out[(a, b)] = fit_logistic(X, values[b], units, everything, names)
         return out
 
