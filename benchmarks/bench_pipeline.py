@@ -5,11 +5,17 @@ table from the registry of outputs, then one imputation chain. Beside each table
 engine cost: the statsmodels GLM fits (glm.py) it made, their seconds and the most units one fit
 had; and first, what importing statsmodels' GLM adds to a fresh job that has loaded the package.
 
+It runs with one thread in the BLAS libraries, as a workflow job of `threads: 1` does (Snakemake
+sets OPENBLAS_NUM_THREADS and the like to a job's threads); set OPENBLAS_NUM_THREADS to run it with
+more (on a busy machine OpenBLAS's threads make statsmodels' decompositions of tall, narrow
+matrices several times slower).
+
 usage: python benchmarks/bench_pipeline.py [n_rows]   (default 1,000,000)
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
@@ -28,6 +34,8 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# the BLAS libraries' threads as Snakemake sets them for a job of `threads: 1` (snakemake/shell.py)
+JOB_THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 # what importing statsmodels' GLM adds to a job that has already loaded the package (and pandas)
 IMPORT_COST = """
 import time
@@ -86,7 +94,7 @@ def import_cost() -> float:
 def main(n: int) -> None:
     config = validate_config({"datasets": {"bench": {"source": "synthetic", "n": n, "seed": 1}}})
     settings, dataset = Settings.from_dict(config), config["datasets"]["bench"]
-    print(f"{n:,} rows, {len(settings.conditions)} conditions")
+    print(f"{n:,} rows, {len(settings.conditions)} conditions, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}")
     print(f"{'import statsmodels GLM (a fresh job)':<40} {import_cost():8.2f} s   (scipy.stats and statsmodels)")
     raw = timed("ingest (draw synthetic cohort)", lambda: pipeline.ingest("bench", dataset, settings).raw)
     spec = SyntheticSpec.from_config(dataset, settings.obesity_bmi)
@@ -106,4 +114,6 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
+    if "OPENBLAS_NUM_THREADS" not in os.environ:  # read when numpy loads: start again with them set
+        os.execve(sys.executable, [sys.executable, *sys.argv], os.environ | JOB_THREADS)
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

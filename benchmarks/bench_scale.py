@@ -5,7 +5,8 @@ usage: python benchmarks/bench_scale.py [ROWS ...] [--cores 2] [--work DIR] [--r
 For each size it draws a survey file the project has not seen (benchmarks/cohort.py: NHANES-style
 names and codes, Parquet, the default config with multiple imputation) and prints:
 - the floor: reading that Parquet file with pyarrow, the least any reader takes (median of 3);
-- each stage as its own process, as a workflow job runs it: wall and CPU seconds, peak RSS;
+- each stage as its own process, as a workflow job runs it (one BLAS thread, as Snakemake sets
+  for a job of `threads: 1`): wall and CPU seconds, peak RSS;
 - the whole workflow, `snakemake --cores N` in a fresh folder: wall seconds and the peak RSS of
   its largest process;
 - R survey (benchmarks/r_survey.R, where Rscript and survey are installed, up to --r-max-rows)
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import yaml
+from bench_pipeline import JOB_THREADS
 from cohort import PROJECT, config_for, write_cohort
 
 from msk_cooccurrence import outputs, pipeline
@@ -83,7 +85,7 @@ elif stage == "ours: prevalence + odds ratios":
 """
 
 
-def run(command: list[str], cwd=None) -> dict:
+def run(command: list[str], cwd=None, env=None) -> dict:
     """Wall and CPU seconds and peak RSS (MiB, its largest process) of a command, and what it printed.
 
     The peak is GNU time's (%M): a child forked from this process would report this process's own
@@ -94,6 +96,7 @@ def run(command: list[str], cwd=None) -> dict:
         process = subprocess.Popen(
             ["/usr/bin/time", "-o", peak.name, "-f", "%M", *map(str, command)],
             cwd=cwd,
+            env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -131,7 +134,7 @@ def stages(view_path: Path, out: Path, config: dict) -> dict[str, dict]:
     several processes of one kind (imputations, figures) summed."""
     found: dict[str, dict] = {}
     for name in stage_names(config):
-        measured = run([sys.executable, "-c", STAGES, str(view_path), str(out), name])
+        measured = run([sys.executable, "-c", STAGES, str(view_path), str(out), name], env=os.environ | JOB_THREADS)
         kind = name.split()[0] if name.startswith("impute") else name
         kind = {"impute": "impute (batches of imputations)", "figure": "figures"}.get(kind, kind)
         total = found.setdefault(kind, {"wall": 0.0, "cpu": 0.0, "rss": 0.0, "jobs": 0})
@@ -165,7 +168,10 @@ def r_comparison(out: Path) -> dict | None:
     columns = ["age", "sex", "bmi", "weight", "stratum", "psu", "knee_oa", "bunions", "obesity", "low_back_pain"]
     rows[columns].to_csv(out / "rows_for_r.csv", index=False)
     r = run(["Rscript", str(HERE / "r_survey.R"), str(out / "rows_for_r.csv"), str(out / "r_estimates.csv")])
-    ours = run([sys.executable, "-c", STAGES, str(out / "view.json"), str(out), "ours: prevalence + odds ratios"])
+    ours = run(
+        [sys.executable, "-c", STAGES, str(out / "view.json"), str(out), "ours: prevalence + odds ratios"],
+        env=os.environ | JOB_THREADS,
+    )
     return {
         "r": r,
         "r_estimation": float(r["output"].split("estimation_seconds")[1].split()[0]),

@@ -40,7 +40,7 @@ def test_the_fit_is_a_statsmodels_glm_with_the_canonical_link_and_the_weights_as
     assert isinstance(fit.results, GLMResultsWrapper) and isinstance(fit.results.model, GLM)
     assert isinstance(fit.results.model.family, Binomial) and isinstance(fit.results.model.family.link, Logit)
     np.testing.assert_array_equal(fit.results.model.var_weights, w)
-    assert fit.results.mle_settings["wls_method"] == "qr"
+    assert fit.results.mle_settings["wls_method"] == glm.WLS_METHOD
     np.testing.assert_array_equal(fit.coef, fit.results.params)
     np.testing.assert_array_equal(fit.covariance, fit.results.normalized_cov_params)
     counts = np.array([40.0, 10, 25, 5])

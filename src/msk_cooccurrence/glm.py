@@ -27,12 +27,14 @@ Settings, and why:
   depends on the deviance's size (a million at a million rows). Under separation the coefficients
   grow until statsmodels' means reach its bounds (machine epsilon from 0 or 1); the fit stops
   there or runs MAX_ITERATIONS, its means at 0 or 1 either way, and identifiability.py judges it.
-- `wls_method="qr"`: each iteration's weighted least squares by the QR decomposition of the
-  weighted model matrix, as R's glm.fit. statsmodels' default (`lstsq`, by singular values) and
-  `pinv` treat singular values below machine precision of the largest as zero, returning the
-  minimum-norm solution of a singular problem; here aliased predictors are dropped before the fit
-  by R's rule (identifiability.aliased_columns), and the QR solves the full-rank problem left, at
-  about lstsq's cost on the cells fitted here.
+- `wls_method="lstsq"` (statsmodels' default): each iteration's weighted least squares by LAPACK's
+  SVD-based solver, and after the last statsmodels' pseudo-inverse (the covariance). Singular
+  values below machine precision of the largest count as zero, which only a numerically singular
+  model matrix has; aliased predictors are dropped before the fit by R's rule
+  (identifiability.aliased_columns), so the answer is the full-rank problem's. `qr` gives the same
+  fits to rounding (the R references pass with either) but forms Q explicitly, and after the last
+  iteration statsmodels adds to it a pseudo-inverse: on the tall, narrow matrices fitted here (cells,
+  an imputation model's 20,000 units) it took one and a half to three times as long.
 - `maxiter=MAX_ITERATIONS` (100): R's glm.control(maxit = 25) stops sooner; separation is judged on
   what this reaches.
 - the start: statsmodels' (family.starting_mu: for the binomial (y + 1/2) / 2, R's mustart at
@@ -43,17 +45,21 @@ statsmodels' warnings (PerfectSeparationWarning, ConvergenceWarning, DomainWarni
 floating-point warnings stay in here: identifiability.py judges aliasing, separation and
 convergence and says what it found.
 
-Costs (benchmarks/bench_pipeline.py prints them): importing statsmodels' GLM loads scipy.stats (and
-pandas), 0.7 to 1 s of each job that fits a model. Each fit builds statsmodels' model and results
-objects (about a millisecond), takes the rank of the model matrix, a QR decomposition of it per
-iteration and, after the last, a pseudo-inverse: on cells of alike rows (a few hundred to 80,000 at
-a million rows) that is milliseconds to a tenth of a second, two to five times the arithmetic of a
-Newton step on the information matrix. Multithreaded BLAS (OpenBLAS) makes those decompositions of
-tall, narrow matrices several times slower on a machine whose cores are busy.
+Costs (benchmarks/bench_pipeline.py prints them; a million rows, one BLAS thread as a workflow job
+has): importing statsmodels' GLM loads scipy.stats, 0.6 to 0.7 s of each job that fits a model.
+Each fit builds statsmodels' model and results objects (about a millisecond), and besides a
+least-squares solve per iteration takes the rank of the model matrix and, after the last
+iteration, its pseudo-inverse (and two more ranks where no column is constant): the 18 odds-ratio
+models on a few thousand cells take 0.03 s, the three dose-response models on up to 80,000 cells
+0.15 s, and an imputation chain's 40 logistic models on about 20,000 units 0.7 s, three times the
+Newton steps they replaced. Multithreaded BLAS (OpenBLAS) makes the decompositions of such tall,
+narrow matrices several times slower on a machine whose cores are busy; Snakemake runs each job
+with the threads its rule declares (one).
 """
 
 from __future__ import annotations
 
+import gc
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +72,7 @@ LOGISTIC = "logistic"  # statsmodels' Binomial family with its canonical (logit)
 POISSON = "poisson"  # statsmodels' Poisson family with its canonical (log) link
 MAX_ITERATIONS = 100  # R glm.control(maxit = 25) stops sooner; separation is judged on what this reaches
 STEP_SETTLED = 1e-10  # an iteration moving no coefficient by more than this of its size (or this) ends the fit
-WLS_METHOD = "qr"
+WLS_METHOD = "lstsq"
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ def _statsmodels_fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | 
             rtol=STEP_SETTLED,
             wls_method=WLS_METHOD,
         )
-        return Fit(
+        found = Fit(
             coef=np.asarray(results.params, float),
             mu=np.asarray(results.mu, float),
             covariance=np.asarray(results.normalized_cov_params, float),
@@ -133,3 +139,9 @@ def _statsmodels_fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | 
             settled=bool(results.converged),
             results=results,
         )
+    # each IRLS iteration leaves its least squares in a reference cycle (statsmodels' Bunch refers to
+    # itself) holding a weighted copy of the model matrix: collected while young (a fraction of a
+    # millisecond), not left to the rare collections of the oldest generation (a full one costs tens of
+    # milliseconds with pandas and scipy loaded): an imputation job's fits left 600 MiB behind
+    gc.collect(1)
+    return found
