@@ -213,3 +213,40 @@ def test_the_models_are_statsmodels_fits(tables):
     np.testing.assert_allclose(fit.model.params, fit.coef[kept], rtol=1e-12)
     ours = tables["odds_ratios"].query("condition_a == 'knee_oa' and condition_b == 'bunions' and model == 'adjusted'")
     np.testing.assert_allclose(np.exp(fit.coef[1]), ours["estimate"].iloc[0], rtol=1e-9)
+
+
+def test_the_report_names_each_covariate_by_its_label_and_shows_the_subgroups(tmp_path):
+    import yaml
+    from helpers import run_stages
+
+    from msk_cooccurrence import pipeline
+
+    example = yaml.safe_load((PROJECT / "config" / "examples" / "own_model.yaml").read_text())
+    example["datasets"]["ownmodel"]["path"] = str(FOLDER / "cohort.csv")
+    config = validate_config(example | {"literature": str(PROJECT / "config" / "literature.csv")})
+    paths = run_stages(config, "ownmodel", tmp_path, figures=True)
+    tables = {name: paths[name] for name in outputs.tables()}
+    pipeline.report_stage(
+        "ownmodel",
+        dataset_view(config, "ownmodel"),
+        tables,
+        tmp_path / "figures",
+        paths["validation"],
+        paths["provenance"],
+        paths["truth"],
+        tmp_path / "report.html",
+    )
+    html = (tmp_path / "report.html").read_text()
+    methods = html[html.index('id="methods"') :]
+    for words in (
+        "Race and Hispanic origin (an indicator of each level against Non-Hispanic White)",
+        "Education (an indicator of each level against College graduate)",
+        "Family income to poverty ratio (linear)",
+        "Sex (an indicator of female)",
+        "Subgroups (effect modification)",
+    ):
+        assert words in methods, words
+    assert "Family income to poverty ratio 448 (7.2%)" in methods  # the rows each covariate cost (448 blank)
+    shown = html[: html.index('id="methods"')]
+    assert ">race_eth<" not in shown and ">pir<" not in shown and "Race and Hispanic origin" in shown
+    assert "Odds ratios by subgroup" in shown

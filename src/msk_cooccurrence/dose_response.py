@@ -56,6 +56,7 @@ def dose_response_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
         y = data.condition(condition)
         complete = known & ~np.isnan(y)
         fit = fit_logistic(X, np.nan_to_num(y), design, complete, names, groups=same_x)
+        fit = fit.with_note(data.lost_to_covariates(~np.isnan(bmi) & ~np.isnan(y), adjust))
         if not grid.size:
             rows.append({"condition": condition, "note": f"BMI's 5th to 95th percentile holds no multiple of {step:g}"})
         margins = MarginCells(fit, X, len(knot_values), design, complete)
