@@ -169,7 +169,9 @@ def test_models_say_how_many_rows_unknown_covariates_cost(tables):
     for row in adjusted.itertuples():
         lost = crude.loc[(row.condition_a, row.condition_b), "n"] - row.n
         assert lost > 0
-        assert f"{lost:,} of " in row.note and "education" in row.note and "pir" in row.note
+        assert (
+            f"{lost:,} of " in row.note and "Education " in row.note and "Family income to poverty ratio " in row.note
+        )
 
 
 @needs_r

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import CODES, COLUMNS, run_stages, small_table
+from helpers import CODES, COLUMNS, run_stages, small_table, table_dataset
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
@@ -15,6 +15,7 @@ from msk_cooccurrence.settings import Settings, bands_within, dataset_view
 from msk_cooccurrence.subgroups import subgroup_table
 from msk_cooccurrence.table1 import table1_table
 
+SYNTHETIC = {"source": "synthetic", "n": 100, "seed": 1}
 EDUCATION = {1: "Less than high school", 2: "High school", 3: "College", 9: None}
 VARIABLES = {
     "education": {"kind": "category", "reference": "College", "label": "Education"},
@@ -162,3 +163,98 @@ def test_a_category_derived_by_one_rule_per_level(tmp_path):
     assert pd.isna(analysis[6])  # not Hispanic, RACE blank: White, Black or Other unknown
     settings = Settings.from_dict(dataset_view(config, "study"))
     assert settings.levels["race"] == ("Hispanic", "Non-Hispanic White", "Non-Hispanic Black", "Other")
+
+
+def analysed(tmp_path, frame, **extra):
+    config = study(tmp_path, frame, **extra)
+    paths = run_stages(config, "study", tmp_path, tables=False)
+    settings = Settings.from_dict(dataset_view(config, "study"))
+    return analysis_data(pd.read_parquet(paths["analysis"]), settings), settings
+
+
+def test_a_grouping_and_subgroup_that_are_no_covariate_are_kept_in_the_cells(tmp_path):
+    from dataclasses import replace
+
+    from msk_cooccurrence.pipeline import compute_tables
+
+    data, settings = analysed(
+        tmp_path, with_variables(400, random=True), covariates=["age"], groupings=["education"], subgroups=["education"]
+    )
+    on_rows = compute_tables(replace(data, collapse=False), settings, {}, ["prevalence", "subgroups", "table1"])
+    on_cells = compute_tables(replace(data, collapse=True), settings, {}, ["prevalence", "subgroups", "table1"])
+    for name, table in on_rows.items():
+        pd.testing.assert_frame_equal(on_cells[name], table, rtol=1e-9, check_dtype=False)
+    assert "education" in set(on_rows["prevalence"]["group"])
+
+
+def test_a_declared_category_a_dataset_does_not_map_is_noted_not_fatal(tmp_path):
+    variables = VARIABLES | {"race": {"kind": "category", "reference": "White"}}
+    data, settings = analysed(
+        tmp_path, with_variables(300, random=True), variables=variables, covariates=["age", "sex", "race"]
+    )
+    from msk_cooccurrence.imputation import imputation_problem
+    from msk_cooccurrence.pipeline import compute_tables
+
+    tables = compute_tables(data, settings, {}, ["odds_ratios", "table1"])
+    assert tables["odds_ratios"].query("model == 'adjusted'")["note"].str.contains("not in this dataset: race").all()
+    assert "race" not in set(tables["table1"]["characteristic"])
+    assert "race" not in imputation_problem(data).names
+
+
+def test_a_subgroup_level_with_no_rows_leaves_the_test_of_the_others(tmp_path):
+    frame = with_variables(600, random=True)
+    frame["EDUC"] = frame["EDUC"].replace({1: 2})  # nobody "Less than high school"
+    data, settings = analysed(tmp_path, frame, subgroups=["education"])
+    table = subgroup_table(data, settings)
+    assert "Less than high school" not in set(table["level"])
+    assert (table["interaction_df_num"] == 1).all() and table["interaction_p"].between(0, 1).all()
+
+
+def test_a_category_mapped_without_codes_or_levels_is_a_config_error(tmp_path):
+    codes = dict(CODES)  # no codes for education
+    with pytest.raises(ConfigError, match="without `codes: education:`"):
+        validate_config(
+            {
+                "variables": VARIABLES,
+                "datasets": {"s": table_dataset(tmp_path / "x.csv", columns=COLUMNS | {"education": "E"}, codes=codes)},
+            }
+        )
+
+
+def test_tied_spline_knots_stop_with_a_plain_message(tmp_path):
+    from msk_cooccurrence.errors import InputError
+
+    frame = with_variables(300)
+    frame["PIR"] = [5 if i % 5 < 3 else round(i % 7 * 0.5, 2) for i in range(300)]  # 60% top-coded at 5
+    with pytest.raises(InputError, match="needs 4 distinct knots"):
+        analysed(tmp_path, frame, covariates=["age", {"name": "pir", "spline": 4}])
+
+
+def test_the_standard_population_follows_the_dataset_s_ages(tmp_path):
+    frame = with_variables(300, random=True)
+    frame["AGE"] = [20 + i % 25 for i in range(300)]  # 20 to 44
+    standard = {"name": "s", "groups": [{"lower": 50, "population": 1}, {"lower": 20, "population": 2}]}
+    data, settings = analysed(tmp_path, frame, standard_population=standard, dataset={"max_age": 44})
+    assert settings.standard_groups == [{"lower": 20, "population": 2}]  # sorted; 50+ is beyond max_age
+    from msk_cooccurrence.prevalence import prevalence_table
+
+    standardized = prevalence_table(data, settings).query("group == 'age_standardized'")
+    assert standardized["estimate"].notna().all()
+
+
+@pytest.mark.parametrize("name", ["log_weight", "age_class", "intercept"])
+def test_names_the_analysis_uses_itself_cannot_be_declared(tmp_path, name):
+    with pytest.raises(ConfigError, match="named like"):
+        study(tmp_path, with_variables(20), variables={name: {"kind": "number"}})
+
+
+def test_the_subgroup_figure_names_the_subgroup_by_its_label():
+    from msk_cooccurrence.subgroup_figures import subgroup_figure
+
+    table = pd.DataFrame(
+        {"condition_a": "a", "condition_b": "b", "subgroup": "education", "level": ["High school", "College"]}
+        | {"estimate": [1.5, 2.0], "ci_low": [1.0, 1.2], "ci_high": [2.2, 3.1], "interaction_p": 0.2}
+    )
+    settings = Settings.from_dict(validate_config({"variables": VARIABLES, "datasets": {"s": SYNTHETIC}}))
+    figure = subgroup_figure(table, settings)
+    assert "by Education: interaction p 0.20" in [t.get_text() for t in figure.axes[0].get_yticklabels()][0]

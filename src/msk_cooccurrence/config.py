@@ -253,7 +253,9 @@ ADJUSTABLE = ("age", "sex", "bmi")  # harmonized columns a model may adjust for
 def check_model_variables(config: Mapping) -> None:
     """Variables, covariates, groupings and subgroups name what exists, each in a role it can play."""
     variables = config.get("variables", {})
+    # names the analysis gives its own columns: harmonized, conditions, groupings, model terms, imputation
     taken = set(HARMONIZED_FIXED) | set(config["conditions"]) | {"age_band", "bmi_class", "overall", "female"}
+    taken |= {"age_class", "intercept", "log_weight", "source_row", "cycle", "count", "used"}
     for name, variable in variables.items():
         if name in taken:
             raise ConfigError(
@@ -294,6 +296,11 @@ def check_model_variables(config: Mapping) -> None:
                     + (", age_band, bmi_class" if key == "groupings" else "")
                     + " or a declared category variable."
                 )
+    lowers = [g["lower"] for g in config["standard_population"]["groups"]]
+    if len(set(lowers)) != len(lowers):
+        raise ConfigError(
+            f"`standard_population: groups:` lists a lower bound more than once ({lowers}); give each age group once."
+        )
     bands = list(config["age_bands"])
     if len(set(bands)) != len(bands):
         raise ConfigError(f"`age_bands` {bands} repeats a lower bound; list each band's lower bound once.")
@@ -321,9 +328,24 @@ def check_dataset_variables(name: str, dataset: Mapping, variables: Mapping) -> 
             )
     codes = dataset.get("codes", {})
     for variable, declared in variables.items():
-        if declared["kind"] != "category" or declared.get("levels") or not codes.get(variable):
+        if declared["kind"] != "category":
             continue
-        levels = list(dict.fromkeys(str(v) for v in codes[variable].values() if v is not None))
+        coded = list(dict.fromkeys(str(v) for v in (codes.get(variable) or {}).values() if v is not None))
+        if variable in dataset.get("columns", {}) and not coded and not declared.get("levels"):
+            raise ConfigError(
+                f"Dataset '{name}' maps the category '{variable}' without `codes: {variable}:`, so its levels are "
+                f"not known before the data are read. Give its codes (value in your file: level, null for "
+                f"unknown), even where the file holds the words, or declare `levels:` under `variables: {variable}:`."
+            )
+        undeclared = sorted(set(coded) - set(declared.get("levels") or coded))
+        if undeclared:
+            raise ConfigError(
+                f"Dataset '{name}': `codes: {variable}:` gives {', '.join(undeclared)}, which is not among the "
+                f"declared `levels` of '{variable}' ({', '.join(declared['levels'])})."
+            )
+        levels = coded
+        if declared.get("levels") or not levels:
+            continue
         if declared["reference"] not in levels:
             raise ConfigError(
                 f"Dataset '{name}': the reference level '{declared['reference']}' of `variables: {variable}:` is not "

@@ -16,6 +16,8 @@ import pandas as pd
 
 from .cells import collapse
 from .design import SurveyDesign, design_of
+from .errors import InputError
+from .labels import readable, variable_labels
 from .splines import harrell_knots, natural_spline_basis
 
 BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
@@ -38,6 +40,19 @@ def covariate_of(predictor: str) -> str:
     """The covariate a predictor of `adjustment()` belongs to: sex for `female`, the variable of an
     indicator or of a spline term."""
     return predictor_label(predictor).split(LEVEL)[0].split(SPLINE)[0]
+
+
+def spline_knots(name: str, values: np.ndarray, knots: int) -> tuple[float, ...]:
+    """The knots of a covariate's spline at Harrell's quantiles of the rows; a plain error where they tie."""
+    found = harrell_knots(values, knots)
+    if not np.all(np.diff(found) > 0):
+        shown = ", ".join(f"{v:g}" for v in found)
+        raise InputError(
+            f"The spline of the covariate '{name}' needs {knots} distinct knots, but Harrell's quantiles of its "
+            f"values are {shown}: too many rows share a value (a top-code?). Give it fewer knots "
+            f"(`{{name: {name}, spline: {knots - 1}}}`) or enter it linearly (`{name}`) in `covariates`."
+        )
+    return tuple(found)
 
 
 def age_band_labels(age: pd.Series, lower_bounds) -> pd.Series:
@@ -120,7 +135,7 @@ class AnalysisData:
         present = tuple(c for c in conditions if c in frame)
         absent = tuple(c for c in conditions if c not in frame)
         design = design_of(frame, lonely_psu)
-        knots = {c: tuple(harrell_knots(frame[c].to_numpy(float), k)) for c, k in splines.items() if c in frame}
+        knots = {c: spline_knots(c, frame[c].to_numpy(float), k) for c, k in splines.items() if c in frame}
         return cls(
             frame,
             design,
@@ -183,9 +198,17 @@ class AnalysisData:
         if self.collapse is False or key == (self.kept, self.age_bounds):
             return self
         if key not in self._cells_cache:
-            source = self if self.kept is not None or keep == self.model_columns() else self.cells()
+            # the model's cells hold fewer units to collapse, where they keep every column asked for
+            from_model_cells = self.kept is None and keep != self.model_columns() and self._in_model_cells(keep)
+            source = self.cells() if from_model_cells else self
             self._cells_cache[key] = source._collapsed(*key)
         return self._cells_cache[key]
+
+    def _in_model_cells(self, keep: Sequence[str]) -> bool:
+        """Whether the model's cells (cells()) hold every column of `keep`, or what it is made from."""
+        held = set(self.model_columns())
+        made_from = {AGE_CLASS: "age", BMI_CLASS: "bmi"}
+        return all(c in held or made_from.get(c) in held or (c == BMI_CLASS and BMI_CLASS in held) for c in keep)
 
     def banded(self, *bands: Sequence[float]) -> AnalysisData:
         """The cells of an estimator that reads age only in bands (each of `bands` their lower bounds),
@@ -279,18 +302,27 @@ class AnalysisData:
     def lost_to_covariates(self, rows: np.ndarray, predictors: Mapping[str, np.ndarray]) -> str:
         """How many of `rows` (known outcome and exposure) a model loses to an unknown covariate among its
         predictors, in words with the count for each covariate ('' when none is lost)."""
-        unknown_any, by_covariate = np.zeros(self.n, bool), {}
+        by_covariate: dict[str, np.ndarray] = {}
         for name, values in predictors.items():
             covariate = covariate_of(name)
-            if covariate in self.covariates and covariate not in by_covariate:
-                unknown = rows & np.isnan(values)
-                by_covariate[covariate] = self.design.rows(unknown)
-                unknown_any |= unknown
+            if covariate in self.covariates:  # every term of a covariate (a spline's, a category's)
+                by_covariate[covariate] = by_covariate.get(covariate, np.zeros(self.n, bool)) | (
+                    rows & np.isnan(values)
+                )
+        unknown_any = np.logical_or.reduce([*by_covariate.values(), np.zeros(self.n, bool)])
         lost = self.design.rows(unknown_any)
         if not lost:
             return ""
-        counts = ", ".join(f"{name} {count:,}" for name, count in by_covariate.items() if count)
+        counts = ", ".join(
+            f"{self.label(name)} {self.design.rows(unknown):,}"
+            for name, unknown in by_covariate.items()
+            if unknown.any()
+        )
         return f"{lost:,} of {self.design.rows(rows):,} rows left out for an unknown covariate ({counts})"
+
+    def label(self, name: str) -> str:
+        """A declared variable's label, else labels.readable's (as settings.Settings.label)."""
+        return readable(name, None, variable_labels({"variables": self.variables}))
 
     def adjustment_of(self, covariate: str) -> dict[str, np.ndarray]:
         """The predictors of one covariate, as adjustment() makes them, whether or not it is one."""

@@ -66,7 +66,9 @@ def analysed_variables(data) -> dict[str, np.ndarray]:
 
 def nominal_variables(data) -> tuple[str, ...]:
     """The covariates that are categories of three levels or more: imputed and read as categories."""
-    return tuple(c for c in data.covariates if data.is_category(c) and len(data.category_levels(c)) > 2)
+    return tuple(
+        c for c in data.covariates if data.is_category(c) and c in data.frame and len(data.category_levels(c)) > 2
+    )
 
 
 def imputation_columns(data) -> dict[str, np.ndarray]:

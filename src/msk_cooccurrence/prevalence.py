@@ -39,7 +39,7 @@ def prevalence_row(
 
 def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     """Crude prevalence by group; with a standard population also age-standardized (overall, by sex)."""
-    standard = settings.standard_population.get("groups")
+    standard = settings.standard_groups
     data = data.banded(settings.age_bands, [g["lower"] for g in standard or ()])
     rows = []
     groups = data.groupings(settings.age_bands, settings.obesity_bmi)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .columns import MAX_AGE, MIN_AGE, category_levels
+from .labels import readable, variable_labels
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
 
 DEFAULT_GROUPINGS = ("sex", "age_band", "bmi_class")
@@ -74,9 +75,16 @@ class Settings:
             max_age=max_age,
         )
 
+    @property
+    def standard_groups(self) -> list:
+        """The standard population's age groups that the dataset's valid ages reach, youngest first
+        (a group from above `max_age` would hold no row and blank every standardized estimate)."""
+        groups = sorted(self.standard_population.get("groups") or [], key=lambda g: g["lower"])
+        return [g for g in groups if g["lower"] <= self.max_age]
+
     def label(self, name: str) -> str:
-        """How tables and the report name a column: a declared variable's label, else the name."""
-        return (self.variables.get(name) or {}).get("label") or name
+        """How tables and the report name a column: a declared variable's label, else labels.readable's."""
+        return readable(name, None, variable_labels({"variables": self.variables}))
 
 
 def bands_within(lower_bounds, min_age: float, max_age: float) -> tuple:

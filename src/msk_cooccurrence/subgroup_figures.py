@@ -10,7 +10,7 @@ from .figures import error_bars, label, message_figure, odds_ratio_axis, plt, sn
 from .presentation import p_value_text
 
 
-def subgroup_figure(subgroups: pd.DataFrame):
+def subgroup_figure(subgroups: pd.DataFrame, settings=None):
     """Each pair's adjusted odds ratio in each level of each subgroup variable (95% CI, log scale),
     one row per level under its pair, with the interaction test's p-value in the pair's label."""
     rows = subgroups[np.isfinite(subgroups["estimate"].astype(float))] if len(subgroups) else subgroups
@@ -26,7 +26,8 @@ def subgroup_figure(subgroups: pd.DataFrame):
         block = rows[(rows["condition_a"] == a) & (rows["condition_b"] == b) & (rows["subgroup"] == subgroup)]
         p = p_value_text(block["interaction_p"].iloc[0]) or "not computed"
         ticks.append(y)
-        names.append(f"{label(a)} & {label(b)}\nby {label(subgroup)}: interaction p {p}")
+        by = settings.label(subgroup) if settings is not None else label(subgroup)
+        names.append(f"{label(a)} & {label(b)}\nby {by}: interaction p {p}")
         for level, row in zip(block["level"], block.itertuples()):
             y += 1
             ax.errorbar(

@@ -33,9 +33,11 @@ def subgroup_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
         for subgroup in wanted:
             test, test_note = interaction_test(data, a, b, y, subgroup)
             values = data.category(subgroup)
+            predictors = model_predictors(data, a, b, without=(subgroup,))["adjusted"]
             for level in [str(v) for v in values.cat.categories]:
                 domain = (values == level).to_numpy()
-                predictors = model_predictors(data, a, b, without=(subgroup,))["adjusted"]
+                if not domain.any():  # a level no row has: nothing to fit, no row
+                    continue
                 fit = fit_exposure_model(y, predictors, data, domain)
                 note = model_note("adjusted", (a, b), y, predictors, data, domain)
                 where = {"condition_a": a, "condition_b": b, "model": "adjusted", "subgroup": subgroup, "level": level}
@@ -53,7 +55,13 @@ def interaction_test(data: AnalysisData, a: str, b: str, y: np.ndarray, subgroup
     exposure = predictors[a]
     products = {f"{a} x {name}": exposure * values for name, values in indicators.items()}
     fit: Estimate = fit_exposure_model(y, predictors | products, data)
-    tested = range(1 + len(predictors), 1 + len(predictors) + len(products))
+    # the products that could be estimated (a level absent from the model's rows aliases its own), as
+    # R's regTermTest tests the terms whose coefficients are not NA
+    tested = [j for j in range(1 + len(predictors), 1 + len(predictors) + len(products)) if np.isfinite(fit.coef[j])]
+    if not tested:
+        return dict.fromkeys(INTERACTION, np.nan), f"interaction test: {fit.note or 'no product could be estimated'}"
     statistic, df_num, df_den, p_value, note = fit.wald_test(tested, adjusted=False)
     note = note or (fit.note if not np.isfinite(statistic) else "")
+    if not note and len(tested) < len(products):
+        note = f"{len(tested)} of the {len(products)} products tested (levels with no rows in the model add none)"
     return dict(zip(INTERACTION, (statistic, df_num, df_den, p_value))), f"interaction test: {note}" if note else ""

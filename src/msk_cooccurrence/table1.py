@@ -46,7 +46,7 @@ def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     every, data = data.cells(), data.banded(settings.age_bands)
     grouped = {n: v for n, v in data.groupings(settings.age_bands, settings.obesity_bmi).items() if n != "overall"}
     numbers = [n for n in ("age", *every.covariates) if _is_number(every, n)]
-    categories = [n for n in every.covariates if n in every.variables and n not in grouped and not _is_number(every, n)]
+    categories = [n for n in every.covariates if every.is_category(n) and n in every.frame and n not in grouped]
     design, present, interval = data.design, data.conditions, settings.proportion_ci
     rows = []
     for condition in present:

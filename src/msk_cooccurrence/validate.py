@@ -289,7 +289,7 @@ def data_warnings(analysis: pd.DataFrame, columns: Mapping[str, str], settings: 
         return []
     found = [_weight_warning(analysis, columns), _obesity_warning(analysis, columns, settings.obesity_bmi)]
     youngest = float(analysis["age"].min())
-    groups = settings.standard_population.get("groups") or []
+    groups = settings.standard_groups
     lowest = min((g["lower"] for g in groups), default=None)
     if lowest is not None and youngest < lowest:
         outside = int((analysis["age"] < lowest).sum())
