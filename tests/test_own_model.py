@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import PROJECT, needs_r
 
 from msk_cooccurrence import outputs
@@ -25,66 +26,18 @@ from msk_cooccurrence.pipeline import analysis_data, harmonize_and_validate, ing
 from msk_cooccurrence.settings import Settings, dataset_view
 
 FOLDER = PROJECT / "tests" / "reference" / "own_model"
-VARIABLES = {
-    "race_eth": {"kind": "category", "reference": "Non-Hispanic White", "label": "Race and Hispanic origin"},
-    "education": {"kind": "category", "reference": "College graduate", "label": "Education"},
-    "pir": {"kind": "number", "low": 0, "high": 5, "label": "Family income to poverty ratio"},
-}
-YES_NO = {1: True, 2: False, 7: None, 9: None}
-DATASET = {
-    "source": "table",
-    "path": str(FOLDER / "cohort.csv"),
-    "columns": {
-        "id": "SEQN",
-        "age": "RIDAGEYR",
-        "sex": "RIAGENDR",
-        "bmi": "BMXBMI",
-        "knee_oa": "KNEE_OA",
-        "bunions": "BUNION",
-        "low_back_pain": "LOWBACK",
-        "weight": "WTMEC",
-        "stratum": "SDMVSTRA",
-        "psu": "SDMVPSU",
-        "race_eth": "RIDRETH1",
-        "education": "DMDEDUC2",
-        "pir": "INDFMPIR",
-    },  # fmt: skip
-    "codes": {
-        "sex": {1: "male", 2: "female"},
-        "knee_oa": YES_NO,
-        "bunions": YES_NO,
-        "low_back_pain": YES_NO,
-        "race_eth": {
-            1: "Mexican American",
-            2: "Other Hispanic",
-            3: "Non-Hispanic White",
-            4: "Non-Hispanic Black",
-            5: "Other or multiracial",
-        },  # fmt: skip
-        "education": {
-            1: "Less than 9th grade",
-            2: "9-11th grade",
-            3: "High school",
-            4: "Some college",
-            5: "College graduate",
-            7: None,
-            9: None,
-        },  # fmt: skip
-    },
-}
+EXAMPLE = PROJECT / "config" / "examples" / "own_model.yaml"  # the mapping, variables and model: one place
 COVARIATES = ["age", "sex", "race_eth", "education", "pir"]
 
 
 def config_with(covariates=COVARIATES) -> dict:
-    return validate_config(
-        {
-            "variables": VARIABLES,
-            "covariates": covariates,
-            "groupings": ["sex", "age_band", "bmi_class", "race_eth"],
-            "subgroups": ["sex"],
-            "datasets": {"ownmodel": DATASET},
-        }
-    )
+    """config/examples/own_model.yaml (min_age aside: R's rows are every row of the file), the
+    covariates given."""
+    example = yaml.safe_load(EXAMPLE.read_text())
+    example["datasets"]["ownmodel"] |= {"path": str(FOLDER / "cohort.csv")}
+    example["literature"] = str(PROJECT / "config" / "literature.csv")
+    assert example["covariates"] == COVARIATES and example["subgroups"] == ["sex"]
+    return validate_config(example | {"covariates": covariates})
 
 
 def tables_of(config: dict, names: list[str]) -> tuple[dict, object]:
