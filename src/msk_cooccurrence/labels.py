@@ -81,6 +81,11 @@ HEADERS = {
     "item": "Column or check",
     "rows": "Out of",
     "share": "Share",
+    "subgroup": "Subgroup",
+    "interaction_statistic": "Interaction F",
+    "interaction_df_num": "Interaction df (num.)",
+    "interaction_df_den": "Interaction df (den.)",
+    "interaction_p": "Interaction p",
 }
 
 
