@@ -3,6 +3,8 @@ covariates, groupings and subgroups; a dataset's own age range."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -195,8 +197,16 @@ def test_a_declared_category_a_dataset_does_not_map_is_noted_not_fatal(tmp_path)
     from msk_cooccurrence.imputation import imputation_problem
     from msk_cooccurrence.pipeline import compute_tables
 
-    tables = compute_tables(data, settings, {}, ["odds_ratios", "table1"])
+    tables = compute_tables(data, settings, {}, ["odds_ratios", "table1", "data_quality"])
     assert tables["odds_ratios"].query("model == 'adjusted'")["note"].str.contains("not in this dataset: race").all()
+    warnings = json.loads((tmp_path / "validation.json").read_text())["warnings"]
+    assert any("`covariates` names race (race), which this dataset does not have" in w for w in warnings)
+    from msk_cooccurrence.dataset_text import covariate_words, present_columns
+
+    words = covariate_words(
+        {"covariates": ["age", "race"], "variables": variables}, present_columns(tables["data_quality"])
+    )
+    assert words == "Age (years) (linear) (not adjusted for race: not in this dataset)"
     assert "race" not in set(tables["table1"]["characteristic"])
     assert "race" not in imputation_problem(data).names
 

@@ -41,6 +41,7 @@ from .reliability import design_summary
 from .settings import Settings
 from .validate import (
     Validated,
+    absent_variable_warnings,
     check_share,
     check_some_valid,
     data_warnings,
@@ -124,7 +125,9 @@ def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: 
     check_some_valid(summary, failures)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
-    summary["warnings"] = data_warnings(analysis, mapping.columns, settings)
+    summary["warnings"] = absent_variable_warnings(gathered.columns, settings) + data_warnings(
+        analysis, mapping.columns, settings
+    )
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)
     return Validated(pd.DataFrame(), quarantine, summary)
 

@@ -136,14 +136,23 @@ def _name(name: str) -> str:
     return readable(name)
 
 
-def covariate_words(config: Mapping) -> str:
-    """The adjustment set in words, each covariate by its label and how it enters the models."""
+def present_columns(quality: pd.DataFrame | None) -> set | None:
+    """The columns the analysis rows have (the data-quality table lists each), or None without it."""
+    return None if quality is None else set(quality.loc[quality["kind"] == "missing", "item"])
+
+
+def covariate_words(config: Mapping, present: set | None = None) -> str:
+    """The adjustment set in words, each covariate by its label and how it enters the models; those the
+    dataset lacks (`present`: its columns) named apart, as not adjusted for."""
     variables = config.get("variables") or {}
     labels = variable_labels(config)
-    words = []
+    words, lacking = [], []
     for covariate in config["covariates"]:
         name = covariate if isinstance(covariate, str) else covariate["name"]
         label = readable(name, None, labels)
+        if present is not None and name not in present:
+            lacking.append(label)
+            continue
         declared = variables.get(name, {})
         if name == "sex":
             words.append(f"{label} (an indicator of female)")
@@ -153,7 +162,10 @@ def covariate_words(config: Mapping) -> str:
             words.append(f"{label} (linear)")
         else:
             words.append(f"{label} (natural cubic spline, {covariate['spline']} knots at Harrell's quantiles)")
-    return "; ".join(words)
+    text = "; ".join(words) or "nothing (no covariate is in this dataset)"
+    if lacking:
+        text += f" (not adjusted for {', '.join(lacking)}: not in this dataset)"
+    return text
 
 
 def lost_to_covariates(quality: pd.DataFrame | None, odds: pd.DataFrame, config: Mapping, labels) -> str:

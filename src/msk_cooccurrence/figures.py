@@ -341,7 +341,7 @@ def _place_edge_label(ax, renderer, edge, words: str, boxes: list):
     return ax.text(x, y, words, fontsize=size, **style).get_window_extent(renderer).expanded(1.08, 1.15)
 
 
-def data_quality_figure(data_quality: pd.DataFrame):
+def data_quality_figure(data_quality: pd.DataFrame, settings=None):
     """Missing values per column (share of the analysis rows) beside the quarantine's reasons (rows)."""
     sns.set_theme(style="whitegrid", context="paper")
     missing = data_quality[data_quality["kind"] == "missing"]
@@ -353,7 +353,7 @@ def data_quality_figure(data_quality: pd.DataFrame):
     left.barh(y, 100 * missing["share"].astype(float), color="#0072B2")
     for yi, (n, share) in enumerate(zip(missing["n"], missing["share"])):
         left.text(100 * float(share), yi, f" {100 * float(share):.1f}% ({int(n):,})", va="center", fontsize=7)
-    left.set_yticks(y, [label(c) for c in missing["item"]])
+    left.set_yticks(y, [settings.label(c) if settings is not None else label(c) for c in missing["item"]])
     left.set_ylim(len(missing) - 0.5, -0.5)
     rows = int(missing["rows"].iloc[0]) if len(missing) else 0
     left.set_xlabel(f"Unknown among the {rows:,} rows analysed (%)")

@@ -117,6 +117,8 @@ def fit_logistic(
     if isinstance(fit, str):
         return Estimate.not_estimable(p, n, "; ".join(filter(None, [fit, alias_note if aliased else ""])))
     coef, mu, a_inv, units, results = fit
+    if results is not None:  # the statsmodels summary names the terms as the tables do
+        results.model.data.xnames = [names[j] for j in kept]
     if not np.isfinite(a_inv).all():
         return Estimate.not_estimable(p, n, "predictors are collinear in the rows used")
     # the influence values are (x w (y - mu)) A^-1 row by row, A^-1 the fit's unscaled covariance (as

@@ -26,6 +26,7 @@ from .dataset_text import (
     definition_sentences,
     lost_to_covariates,
     population_caption,
+    present_columns,
 )
 from .derive import universe_notes
 from .labels import readable, variable_labels
@@ -299,8 +300,8 @@ def render_report(
         parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
-        covariates=covariate_words(config),
-        subgroups=", ".join(readable(s, None, labels) for s in config.get("subgroups", ())),
+        covariates=covariate_words(config, present_columns(tables.get("data_quality"))),
+        subgroups="; ".join(readable(s, None, labels) for s in config.get("subgroups", ())),
         lost=lost_to_covariates(tables.get("data_quality"), tables["odds_ratios"], config, labels),
         max_order=config["loglinear"]["max_order"],
         quality=presentation.quality_rows(tables.get("data_quality"), labels),

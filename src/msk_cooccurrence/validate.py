@@ -301,6 +301,26 @@ def data_warnings(analysis: pd.DataFrame, columns: Mapping[str, str], settings: 
     return [w for w in found if w]
 
 
+def absent_variable_warnings(columns, settings: Settings) -> list[str]:
+    """A covariate, grouping or subgroup of the config that this dataset does not have: said, since
+    its models are then adjusted for less, or its tables lack that grouping."""
+    wanted = {"covariates": settings.covariates, "groupings": settings.groupings, "subgroups": settings.subgroups}
+    derived = {"age_band": "age", "bmi_class": "bmi"}
+    found = []
+    for key, names in wanted.items():
+        absent = [n for n in names if derived.get(n, n) not in columns]
+        if absent:
+            listed = ", ".join(f"{settings.label(n)} ({n})" for n in absent)
+            found.append(
+                f"`{key}` names {listed}, which this dataset does not have: "
+                + ("its models are not adjusted for it. " if key == "covariates" else "its tables leave it out. ")
+                + "Map it in the dataset's `columns:` (or derive it), or remove it from `"
+                + key
+                + "`."
+            )
+    return found
+
+
 def _weight_warning(analysis: pd.DataFrame, columns: Mapping[str, str]) -> str:
     weight = analysis["weight"].to_numpy(float)
     n = weight.size
