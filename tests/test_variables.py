@@ -119,7 +119,9 @@ def test_table1_has_a_block_per_covariate_and_grouping(tmp_path):
     settings = Settings.from_dict(dataset_view(config, "study"))
     table = table1_table(analysis_data(pd.read_parquet(paths["analysis"]), settings), settings)
     knee = table[table["condition"] == "knee_oa"]
-    assert knee.query("characteristic == 'pir'")["label"].tolist() == ["Income to poverty ratio, mean (SE)"]
+    assert knee.query("characteristic == 'pir'")["label"].tolist() == ["Income to poverty ratio, mean (SE)", "Unknown"]
+    unknown = knee.query("characteristic == 'pir' and row_type == 'unknown'")
+    assert int(unknown["n_without"].iloc[0] + unknown["n_with"].iloc[0]) == 300 // 13 + 1  # PIR blank every 13th row
     levels = knee.query("characteristic == 'education' and row_type == 'level'")["level"].tolist()
     assert levels == ["Less than high school", "High school", "College"]  # the codes' order
     label = knee.query("characteristic == 'education' and row_type == 'label'")

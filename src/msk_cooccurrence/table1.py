@@ -54,10 +54,9 @@ def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
         sides = [status == 0, status == 1]
         rows.append(_total_row(condition, sides, design))
         for name in dict.fromkeys(numbers):
-            values = every.frame[name].to_numpy(float)
-            rows.append(
-                _mean_row(condition, name, settings.label(name), values, every.condition(condition), every.design)
-            )
+            values, status_of_cells = every.frame[name].to_numpy(float), every.condition(condition)
+            rows.append(_mean_row(condition, name, settings.label(name), values, status_of_cells, every.design))
+            rows += _unknown_row(condition, name, np.isnan(values), status_of_cells, every.design)
         for name, levels in grouped.items():
             rows += _categorical_rows(
                 condition, name, levels, status, sides, design, interval, label=settings.label(name)
@@ -165,11 +164,15 @@ def _categorical_rows(condition, name, levels, status, sides, design, interval, 
         extra = test if only else {}
         shown = label if only else readable(level)
         rows.append(_row(condition, name, shown, level, "dichotomous" if only else "level", **cells, **extra))
-    unknown = [design.rows(side_rows & ~known) for side_rows in sides]
-    if any(unknown):
-        counts = {f"n_{side}": count for side, count in zip(SIDES, unknown)}
-        rows.append(_row(condition, name, "Unknown", "unknown", "unknown", **counts))
-    return rows
+    return rows + _unknown_row(condition, name, ~known, status, design)
+
+
+def _unknown_row(condition, name, unknown, status, design) -> list[dict]:
+    """The rows of each column whose characteristic is unknown, where there are any."""
+    counts = [design.rows((status == side) & unknown) for side in (0, 1)]
+    if not any(counts):
+        return []
+    return [_row(condition, name, "Unknown", "unknown", "unknown", **dict(zip(("n_without", "n_with"), counts)))]
 
 
 def _percent_cell(side: str, y: np.ndarray, design: SurveyDesign, rows: np.ndarray, interval: str) -> dict:
