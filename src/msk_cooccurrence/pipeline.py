@@ -239,6 +239,10 @@ def tables_stage(
         ", ".join(data.conditions),
         data.design.degrees_of_freedom(),
     )
+    for covariate, knots in data.knots.items():  # what R's ns(x, knots = ..., Boundary.knots = ...) needs
+        log.info(
+            "spline of %s: knots at %s (Harrell's quantiles of the rows)", covariate, ", ".join(f"{k:g}" for k in knots)
+        )
     inputs = read_table_inputs(input_paths)
     log.info("computing %s", ", ".join(f"{name} ({outputs.tables()[name].function})" for name in output_paths))
     tables = compute_tables(data, settings, inputs, list(output_paths))
