@@ -33,8 +33,9 @@ Settings, and why:
   model matrix has; aliased predictors are dropped before the fit by R's rule
   (identifiability.aliased_columns), so the answer is the full-rank problem's. `qr` gives the same
   fits to rounding (the R references pass with either) but forms Q explicitly, and after the last
-  iteration statsmodels adds to it a pseudo-inverse: on the tall, narrow matrices fitted here (cells,
-  an imputation model's 20,000 units) it took one and a half to three times as long.
+  iteration statsmodels adds to it a pseudo-inverse: on the tall, narrow matrices fitted here it
+  took as long with one BLAS thread at 20,000 units, half as long again at 80,000, and three times
+  as long with OpenBLAS's threads on a busy machine.
 - `maxiter=MAX_ITERATIONS` (100): R's glm.control(maxit = 25) stops sooner; separation is judged on
   what this reaches.
 - the start: statsmodels' (family.starting_mu: for the binomial (y + 1/2) / 2, R's mustart at
@@ -49,10 +50,11 @@ Costs (benchmarks/bench_pipeline.py prints them; a million rows, one BLAS thread
 has): importing statsmodels' GLM loads scipy.stats, 0.6 to 0.7 s of each job that fits a model.
 Each fit builds statsmodels' model and results objects (about a millisecond), and besides a
 least-squares solve per iteration takes the rank of the model matrix and, after the last
-iteration, its pseudo-inverse (and two more ranks where no column is constant): the 18 odds-ratio
-models on a few thousand cells take 0.03 s, the three dose-response models on up to 80,000 cells
-0.15 s, and an imputation chain's 40 logistic models on about 20,000 units 0.7 s, three times the
-Newton steps they replaced. Multithreaded BLAS (OpenBLAS) makes the decompositions of such tall,
+iteration, its pseudo-inverse (and four more ranks where no column is constant, as with the
+imputation models' pseudo-rows): the 18 odds-ratio models on a few thousand cells take 0.03 s, the
+three dose-response models on up to 80,000 cells 0.15 s, and an imputation chain's 40 logistic
+models on about 20,000 units 0.7 s, so that the chain takes 0.9 s where it took 0.3 s with the
+Newton steps these fits replaced. Multithreaded BLAS (OpenBLAS) makes the decompositions of such tall,
 narrow matrices several times slower on a machine whose cores are busy; Snakemake runs each job
 with the threads its rule declares (one).
 """
