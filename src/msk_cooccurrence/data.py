@@ -17,7 +17,7 @@ import pandas as pd
 from .cells import collapse
 from .design import SurveyDesign, design_of
 from .errors import InputError
-from .labels import readable, variable_labels
+from .labels import label_of
 from .splines import harrell_knots, natural_spline_basis
 
 BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
@@ -322,7 +322,7 @@ class AnalysisData:
 
     def label(self, name: str) -> str:
         """A declared variable's label, else labels.readable's (as settings.Settings.label)."""
-        return readable(name, None, variable_labels({"variables": self.variables}))
+        return label_of(name, self.variables)
 
     def adjustment_of(self, covariate: str) -> dict[str, np.ndarray]:
         """The predictors of one covariate, as adjustment() makes them, whether or not it is one."""

@@ -57,9 +57,10 @@ def error_bars(rows: pd.DataFrame) -> np.ndarray:
     return np.clip(np.nan_to_num(err), 0, None)
 
 
-def label(name: str) -> str:
-    """A column name as a reader sees it: knee_oa -> Knee osteoarthritis."""
-    return readable(name)
+def label(name: str, settings=None) -> str:
+    """A column name as a reader sees it: knee_oa -> Knee osteoarthritis; a declared variable by the
+    label the settings give it."""
+    return settings.label(name) if hasattr(settings, "label") else readable(name)
 
 
 def message_figure(message: str):
@@ -148,9 +149,7 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
                 )
         ax.set_yticks(range(len(levels)), [label(v) for v in levels])
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
-        ax.set_ylabel(
-            GROUP_TITLES.get(group) or (settings.label(group) if hasattr(settings, "label") else label(group))
-        )
+        ax.set_ylabel(GROUP_TITLES.get(group) or label(group, settings))
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
     axes[-1, 0].xaxis.set_major_formatter(PERCENT)
     legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
@@ -353,7 +352,7 @@ def data_quality_figure(data_quality: pd.DataFrame, settings=None):
     left.barh(y, 100 * missing["share"].astype(float), color="#0072B2")
     for yi, (n, share) in enumerate(zip(missing["n"], missing["share"])):
         left.text(100 * float(share), yi, f" {100 * float(share):.1f}% ({int(n):,})", va="center", fontsize=7)
-    left.set_yticks(y, [settings.label(c) if settings is not None else label(c) for c in missing["item"]])
+    left.set_yticks(y, [label(c, settings) for c in missing["item"]])
     left.set_ylim(len(missing) - 0.5, -0.5)
     rows = int(missing["rows"].iloc[0]) if len(missing) else 0
     left.set_xlabel(f"Unknown among the {rows:,} rows analysed (%)")

@@ -104,6 +104,11 @@ def header(column: str, overrides: Mapping[str, str] | None = None) -> str:
     return (overrides or {}).get(column) or HEADERS.get(column) or readable(column)
 
 
+def label_of(name, variables: Mapping) -> str:
+    """A column's label given the declared `variables` (their `label`), else readable's."""
+    return readable(name, None, variable_labels({"variables": variables}))
+
+
 def variable_labels(config: Mapping) -> dict[str, str]:
     """The labels a config gives its declared variables (`variables: name: label:`)."""
     return {name: v["label"] for name, v in (config.get("variables") or {}).items() if v.get("label")}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .columns import MAX_AGE, MIN_AGE, category_levels
-from .labels import readable, variable_labels
+from .labels import label_of
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
 
 DEFAULT_GROUPINGS = ("sex", "age_band", "bmi_class")
@@ -84,7 +84,7 @@ class Settings:
 
     def label(self, name: str) -> str:
         """How tables and the report name a column: a declared variable's label, else labels.readable's."""
-        return readable(name, None, variable_labels({"variables": self.variables}))
+        return label_of(name, self.variables)
 
 
 def bands_within(lower_bounds, min_age: float, max_age: float) -> tuple:

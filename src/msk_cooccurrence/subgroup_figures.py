@@ -26,8 +26,7 @@ def subgroup_figure(subgroups: pd.DataFrame, settings=None):
         block = rows[(rows["condition_a"] == a) & (rows["condition_b"] == b) & (rows["subgroup"] == subgroup)]
         p = p_value_text(block["interaction_p"].iloc[0]) or "not computed"
         ticks.append(y)
-        by = settings.label(subgroup) if settings is not None else label(subgroup)
-        names.append(f"{label(a)} & {label(b)}\nby {by}: interaction p {p}")
+        names.append(f"{label(a)} & {label(b)}\nby {label(subgroup, settings)}: interaction p {p}")
         for level, row in zip(block["level"], block.itertuples()):
             y += 1
             ax.errorbar(
