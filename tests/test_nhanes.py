@@ -51,7 +51,9 @@ def reference_definitions(rows: pd.DataFrame) -> pd.DataFrame:
 
     out = []
     for r in rows.to_dict("records"):
-        knee_pain = True if (r["MPD050I"] == 18 or r["MPD050J"] == 19) else False if r["MPQ010"] in (1, 2) else None
+        joints_unknown = r["MPQ010"] == 1 and r["MPD050A"] in (77, 99)  # which joints refused or not known
+        named = r["MPD050I"] == 18 or r["MPD050J"] == 19
+        knee_pain = True if named else None if joints_unknown else False if r["MPQ010"] in (1, 2) else None
         left, right = yes_no(r["LEALBUN"], [1], [2]), yes_no(r["LEARBUN"], [1], [2])
         bunions = True if True in (left, right) else False if (left, right) == (False, False) else None
         pregnant = r["RIDEXPRG"] == 1
