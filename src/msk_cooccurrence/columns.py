@@ -63,6 +63,12 @@ def analysis_columns(
     return fixed + tuple(variable_column(n, v, levels.get(n)) for n, v in variables.items())
 
 
+def alternative_column(condition: str, definition: str) -> str:
+    """The column that holds a condition under an alternative definition (config `alternatives:`;
+    no identifier has a colon, so it never meets a column of the config)."""
+    return f"{condition}:{definition}"
+
+
 def numeric_names(columns: tuple[Column, ...] = HARMONIZED) -> tuple[str, ...]:
     return tuple(c.name for c in columns if c.kind == "number")
 

@@ -88,6 +88,12 @@ def definition_sentences(dataset: Mapping, conditions) -> list[str]:
             sentences.append(f"In {cycle['name']}, {item} is read from {name}.")
         for n, rule in cycle.get("rules", {}).items():
             sentences.append(f"In {cycle['name']}, {_name(n)} = {describe(rule)}.")
+    for condition, alternatives in dataset.get("alternatives", {}).items():
+        for definition, rule in alternatives.items():
+            sentences.append(
+                f"{_name(condition)} by the alternative definition '{_name(definition)}' "
+                f"(definitions.csv) = {describe(rule)}."
+            )
     for key, rule in dataset.get("unknown_if", {}).items():
         sentences.append(f"{_name(key)} is unknown where {describe(rule)} is yes.")
     for variable, levels in dataset.get("categories", {}).items():

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from .columns import alternative_column
 from .errors import ConfigError
 
 BLANK = "blank"  # the codes key of an empty cell
@@ -213,10 +214,18 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
     for key in dataset.get("universes", {}):
         if key not in conditions:
             raise ConfigError(f"{where}: `universes` names '{key}', which is not in `conditions`.")
+    for key, definitions in dataset.get("alternatives", {}).items():
+        if key not in conditions:
+            raise ConfigError(f"{where}: `alternatives` names '{key}', which is not in `conditions`.")
+        if key in definitions:
+            raise ConfigError(
+                f"{where}: `alternatives: {key}` has a definition named '{key}', the name of the primary "
+                "definition (the condition's own); name the alternative after what it means."
+            )
     for key in [*rules, *dataset.get("categories", {})]:
         if key in dataset.get("columns", {}):
             raise ConfigError(f"{where}: '{key}' is both mapped in `columns` and derived by rules; keep one.")
-    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset)
+    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset) | alternative_rules(dataset)
     check_rules(rules, where, extra)
     for cycle in dataset.get("cycles", []):
         extra = set(cycle.get("rules", {})) - set(rules)
@@ -234,4 +243,14 @@ def category_rules(dataset: Mapping) -> dict:
         f"{variable}: {level}": rule
         for variable, levels in dataset.get("categories", {}).items()
         for level, rule in levels.items()
+    }
+
+
+def alternative_rules(dataset: Mapping, conditions=None) -> dict:
+    """The rules of the dataset's `alternatives:` (of `conditions`, if given), each named by its column."""
+    return {
+        alternative_column(condition, definition): rule
+        for condition, definitions in dataset.get("alternatives", {}).items()
+        if conditions is None or condition in conditions
+        for definition, rule in definitions.items()
     }

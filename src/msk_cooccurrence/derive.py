@@ -7,6 +7,8 @@ Three config keys, for `source: table` and `source: nhanes` alike (rules in defi
   rule is yes (NHANES: BMI of a respondent pregnant at the exam). Counted, never quarantined.
 - `universes: {condition: {min_age, max_age}}`: the ages a condition was measured in (NHANES:
   the bunion exam from 40). Outside them it is unknown, and every label names the universe.
+- `alternatives: {condition: {definition: rule}}`: other definitions of a condition, each derived by
+  its rule into a column of its own (definitions.alternative_column), with the condition's universe.
 - `categories: {variable: {level: rule}}`: a declared category variable derived by one rule per
   level: the level whose rule is yes; unknown where none is yes and some are unknown; a problem of
   the row (quarantined) where two are yes or all are no, never a guess.
@@ -20,7 +22,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .definitions import BLANK, category_rules, check_key, describe, form, item_rules, items_of, resolve
+from .definitions import (
+    BLANK,
+    alternative_rules,
+    category_rules,
+    check_key,
+    describe,
+    form,
+    item_rules,
+    items_of,
+    resolve,
+)
 from .errors import InputError
 from .harmonize import Tally, canonical
 from .ingest import SOURCE_ROW, close_match
@@ -131,11 +143,12 @@ def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.nd
 def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns: Mapping, conditions) -> Prepared:
     """Derive the dataset's rule conditions and categories and apply `unknown_if`, group by group (cycle by cycle)."""
     derived = derived_conditions(dataset, conditions)
+    alternatives = alternative_rules(dataset, conditions)
     categories = dict(dataset.get("categories", {}))
-    if not derived and not categories and not dataset.get("unknown_if"):
+    if not derived and not alternatives and not categories and not dataset.get("unknown_if"):
         return Prepared(raw, dict(columns), pd.DataFrame(columns=PROBLEMS), {})
     frame = raw.copy()
-    for condition in derived:
+    for condition in [*derived, *alternatives]:
         frame[DERIVED + condition] = pd.array([pd.NA] * len(frame), dtype="boolean")
     for variable in categories:
         frame[DERIVED + variable] = pd.Series([None] * len(frame), dtype=object, index=frame.index)
@@ -149,6 +162,9 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
         for condition in derived:
             frame.loc[rows, DERIVED + condition] = evaluation.named(condition).to_numpy()
             problems.append(_item_problems(evaluation, condition, rules[condition], rules, raw.loc[rows]))
+        for column, rule in alternatives.items():
+            frame.loc[rows, DERIVED + column] = evaluation.value(rule).to_numpy()
+            problems.append(_item_problems(evaluation, column, rule, rules, raw.loc[rows]))
         for variable, levels in categories.items():
             values, refused = category_values(evaluation, levels)
             frame.loc[frame.index[rows], DERIVED + variable] = values
@@ -164,7 +180,7 @@ def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns
             problems.append(_item_problems(evaluation, key, rule, rules, raw.loc[rows]))
         items |= {(where, key): (check.column, check.codes, _tally(check)) for key, check in evaluation.checks.items()}
     table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEMS)
-    mapped = dict(columns) | {c: DERIVED + c for c in [*derived, *categories]}
+    mapped = dict(columns) | {c: DERIVED + c for c in [*derived, *alternatives, *categories]}
     return Prepared(frame, mapped, table if len(table) else pd.DataFrame(columns=PROBLEMS), unknown_rows, items)
 
 
@@ -238,7 +254,7 @@ def rule_columns(name: str, path, dataset: Mapping, present) -> list[str]:
     rules = dict(dataset.get("rules", {}))
     present = [str(c) for c in present]
     wanted = {}
-    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset)
+    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset) | alternative_rules(dataset)
     for rule_name, rule in list(rules.items()) + list(extra.items()):
         for item in items_of(rule, rules):
             wanted.setdefault(item, rule_name)
@@ -267,6 +283,8 @@ def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[p
         outside = (age < universe.get("min_age", -np.inf)) | (age > universe.get("max_age", np.inf))
         outside_counts[condition] = int((outside & out[condition].notna().to_numpy()).sum())
         out.loc[outside, condition] = pd.NA
+        for column in alternative_rules(dataset, [condition]):
+            out.loc[outside, column] = pd.NA  # every definition of the condition has its universe
     return out, outside_counts
 
 

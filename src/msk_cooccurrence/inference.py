@@ -15,13 +15,14 @@ import numpy as np
 from . import glm
 from .cells import first_rows, group_codes
 from .design import SurveyDesign, domain_mean_influence
-from .estimate import Estimate
+from .estimate import LOGIT, Estimate
 from .identifiability import (
     aliased_columns,
     looks_separated,
     separating_direction,
     why_aliased,
 )
+from .reliability import proportion_details
 
 
 def proportion(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> Estimate:
@@ -58,6 +59,24 @@ class FitUnits:
 
     def per_row(self, values: np.ndarray) -> np.ndarray:
         return values if self.codes is None else values[self.codes]
+
+
+def prevalence_row(
+    where: dict,
+    estimate: Estimate,
+    y: np.ndarray,
+    design: SurveyDesign,
+    weights: np.ndarray,
+    rows: np.ndarray,
+    interval: str,
+) -> dict:
+    """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit"),
+    or the Korn-Graubard one, and its reliability columns. `rows` are the units (rows or cells) it
+    uses, `weights` the weights it gives them (the design's, or the standardized ones)."""
+    numbers = estimate.summary(scale=LOGIT)
+    del numbers["p_value"]
+    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count)
+    return where | {"n_cases": cases(y, design, rows)} | numbers | details
 
 
 def fit_units(

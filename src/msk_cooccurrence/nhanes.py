@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from .definitions import items_of, resolve
+from .definitions import alternative_rules, category_rules, items_of, resolve
 from .derive import CYCLE
 from .errors import ConfigError, InputError
 from .ingest import SOURCE_ROW, close_match
@@ -42,7 +42,8 @@ def needed_items(dataset: Mapping, cycle: Mapping) -> dict[str, str]:
     needed = {v.upper(): f"columns: {k}" for k, v in dataset["columns"].items()}
     needed.setdefault(dataset["examined"].upper(), "examined")
     needed.setdefault(cycle_weight(dataset, cycle)["column"].upper(), "weight")
-    for name, rule in list(rules.items()) + list(dataset.get("unknown_if", {}).items()):
+    extra = dict(dataset.get("unknown_if", {})) | category_rules(dataset) | alternative_rules(dataset)
+    for name, rule in list(rules.items()) + list(extra.items()):
         for item in items_of(rule, rules):
             needed.setdefault(item.upper(), f"rule {name}")
     return needed

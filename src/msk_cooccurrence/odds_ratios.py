@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import pandas as pd
 
 from .data import AnalysisData
-from .estimate import Estimate
-from .pairs import fit_exposure_model, model_note, model_predictors
-
-
-def odds_ratio_row(a: str, b: str, model: str, fit: Estimate) -> dict:
-    """A table row for the odds ratio of a (coefficient 1): exp of the log OR and its Wald t interval."""
-    return {"condition_a": a, "condition_b": b, "model": model} | fit.summary(1, report=np.exp)
+from .pairs import fit_exposure_model, model_note, model_predictors, odds_ratio_row
 
 
 def odds_ratio_table(data: AnalysisData) -> pd.DataFrame:

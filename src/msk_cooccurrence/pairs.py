@@ -76,3 +76,8 @@ def fit_pair(data: AnalysisData, a: str, b: str, model: str = "adjusted", domain
     predictors = model_predictors(data, a, b)[model]
     fit = fit_exposure_model(y, predictors, data, domain)
     return fit.with_note(model_note(model, (a, b), y, predictors, data, domain))
+
+
+def odds_ratio_row(a: str, b: str, model: str, fit: Estimate) -> dict:
+    """A table row for the odds ratio of a (coefficient 1): exp of the log OR and its Wald t interval."""
+    return {"condition_a": a, "condition_b": b, "model": model} | fit.summary(1, report=np.exp)

@@ -64,6 +64,47 @@ def percent_text(estimate: float, low: float, high: float, reliability) -> str:
     return f"{100 * estimate:.1f}%{interval}" + (f" {REVIEWED}" if is_reviewed(reliability) else "")
 
 
+def ratio_text(estimate: float, low: float, high: float) -> str:
+    """1.52 (1.10-2.10), an odds ratio with two decimals."""
+    if pd.isna(estimate):
+        return "n/a"
+    return f"{estimate:.2f}" + ("" if pd.isna(low) else f" ({low:.2f}–{high:.2f})")
+
+
+NCHS_NOTE = "NCHS standard: "  # how definitions.csv notes a verdict other than ok
+
+
+def definition_blocks(
+    table: pd.DataFrame, universes: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None
+) -> list[tuple[str, pd.DataFrame]]:
+    """definitions.csv side by side: for each condition, a block with a column per definition (the
+    primary first) and a row per estimate: prevalence, rows known and unknown, each adjusted OR."""
+    blocks = []
+    for condition, rows in table.groupby("condition", sort=False):
+        columns = {}
+        for definition, own in rows.groupby("definition", sort=False):
+            name = readable(definition, None, labels)
+            name = name[:1].upper() + name[1:] + (" (primary)" if definition == condition else "")
+            columns[name] = _definition_column(own, universes, labels)
+        shown = pd.DataFrame(columns)
+        shown.index.name = "Estimate"
+        blocks.append((readable(condition, universes, labels), shown.reset_index()))
+    return blocks
+
+
+def _definition_column(rows: pd.DataFrame, universes, labels) -> dict:
+    out = {}
+    for r in rows.itertuples():
+        verdict = next((p[len(NCHS_NOTE) :] for p in str(r.note).split("; ") if p.startswith(NCHS_NOTE)), "")
+        if r.kind == "prevalence":
+            out["Prevalence, % (95% CI)"] = percent_text(r.estimate, r.ci_low, r.ci_high, verdict)
+            out["Rows with the condition known / unknown"] = f"{r.n:,.0f} / {r.n_unknown:,.0f}"
+        else:
+            other = readable(r.condition_b, universes, labels)
+            out[f"Adjusted odds ratio with {other} (95% CI)"] = ratio_text(r.estimate, r.ci_low, r.ci_high)
+    return out
+
+
 def p_value_text(p: float) -> str:
     """gtsummary's style_pvalue: <0.001, three decimals below 0.1, two above."""
     if pd.isna(p):

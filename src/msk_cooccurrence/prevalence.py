@@ -11,30 +11,9 @@ import numpy as np
 import pandas as pd
 
 from .data import AnalysisData, ordered_levels
-from .design import SurveyDesign
-from .estimate import LOGIT, Estimate
-from .inference import cases, proportion
-from .reliability import proportion_details
+from .inference import prevalence_row, proportion
 from .settings import Settings
 from .standardize import standardized_proportion, standardized_weights
-
-
-def prevalence_row(
-    where: dict,
-    estimate: Estimate,
-    y: np.ndarray,
-    design: SurveyDesign,
-    weights: np.ndarray,
-    rows: np.ndarray,
-    interval: str,
-) -> dict:
-    """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit"),
-    or the Korn-Graubard one, and its reliability columns. `rows` are the units (rows or cells) it
-    uses, `weights` the weights it gives them (the design's, or the standardized ones)."""
-    numbers = estimate.summary(scale=LOGIT)
-    del numbers["p_value"]
-    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count)
-    return where | {"n_cases": cases(y, design, rows)} | numbers | details
 
 
 def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from .dataset_text import (
 from .derive import universe_notes
 from .labels import readable, variable_labels
 
-SEPARATE_SECTIONS = ("claims", "table1")  # tables the report lays out in sections of their own
+SEPARATE_SECTIONS = ("claims", "table1", "definitions")  # tables the report lays out in sections of their own
 PACKAGES = (
     "msk-cooccurrence",
     "numpy",
@@ -258,6 +258,7 @@ def render_report(
     notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
     interval = view["proportion_ci"]
     table1 = tables.get("table1")
+    alternatives = tables.get("definitions", pd.DataFrame(columns=["condition"]))
     claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes))
     shown = {
         name: presentation.display_table(name, claims if name == "claims" else table, notes, labels)
@@ -293,6 +294,8 @@ def render_report(
         footnotes=presentation.FOOTNOTES,
         prevalence_marked=presentation.has_marks(tables["prevalence"]),
         table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes)],
+        alternatives=[(h, html_table(b)) for h, b in presentation.definition_blocks(alternatives, notes, labels)],
+        alternatives_spec=outputs.tables().get("definitions"),
         table1_marked=table1 is not None
         and presentation.has_marks(table1, ("reliability_without", "reliability_with")),
         design_rows=presentation.design_rows(validation.get("design_summary")),
@@ -312,8 +315,14 @@ def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
     """One table as the report shows it, on a page of its own (Snakemake's report shows it inline)."""
     notes = universe_notes(view["dataset"])
     spec = outputs.tables()[name]
-    if name == "table1":
-        body = "".join(f"<h3>{html.escape(h)}</h3>{html_table(b)}" for h, b in presentation.table1_blocks(table, notes))
+    if name in ("table1", "definitions"):
+        labels = variable_labels(view)
+        pieces = (
+            presentation.table1_blocks(table, notes)
+            if name == "table1"
+            else presentation.definition_blocks(table, notes, labels)
+        )
+        body = "".join(f"<h3>{html.escape(h)}</h3>{html_table(b)}" for h, b in pieces)
     else:
         body = html_table(presentation.display_table(name, table, notes, variable_labels(view)))
     marked = presentation.has_marks(table, ("reliability", "reliability_without", "reliability_with"))

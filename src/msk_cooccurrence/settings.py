@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .columns import MAX_AGE, MIN_AGE, category_levels
+from .columns import MAX_AGE, MIN_AGE, alternative_column, category_levels
 from .labels import label_of
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
 
@@ -38,6 +38,8 @@ class Settings:
     subgroups: tuple[str, ...] = ()
     min_age: float = MIN_AGE  # the dataset's valid ages (the view's dataset; the defaults without one)
     max_age: float = MAX_AGE
+    alternatives: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> its other definitions
+    universes: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> {min_age, max_age}
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -73,7 +75,16 @@ class Settings:
             subgroups=tuple(config.get("subgroups", ())),
             min_age=min_age,
             max_age=max_age,
+            alternatives=MappingProxyType(
+                {c: tuple(d) for c, d in (dataset.get("alternatives") or {}).items() if c in config["conditions"]}
+            ),
+            universes=MappingProxyType(copy.deepcopy(dict(dataset.get("universes") or {}))),
         )
+
+    @property
+    def alternative_columns(self) -> tuple[str, ...]:
+        """The columns of the conditions' alternative definitions (definitions.alternative_column)."""
+        return tuple(alternative_column(c, d) for c, names in self.alternatives.items() for d in names)
 
     @property
     def standard_groups(self) -> list:
