@@ -123,7 +123,7 @@ UNSEEN = Quirks(
     type_unknown={"1999-2000": 517 / 1239, "2001-2002": 509 / 1331, "2003-2004": 478 / 1408},
     refused_to_dont_know=(1, 4),
 )
-UNSEEN_RESPONDENTS = 700
+UNSEEN_RESPONDENTS = 1000
 ARTHRITIS_TYPES = (0.2, 0.36, 0.12, 0.01)  # MCQ190 1 rheumatoid, 2 osteoarthritis, 3 other, 7 refused
 
 

@@ -51,7 +51,15 @@ def reference_definitions(rows: pd.DataFrame) -> pd.DataFrame:
 
     out = []
     for r in rows.to_dict("records"):
-        knee_pain = True if (r["MPD050I"] == 18 or r["MPD050J"] == 19) else False if r["MPQ010"] in (1, 2) else None
+        knee_pain = (
+            True
+            if (r["MPD050I"] == 18 or r["MPD050J"] == 19)
+            else None  # which joints refused (77) or not known (99): the knee items are blank
+            if r["MPD050A"] in (77, 99)
+            else False
+            if r["MPQ010"] in (1, 2)
+            else None
+        )
         left, right = yes_no(r["LEALBUN"], [1], [2]), yes_no(r["LEARBUN"], [1], [2])
         bunions = True if True in (left, right) else False if (left, right) == (False, False) else None
         pregnant = r["RIDEXPRG"] == 1
@@ -106,6 +114,15 @@ def test_the_trap_an_unasked_joint_question_leaves_the_knee_unknown_not_no(folde
     unasked = rows[told_oa & (rows["MPQ010"].isin([7, 9]) | rows["MPQ010"].isna())]
     assert len(unasked) > 0  # blank knee items here mean "not asked", so the knee proxy is unknown
     assert frame.loc[unasked["SEQN"].astype(int).astype(str), "knee_oa"].isna().all()
+
+
+def test_the_trap_joints_refused_or_not_known_leave_the_knee_unknown_not_no(folder, tmp_path):
+    frame, _, _ = run(example_config("2001-2004", folder), tmp_path)
+    rows = in_scope(pd.concat([cdc_rows(folder, c) for c in SCOPES["2001-2004"]]))
+    told_oa = (rows["MCQ160A"] == 1) & (rows["MCQ190"] == 2)
+    which_unknown = rows[told_oa & rows["MPD050A"].isin([77, 99])]
+    assert len(which_unknown) > 0 and which_unknown[["MPD050I", "MPD050J"]].isna().all().all()
+    assert frame.loc[which_unknown["SEQN"].astype(int).astype(str), "knee_oa"].isna().all()
 
 
 @pytest.mark.parametrize("scope", SCOPES)
