@@ -28,10 +28,19 @@ The new DEMO columns (RIDRETH1, DMDEDUC2's refusals and blanks, INDFMPIR) come f
 their own, and DMDEDUC2's levels from the draw the fixtures always spent on it, so every other
 column draws the same random numbers as before the covariates existed: design, ages, weights and
 exam status are unchanged, and BMI and the conditions differ only by the covariates' terms.
+
+`Quirks` varies what the real cycles vary, for files the project has not seen (`UNSEEN`, with
+their own seed): the foot examiners' calls by cycle (a bunion on one foot in 12-14% of the
+1999-2000 exams, 20-22% in 2001-2002, 27-29% in 2003-2004: drift between examiners, not
+epidemiology), MCQ190 "don't know" at the issue's shares of those told of arthritis, and MPD050A
+77 / 99 (refused / don't know which joints). Each quirk draws from a stream of its own, or
+reshapes a draw already made, so the default `Quirks()` writes the files it always wrote.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +93,38 @@ RESPONDENTS = 520
 SCHOOLING_SHIFT = np.array([0.0, -1.0, -0.6, 0.0, -0.35, 0.1])  # ordered logit of DMDEDUC2
 INCOME_SHIFT = np.array([0.0, -0.3, -0.25, 0.0, -0.3, -0.05])  # log INDFMPIR
 SCHOOLING_CUTS = np.array([-2.25, -1.25, -0.2, 1.05])  # between DMDEDUC2 1|2|3|4|5
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """How the files differ from the default ones; `Quirks()` writes the default files.
+
+    bunion_share: by cycle, the share of 'yes' on a foot the examiners record (None: as the
+        respondents' feet are); calls are changed at random, yes to no or no to yes, to reach it.
+    type_unknown: by cycle, the share of MCQ190 = 9 (don't know) among MCQ160A = 1 (None: 31%).
+    joints_unknown: the share of MPQ010 = 1 whose MPD050A is 77 or 99 (every other joint blank);
+        the codebooks count 0 refused and 1 / 3 / 1 don't know (of 1,962 / 2,379 / 2,349), so
+        the fixtures' 3% is there to make both codes occur in a few hundred rows.
+    refused_to_dont_know: the odds of 77 to 99 among them.
+    """
+
+    bunion_share: Mapping[str, float] | None = None
+    type_unknown: Mapping[str, float] | None = None
+    joints_unknown: float = 0.03
+    refused_to_dont_know: tuple[int, int] = (1, 2)
+
+
+DEFAULT = Quirks()
+# files the project has not seen: their own seed, the examiners' drift, the codebook's MCQ190
+# don't-knows (issue 20: 517/1239, 509/1331, 478/1408), 99 four times as common as 77
+UNSEEN_SEED = 20120
+UNSEEN = Quirks(
+    bunion_share={"1999-2000": 0.13, "2001-2002": 0.21, "2003-2004": 0.28},
+    type_unknown={"1999-2000": 517 / 1239, "2001-2002": 509 / 1331, "2003-2004": 478 / 1408},
+    refused_to_dont_know=(1, 4),
+)
+UNSEEN_RESPONDENTS = 1000
+ARTHRITIS_TYPES = (0.2, 0.36, 0.12, 0.01)  # MCQ190 1 rheumatoid, 2 osteoarthritis, 3 other, 7 refused
 
 
 def logistic(x):
@@ -195,12 +236,19 @@ def latent(rng, people: pd.DataFrame, body: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(arthritis=arthritis, knee=knee, back=back, bunion=bunion)
 
 
-def mcq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
+def arthritis_type_shares(dont_know: float | None) -> list[float]:
+    """MCQ190's shares of 1, 2, 3, 7, 9; `dont_know` the share of 9 (None: the default 31%)."""
+    if dont_know is None:
+        return [*ARTHRITIS_TYPES, 0.31]
+    return [p * (1 - dont_know) / sum(ARTHRITIS_TYPES) for p in ARTHRITIS_TYPES] + [dont_know]
+
+
+def mcq(rng, truth: pd.DataFrame, lower: bool, dont_know: float | None = None) -> pd.DataFrame:
     n, adult = len(truth), truth["RIDAGEYR"].to_numpy() >= 20
     told = np.where(truth["arthritis"], 1.0, 2.0)
     told = np.where(rng.random(n) < 0.004, 7.0, np.where(rng.random(n) < 0.012, 9.0, told))
     told = np.where(adult, told, np.nan)
-    kind = np.where(told == 1, choice(rng, n, [1, 2, 3, 7, 9], [0.2, 0.36, 0.12, 0.01, 0.31]), np.nan)
+    kind = np.where(told == 1, choice(rng, n, [1, 2, 3, 7, 9], arthritis_type_shares(dont_know)), np.nan)
     return pd.DataFrame(
         {
             "SEQN": truth["SEQN"].to_numpy(),
@@ -211,14 +259,14 @@ def mcq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
     )
 
 
-def mpq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
+def mpq(rng, truth: pd.DataFrame, lower: bool, quirks: Quirks = DEFAULT) -> pd.DataFrame:
     adults = truth[truth["RIDAGEYR"] >= 20].reset_index(drop=True)
     n = len(adults)
     pain = np.where(adults["knee"] | (rng.random(n) < 0.3), 1.0, 2.0)
     pain = np.where(rng.random(n) < 0.006, 7.0, np.where(rng.random(n) < 0.008, 9.0, pain))
     pain[rng.random(n) < 0.004] = np.nan
     asked = pain == 1
-    refused = asked & (rng.random(n) < 0.03)  # the joints asked about were refused or not known
+    refused = asked & (rng.random(n) < quirks.joints_unknown)  # which joints: refused or not known
     listed = asked & ~refused
     right = listed & adults["knee"].to_numpy() & (rng.random(n) < 0.8)
     left = listed & adults["knee"].to_numpy() & (~right | (rng.random(n) < 0.6))
@@ -232,7 +280,9 @@ def mpq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
             "MPQ010": pain,
             "MPQ020": np.where(asked, choice(rng, n, [1, 2], [0.6, 0.4]), np.nan),
             name("MPD050A"): np.where(
-                refused, choice(rng, n, [77, 99], [1, 2]), np.where(listed & (rng.random(n) < 0.25), 10, np.nan)
+                refused,
+                choice(rng, n, [77, 99], quirks.refused_to_dont_know),
+                np.where(listed & (rng.random(n) < 0.25), 10, np.nan),  # 10 = right shoulder
             ),
             name("MPD050I"): np.where(right, 18.0, np.nan),
             name("MPD050J"): np.where(left, 19.0, np.nan),
@@ -241,12 +291,26 @@ def mpq(rng, truth: pd.DataFrame, lower: bool) -> pd.DataFrame:
     )
 
 
-def lexpn(rng, truth: pd.DataFrame) -> pd.DataFrame:
+def examiners_calls(examiner, foot: np.ndarray, share: float) -> np.ndarray:
+    """A foot's calls (1 yes, 2 no) changed at random so that about `share` of them are yes: no
+    turned yes with probability (share - s) / (1 - s) where s is the share of yes, or yes turned no
+    with probability (s - share) / s."""
+    s = np.mean(foot == 1)
+    flip = examiner.random(len(foot))
+    if share >= s:
+        return np.where((foot == 2) & (flip < (share - s) / (1 - s)), 1.0, foot)
+    return np.where((foot == 1) & (flip < (s - share) / s), 2.0, foot)
+
+
+def lexpn(rng, truth: pd.DataFrame, examiner=None, share: float | None = None) -> pd.DataFrame:
+    """The foot exam; `examiner` (a stream of its own) moves the calls to `share` yes on each foot."""
     seen = truth[(truth["RIDAGEYR"] >= 40) & (truth["RIDSTATR"] == 2)].reset_index(drop=True)
     n = len(seen)
     done = rng.random(n) >= 0.08  # exam not done: every item blank
     left = np.where(seen["bunion"] & (rng.random(n) < 0.8), 1.0, 2.0)
     right = np.where(seen["bunion"] & ((left == 2) | (rng.random(n) < 0.7)), 1.0, 2.0)
+    if share is not None:
+        left, right = examiners_calls(examiner, left, share), examiners_calls(examiner, right, share)
     left[rng.random(n) < 0.012] = 8.0
     right[rng.random(n) < 0.012] = 8.0
     return pd.DataFrame(
@@ -261,19 +325,26 @@ def lexpn(rng, truth: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED) -> list[Path]:
-    """The five files of one cycle; the same cycle, n and seed give the same values."""
-    spec = CYCLES[cycle]
-    rng = np.random.default_rng([seed, list(CYCLES).index(cycle)])
-    social = np.random.default_rng([seed, list(CYCLES).index(cycle), 1])  # race, education, income
+def of_cycle(quirk: Mapping[str, float] | None, cycle: str) -> float | None:
+    return None if quirk is None else quirk[cycle]
+
+
+def write_cycle(
+    folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED, quirks: Quirks = DEFAULT
+) -> list[Path]:
+    """The five files of one cycle; the same cycle, n, seed and quirks give the same values."""
+    spec, index = CYCLES[cycle], list(CYCLES).index(cycle)
+    rng = np.random.default_rng([seed, index])
+    social = np.random.default_rng([seed, index, 1])  # race, education, income
+    examiner = np.random.default_rng([seed, index, 2])  # the foot examiners' drift, if any
     people = demo(rng, social, spec, n)
     body = bmx(rng, people)
     truth = latent(rng, people, body)
     tables = {
         "DEMO": people,
-        "MCQ": mcq(rng, truth, spec["lower_case"]),
-        "MPQ": mpq(rng, truth, spec["lower_case"]),
-        "LEXPN": lexpn(rng, truth),
+        "MCQ": mcq(rng, truth, spec["lower_case"], of_cycle(quirks.type_unknown, cycle)),
+        "MPQ": mpq(rng, truth, spec["lower_case"], quirks),
+        "LEXPN": lexpn(rng, truth, examiner, of_cycle(quirks.bunion_share, cycle)),
         "BMX": body,
     }
     paths = []
@@ -285,10 +356,17 @@ def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED
     return paths
 
 
-def write_fixtures(folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, seed: int = SEED) -> dict[str, list[Path]]:
+def write_fixtures(
+    folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, seed: int = SEED, quirks: Quirks = DEFAULT
+) -> dict[str, list[Path]]:
     """Every cycle's files into `folder` (created if need be), as data/raw/nhanes/ would hold them."""
     Path(folder).mkdir(parents=True, exist_ok=True)
-    return {cycle: write_cycle(Path(folder), cycle, n, seed) for cycle in cycles}
+    return {cycle: write_cycle(Path(folder), cycle, n, seed, quirks) for cycle in cycles}
+
+
+def write_unseen(folder: Path, cycles=("2001-2002", "2003-2004")) -> dict[str, list[Path]]:
+    """The files the project has not seen (tests/test_nhanes_unseen.py, tests/r/nhanes_unseen.R)."""
+    return write_fixtures(folder, cycles, UNSEEN_RESPONDENTS, UNSEEN_SEED, UNSEEN)
 
 
 def example_config(scope: str, folder: Path) -> dict:
@@ -297,7 +375,8 @@ def example_config(scope: str, folder: Path) -> dict:
     return yaml.safe_load(text.replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/"))
 
 
-if __name__ == "__main__":  # python tests/nhanes_fixtures.py FOLDER: the files the R reference reads
+if __name__ == "__main__":  # python tests/nhanes_fixtures.py [--unseen] FOLDER: the files R reads
     import sys
 
-    write_fixtures(Path(sys.argv[1]))
+    folder = Path(sys.argv[-1])
+    write_unseen(folder) if "--unseen" in sys.argv[1:-1] else write_fixtures(folder)

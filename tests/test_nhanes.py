@@ -110,6 +110,15 @@ def test_the_trap_an_unasked_joint_question_leaves_the_knee_unknown_not_no(folde
     assert frame.loc[unasked["SEQN"].astype(int).astype(str), "knee_oa"].isna().all()
 
 
+def test_the_trap_joints_refused_or_not_known_leave_the_knee_unknown_not_no(folder, tmp_path):
+    frame, _, _ = run(example_config("2001-2004", folder), tmp_path)
+    rows = in_scope(pd.concat([cdc_rows(folder, c) for c in SCOPES["2001-2004"]]))
+    told_oa = (rows["MCQ160A"] == 1) & (rows["MCQ190"] == 2)
+    which_unknown = rows[told_oa & rows["MPD050A"].isin([77, 99])]
+    assert len(which_unknown) > 0 and which_unknown[["MPD050I", "MPD050J"]].isna().all().all()
+    assert frame.loc[which_unknown["SEQN"].astype(int).astype(str), "knee_oa"].isna().all()
+
+
 @pytest.mark.parametrize("scope", SCOPES)
 def test_weights_follow_the_nchs_rules(folder, scope):
     config = validate_config(example_config(scope, folder))

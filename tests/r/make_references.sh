@@ -27,3 +27,7 @@ for scope in 2001-2004 1999-2004; do
   Rscript ../r/nhanes_reference.R "$fixtures" "$scope" "nhanes/nhanes_${scope/-/_}.csv"
 done
 rm -r "$fixtures"
+unseen="$(mktemp -d)"
+python ../nhanes_fixtures.py --unseen "$unseen"
+Rscript ../r/nhanes_unseen.R "$unseen" nhanes/unseen_2001_2004.csv
+rm -r "$unseen"
