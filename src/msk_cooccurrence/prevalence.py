@@ -14,8 +14,9 @@ from .data import AnalysisData, ordered_levels
 from .design import SurveyDesign
 from .estimate import LOGIT, Estimate
 from .inference import cases, proportion
-from .reliability import proportion_details
+from .reliability import proportion_details, standardized_srs_variance
 from .settings import Settings
+from .standardize import standard_groups as standard_group_index
 from .standardize import standardized_proportion, standardized_weights
 
 
@@ -27,13 +28,15 @@ def prevalence_row(
     weights: np.ndarray,
     rows: np.ndarray,
     interval: str,
+    srs_variance: float | None = None,
 ) -> dict:
     """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit"),
     or the Korn-Graubard one, and its reliability columns. `rows` are the units (rows or cells) it
-    uses, `weights` the weights it gives them (the design's, or the standardized ones)."""
+    uses, `weights` the weights it gives them (the design's, or the standardized ones);
+    `srs_variance` a standardized one's SRS variance for its NCHS effective size."""
     numbers = estimate.summary(scale=LOGIT)
     del numbers["p_value"]
-    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count)
+    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count, srs_variance)
     return where | {"n_cases": cases(y, design, rows)} | numbers | details
 
 
@@ -66,6 +69,8 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
     domains = {"all": np.ones(len(frame), bool)} | {
         sex: (frame["sex"] == sex).to_numpy() for sex in ordered_levels(frame["sex"])
     }
+    group = standard_group_index(age, [g["lower"] for g in standard_groups])
+    shares = [g["population"] for g in standard_groups]
     rows = []
     for level, mask in domains.items():
         estimate, used = standardized_proportion(y, data.design, mask, age, standard_groups)
@@ -77,5 +82,6 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
             )
         weights = standardized_weights(data.design.weight, used, age, standard_groups)
         where = {"condition": condition, "group": "age_standardized", "level": level}
-        rows.append(prevalence_row(where, estimate, y, data.design, weights, used, interval))
+        srs = standardized_srs_variance(y, data.design.weight, used, group, shares, data.design.count)
+        rows.append(prevalence_row(where, estimate, y, data.design, weights, used, interval, srs))
     return rows
