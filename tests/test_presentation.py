@@ -169,3 +169,17 @@ def test_the_index_of_one_dataset_has_its_tables_and_no_comparison_figure(tmp_pa
     html, plotted = json.loads(done.stdout)
     assert "data:image/svg+xml" not in html and "<figure>" not in html and not plotted
     assert 'href="only/report.html"' in html and "<td>20.0</td>" in html
+
+
+def test_a_complement_footnote_and_a_review_flag_both_mark_the_number():
+    both = "footnote: complement relative CI width > 130%; review: df < 8"
+    rows = (
+        prevalence_rows()
+        .iloc[:2]
+        .assign(estimate=[0.96, 0.95], reliability=[both, "footnote: complement relative CI width > 130%"])
+    )
+    shown = presentation.masked(rows)
+    assert shown["estimate"].tolist() == ["0.96 †‡", "0.95 ‡"]
+    assert presentation.percent_text(0.96, 0.9, 0.99, both) == "96.0% (90.0–99.0) †‡"
+    assert presentation.mark("review: df < 8; review: 0% or 100%") == presentation.REVIEWED
+    assert presentation.has_marks(rows) and presentation.COMPLEMENT in presentation.FOOTNOTES[2]

@@ -81,11 +81,24 @@ def effective_sample_size(p: float, variance: float, n: int) -> float:
     return float(p * (1 - p) / variance) if variance > 0 else np.nan
 
 
+def degrees_of_freedom_ratio(n: int, df: float, level: float = CONFIDENCE) -> float:
+    """Korn and Graubard's (t_{n-1} / t_df)^2, which scales the effective sample size to the design's df."""
+    return (t_quantile(n - 1, level) / t_quantile(df, level)) ** 2
+
+
+def clopper_pearson(p: float, n_effective: float, level: float = CONFIDENCE) -> tuple[float, float]:
+    """The exact binomial interval with p * n_effective events in n_effective trials (0 and 1 at the ends)."""
+    alpha = 1 - level
+    low = beta_quantile(alpha / 2, n_effective * p, n_effective * (1 - p) + 1) if p > 0 else 0.0
+    high = beta_quantile(1 - alpha / 2, n_effective * p + 1, n_effective * (1 - p)) if p < 1 else 1.0
+    return low, high
+
+
 def korn_graubard_interval(p: float, variance: float, n: int, df: float, level: float = CONFIDENCE):
     """R svyciprop(method = "beta"): Clopper-Pearson on the effective sample size scaled by (t_{n-1} / t_df)^2.
 
-    R gives NaN when p is 0 or 1; there the effective size is n (the exact binomial interval), as
-    the NCHS macro and CDC's surveytable do. Returns (low, high, note).
+    Not capped at n, as R. R gives NaN when p is 0 or 1; there the effective size is n (the exact
+    binomial interval), as the NCHS macro and CDC's surveytable do. Returns (low, high, note).
     """
     if not np.isfinite(p):
         return np.nan, np.nan, "no estimate"
@@ -95,11 +108,8 @@ def korn_graubard_interval(p: float, variance: float, n: int, df: float, level: 
         return np.nan, np.nan, "variance undefined (lonely PSU)"
     n_eff = effective_sample_size(p, variance, n)
     if 0 < p < 1:
-        n_eff *= (t_quantile(n - 1, level) / t_quantile(df, level)) ** 2
-    alpha = 1 - level
-    low = beta_quantile(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
-    high = beta_quantile(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
-    return low, high, ""
+        n_eff *= degrees_of_freedom_ratio(n, df, level)
+    return (*clopper_pearson(p, n_eff, level), "")
 
 
 @dataclass(frozen=True, eq=False)

@@ -69,13 +69,15 @@ def prevalence_row(
     weights: np.ndarray,
     rows: np.ndarray,
     interval: str,
+    srs_variance: float | None = None,
 ) -> dict:
     """A prevalence table row: the proportion with its logit interval (R svyciprop, method = "logit"),
     or the Korn-Graubard one, and its reliability columns. `rows` are the units (rows or cells) it
-    uses, `weights` the weights it gives them (the design's, or the standardized ones)."""
+    uses, `weights` the weights it gives them (the design's, or the standardized ones);
+    `srs_variance` a standardized one's SRS variance for its NCHS effective size."""
     numbers = estimate.summary(scale=LOGIT)
     del numbers["p_value"]
-    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count)
+    details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count, srs_variance)
     return where | {"n_cases": cases(y, design, rows)} | numbers | details
 
 

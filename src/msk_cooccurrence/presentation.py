@@ -2,7 +2,8 @@
 
 A proportion the NCHS standards suppress is never shown as a number: its figures become the mark
 SUPPRESSED and a footnote says why; one flagged for review keeps its number with the mark
-REVIEWED. Table 1 follows gtsummary's tbl_svysummary layout, percentages written as percentages.
+REVIEWED, one whose complement is unreliable (surveytable's footnote 'Pc') with COMPLEMENT.
+Table 1 follows gtsummary's tbl_svysummary layout, percentages written as percentages.
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ import pandas as pd
 from . import outputs
 from .labels import header as column_header
 from .labels import readable
-from .reliability import is_reviewed, is_suppressed
+from .reliability import has_complement_footnote, is_reviewed, is_suppressed
 
 SUPPRESSED = "*"
 REVIEWED = "†"
+COMPLEMENT = "‡"
 FOOTNOTES = (
     f"{SUPPRESSED} Suppressed: the estimate does not meet the NCHS Data Presentation Standards for Proportions "
-    "(Parker et al. 2017; effective sample size under 30, Korn-Graubard CI too wide in absolute or relative "
-    "terms); the reason is in the reliability column of the CSV.",
-    f"{REVIEWED} Flagged for statistical review by the same standards (design df under 8, an unreliable "
-    "complement, or an estimate of 0% or 100%): read with care.",
+    "(Parker et al. 2017, as CDC's surveytable applies them; effective sample size under 30, Korn-Graubard CI "
+    "too wide in absolute or relative terms); the reason is in the reliability column of the CSV.",
+    f"{REVIEWED} Flagged for statistical review by the same standards (design df under 8, or an estimate of "
+    "0% or 100%): read with care.",
+    f"{COMPLEMENT} The complement (100% minus this percentage) would not meet the same standards: its CI is "
+    "wider than 130% of it.",
 )
 INTERVAL_WORDS = {
     "logit": 'logit scale, t quantile on the design degrees of freedom, R svyciprop(method = "logit")',
@@ -34,7 +38,16 @@ ESTIMATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", 
 
 
 def mark(reliability) -> str:
-    return SUPPRESSED if is_suppressed(reliability) else REVIEWED if is_reviewed(reliability) else ""
+    """SUPPRESSED, or REVIEWED and COMPLEMENT as they apply (surveytable's flags Pdf/P0 and Pc), or ''."""
+    if is_suppressed(reliability):
+        return SUPPRESSED
+    return (REVIEWED if is_reviewed(reliability) else "") + (COMPLEMENT if has_complement_footnote(reliability) else "")
+
+
+def with_mark(text: pd.Series, marks: pd.Series) -> pd.Series:
+    """The text with its mark after it, where the mark is a flag (not suppression, which replaces it)."""
+    flagged = marks.ne("") & marks.ne(SUPPRESSED)
+    return text.where(~flagged, text.astype(str) + " " + marks)
 
 
 def number(value, digits: int = 4) -> str:
@@ -50,7 +63,7 @@ def masked(table: pd.DataFrame, columns=ESTIMATE_COLUMNS, reliability: str = "re
         shown[column] = text.where(marks != SUPPRESSED, SUPPRESSED)
     first = next((c for c in columns if c in table), None)
     if first:
-        shown[first] = shown[first].where(marks != REVIEWED, shown[first] + " " + REVIEWED)
+        shown[first] = with_mark(shown[first], marks)
     return shown
 
 
@@ -61,7 +74,8 @@ def percent_text(estimate: float, low: float, high: float, reliability) -> str:
     if pd.isna(estimate):
         return "n/a"
     interval = "" if pd.isna(low) else f" ({100 * low:.1f}–{100 * high:.1f})"
-    return f"{100 * estimate:.1f}%{interval}" + (f" {REVIEWED}" if is_reviewed(reliability) else "")
+    flag = mark(reliability)
+    return f"{100 * estimate:.1f}%{interval}" + (f" {flag}" if flag else "")
 
 
 def ratio_text(estimate: float, low: float, high: float) -> str:
@@ -217,7 +231,7 @@ def display_table(
             text = values.fillna("").astype(str)
         shown[column] = text.astype(object)
     if "estimate" in shown:
-        shown["estimate"] = shown["estimate"].where(marks != REVIEWED, shown["estimate"].astype(str) + " " + REVIEWED)
+        shown["estimate"] = with_mark(shown["estimate"], marks)
     headers = spec.display.get("headers", {})
     names = {c: column_header(c, headers) + (" (%)" if c in percent else "") for c in table.columns}
     names |= {c: readable(c, universes) for c in table.columns if spec.condition_columns and c not in spec.columns}

@@ -12,7 +12,9 @@ import pandas as pd
 
 from .data import AnalysisData, ordered_levels
 from .inference import prevalence_row, proportion
+from .reliability import standardized_srs_variance
 from .settings import Settings
+from .standardize import standard_groups as standard_group_index
 from .standardize import standardized_proportion, standardized_weights
 
 
@@ -45,6 +47,8 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
     domains = {"all": np.ones(len(frame), bool)} | {
         sex: (frame["sex"] == sex).to_numpy() for sex in ordered_levels(frame["sex"])
     }
+    group = standard_group_index(age, [g["lower"] for g in standard_groups])
+    shares = [g["population"] for g in standard_groups]
     rows = []
     for level, mask in domains.items():
         estimate, used = standardized_proportion(y, data.design, mask, age, standard_groups)
@@ -56,5 +60,6 @@ def _standardized_rows(data: AnalysisData, condition: str, y: np.ndarray, standa
             )
         weights = standardized_weights(data.design.weight, used, age, standard_groups)
         where = {"condition": condition, "group": "age_standardized", "level": level}
-        rows.append(prevalence_row(where, estimate, y, data.design, weights, used, interval))
+        srs = standardized_srs_variance(y, data.design.weight, used, group, shares, data.design.count)
+        rows.append(prevalence_row(where, estimate, y, data.design, weights, used, interval, srs))
     return rows

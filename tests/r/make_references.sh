@@ -13,6 +13,9 @@ for lonely in adjust average certainty remove; do
 done
 Rscript ../r/tables.R survey_small survey_small/survey_small.csv tables
 Rscript ../r/tables.R domains tables/small_domains.csv tables
+python nchs/make_nchs_domains.py
+Rscript ../r/nchs_reliability.R nchs/nchs_domains.csv nchs/nchs_domains_surveytable.csv
+Rscript ../r/nchs_reliability.R tables/small_domains.csv nchs/small_domains_surveytable.csv
 python own_model/make_cohort.py own_model/cohort.csv
 Rscript ../r/own_model.R own_model/cohort.csv own_model
 generated="$(mktemp -d)"

@@ -13,7 +13,8 @@ rows <- list()
 for (c in conditions) {
   sub <- subset(des, !is.na(get(c)))
   m <- svymean(as.formula(paste0("~", c)), sub)
-  ci <- attr(svyciprop(as.formula(paste0("~I(", c, "==1)")), sub, method = "logit"), "ci")
+  # the Korn-Graubard interval: the example configs set proportion_ci: korn_graubard (NCHS standards)
+  ci <- attr(svyciprop(as.formula(paste0("~I(", c, "==1)")), sub, method = "beta"), "ci")
   rows[[length(rows) + 1]] <- data.frame(kind = "prevalence", condition_a = c, condition_b = "", model = "",
     n = sum(!is.na(adults[[c]])), estimate = coef(m)[[1]], se = SE(m)[[1]], ci_low = ci[[1]], ci_high = ci[[2]])
 }
