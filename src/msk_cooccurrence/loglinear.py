@@ -143,7 +143,7 @@ def working_lrt(cell, design: SurveyDesign, rows, k: int, order: int, mu0, mu1, 
         return {"note": "the design effects of the terms are singular: no likelihood-ratio test"}
     if not np.isfinite(test["p_value"]):
         return {"note": "the design variance of the terms is zero: no likelihood-ratio test"}
-    return {f"lrt_{key}" if key != "p_value" else "lrt_p": value for key, value in test.items()}
+    return {"lrt_p" if key == "p_value" else f"lrt_{key}": value for key, value in test.items()}
 
 
 def _empty_note(empty: list[tuple[int, ...]], order: int, names) -> str:

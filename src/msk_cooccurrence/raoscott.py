@@ -105,12 +105,16 @@ def rao_scott_f(statistic: float, trace: float, squares: float, nu: float) -> tu
 
 
 def nested_loglinear_test(y, mu0, mu1, lower, added, projected_variance, nu: float) -> dict:
-    """R survey 4.1.1 anova.svyloglin (R/loglin.R lines 78-116) with its default print (pval = "F").
+    """R survey 4.1.1 anova.svyloglin (R/loglin.R lines 78-114) with its default print (pval = "F",
+    line 138: the p of line 114).
 
     y: the cell counts of the weighted table scaled to its n rows (R's coef(hatp) * n); mu0, mu1:
     the fitted counts of the model without and with the columns `added`; lower: the smaller
     model's columns but the intercept; projected_variance(A): A' V A, V the design covariance of
     the cell proportions y / n; nu: the design df (R's degf of the design the model was fitted on).
+    `added` must be the 0/1 products of the added terms' conditions: their part orthogonal to the
+    smaller model is (-1/2)^order times that of R's contr.sum columns, the same factor for every
+    column, so Delta is R's (its trace is the same in any basis, its squared entries are not).
     R's P1 and Psat, (diag(pi) - pi pi') / n, enter only as A' P B, computed here without the
     2^k x 2^k matrices. Returns the working LRT deviance (R's "Deviance="), the Rao-Scott F
     (deviance / tr(Delta)), its df and R's p: pf(dev / tr(Delta), tr(Delta)^2 / tr2(Delta),
@@ -128,7 +132,10 @@ def nested_loglinear_test(y, mu0, mu1, lower, added, projected_variance, nu: flo
     residual = centred_added - centred_lower @ coefficients
     delta = np.linalg.solve(_multinomial_product(residual, residual, y / n, n), projected_variance(residual))
     deviance = _poisson_deviance(y, mu0) - _poisson_deviance(y, mu1)
-    f, df_num, df_den, p_value = rao_scott_f(deviance, float(np.trace(delta)), float((delta * delta).sum()), nu)
+    trace = float(np.trace(delta))
+    if not trace > 0:  # no design variance in the added terms
+        return {"deviance": deviance, "f": np.nan, "df_num": np.nan, "df_den": np.nan, "p_value": np.nan}
+    f, df_num, df_den, p_value = rao_scott_f(deviance, trace, float((delta * delta).sum()), nu)
     return {"deviance": deviance, "f": f, "df_num": df_num, "df_den": df_den, "p_value": p_value}
 
 
