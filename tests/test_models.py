@@ -40,6 +40,31 @@ def test_loglinear_tests_of_higher_order_terms():
     assert cell_design_matrix(3, 2).shape == (8, 7)
 
 
+def no_three_way_fit(table: np.ndarray, sweeps: int = 200) -> np.ndarray:
+    """Fitted counts of the 2x2x2 model without the three-way term, by iterative proportional fitting."""
+    fitted = np.ones_like(table, dtype=float)
+    for _ in range(sweeps):
+        for axis in range(3):
+            fitted *= table.sum(axis=axis, keepdims=True) / fitted.sum(axis=axis, keepdims=True)
+    return fitted
+
+
+def test_likelihood_ratio_test_of_a_simple_random_sample_is_g_squared_over_its_df():
+    # equal weights, each row its own PSU: V = n / (n - 1) times the multinomial covariance, so
+    # Delta = n / (n - 1) I and R's F is G^2 (n - 1) / n on 1 and n - 1 df
+    frame = frame_of(n=600, seed=5)
+    table = loglinear_table(analysis_of(frame, ["a", "b", "c"]), settings_of())
+    test = table[table["kind"] == "test"].iloc[0]
+    counts = pd.crosstab([frame["a"], frame["b"]], frame["c"]).to_numpy().reshape(2, 2, 2).astype(float)
+    fitted = no_three_way_fit(counts)
+    g_squared = 2 * (counts * np.log(counts / fitted)).sum()
+    n = len(frame)
+    assert test["lrt_deviance"] == pytest.approx(g_squared, rel=1e-8)
+    assert test["lrt_f"] == pytest.approx(g_squared * (n - 1) / n, rel=1e-8)
+    assert (test["lrt_df_num"], test["lrt_df_den"]) == (pytest.approx(1), pytest.approx(n - 1))
+    assert test["lrt_p"] == pytest.approx(stats.f.sf(g_squared * (n - 1) / n, 1, n - 1), rel=1e-8)
+
+
 def test_saturated_model_with_an_empty_cell_is_a_note():
     frame = frame_of()
     frame["c"] = pd.array(frame["a"] & frame["b"], dtype="boolean")  # c only when a and b: empty cells

@@ -22,6 +22,7 @@ from msk_cooccurrence.pipeline import harmonize_and_validate, ingest
 from msk_cooccurrence.settings import Settings
 
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
+R_SCRIPTS = PROJECT / "tests" / "r"
 
 
 def analysed(dataset: dict, conditions, design_columns=True):
@@ -88,16 +89,29 @@ def test_loglinear_pairwise_terms_match_r_svyloglin():
     np.testing.assert_allclose(table["se"], reference["se"], rtol=1e-4)
 
 
+def test_loglinear_tests_of_higher_order_terms_match_r_anova_svyloglin():
+    # R's default print(anova(svyloglin)): working LRT deviance, Rao-Scott F on its df, p
+    reference = pd.read_csv(ORACLE / "loglinear_anova.csv")
+    _, data = analysed(dict(SURVEY_SMALL), CONDITIONS)
+    table = loglinear_table(data, settings_of())
+    tests = table[table["kind"] == "test"].set_index("model").loc[reference["model"]]
+    assert list(tests["df_num"]) == list(reference["df"])
+    for column in ("deviance", "f", "df_num", "df_den"):
+        np.testing.assert_allclose(tests[f"lrt_{column}"], reference[column], rtol=1e-6)
+    np.testing.assert_allclose(tests["lrt_p"], reference["p_value"], rtol=1e-4)
+
+
 @needs_r
 @pytest.mark.parametrize(
     ("script", "data", "reference", "extra"),
     [
         (ORACLE / "oracle.R", ORACLE / "survey_small.csv", ORACLE / "reference_design.csv", []),
         (ORACLE / "oracle.R", ORACLE / "survey_small.csv", ORACLE / "reference_weights_only.csv", ["weights-only"]),
-        (PROJECT / "tests" / "r" / "loglinear.R", ORACLE / "survey_small.csv", ORACLE / "loglinear.csv", []),
+        (R_SCRIPTS / "loglinear.R", ORACLE / "survey_small.csv", ORACLE / "loglinear.csv", []),
+        (R_SCRIPTS / "loglinear_anova.R", ORACLE / "survey_small.csv", ORACLE / "loglinear_anova.csv", []),
         (ARQ / "oracle_arq.R", ARQ / "arq.csv", ARQ / "reference_weights_only.csv", []),
     ],
-    ids=["design", "weights_only", "loglinear", "arq"],
+    ids=["design", "weights_only", "loglinear", "loglinear_anova", "arq"],
 )
 def test_r_itself_still_gives_the_committed_figures(tmp_path, script, data, reference, extra):
     out = tmp_path / "out.csv"

@@ -7,6 +7,12 @@ of each row is its weight times its cell's design row, through the inverse Fishe
 summed by the survey design as for every other estimate). Higher-order terms, up to
 `loglinear: max_order` (default 4), are tested with Korn and Graubard's adjusted design-based Wald F
 test: no Rao-Scott correction is needed because the variance itself already reflects the design.
+Beside it is the test R's `anova(svyloglin(smaller), svyloglin(larger))` prints by default (columns
+`lrt_*`): the working likelihood-ratio statistic (the deviance difference of the two Poisson models
+of the weighted table scaled to its n rows) with the second-order Rao-Scott correction, as an F on
+the design df of the rows modelled (raoscott.nested_loglinear_test; R on `subset()` of the design to
+those rows; R's svyloglin on a design with other rows takes n as all its rows, which scales the
+deviance and leaves F and p as they are). The two tests ask the same question and differ in p.
 Intervals for the terms use a t quantile on the design df (PSUs minus strata), as Stata's svy
 does; R's svyloglin, whose SEs these match, gives no intervals.
 `se_model` is the model-based (Poisson) standard error for comparison; deff = (se / se_model)^2.
@@ -28,6 +34,7 @@ from . import glm
 from .data import AnalysisData
 from .design import SurveyDesign
 from .estimate import Estimate
+from .raoscott import nested_loglinear_test
 from .settings import Settings
 
 COLUMNS = [
@@ -46,6 +53,11 @@ COLUMNS = [
     "df_num",
     "df_den",
     "p_value",
+    "lrt_deviance",
+    "lrt_f",
+    "lrt_df_num",
+    "lrt_df_den",
+    "lrt_p",
     "note",
 ]
 MODEL_NAMES = {2: "pairwise", 3: "three-way", 4: "four-way"}
@@ -75,31 +87,63 @@ def empty_margins(counts: np.ndarray, k: int, order: int) -> list[tuple[int, ...
     return empty
 
 
+def weighted_table(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's weight over the mean weight of `rows` (zero elsewhere), and the 2^k cell counts of
+    those weights: the weighted table scaled to its n rows (R svyloglin's coef(hatp) * n)."""
+    n = design.rows(rows)
+    w = np.where(rows, design.weight, 0.0)
+    w = w / (w[rows].sum() / n)
+    return w, np.bincount(cell[rows], weights=w[rows], minlength=2**k)
+
+
 def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: int, order: int, names=None):
-    """The model up to `order` as an Estimate (design vcov, design df) and its model-based vcov.
+    """The model up to `order`: an Estimate (design vcov, design df), its model-based vcov and fitted counts.
 
     When the model cannot be estimated the Estimate carries NaNs and the reason, and the model
-    vcov is None. `names` (the conditions) make the reason name the empty margins.
+    vcov and fitted counts are None. `names` (the conditions) make the reason name the empty margins.
     """
     X = cell_design_matrix(k, order)
     p = X.shape[1]
     n = design.rows(rows)
-    w = np.where(rows, design.weight, 0.0)
-    w = w / (w[rows].sum() / n)  # over a row's mean weight
-    counts = np.bincount(cell[rows], weights=w[rows], minlength=2**k)
+    w, counts = weighted_table(cell, design, rows, k)
     empty = empty_margins(counts, k, order)
     if empty:
-        return Estimate.not_estimable(p, n, _empty_note(empty, order, names)), None
+        return Estimate.not_estimable(p, n, _empty_note(empty, order, names)), None, None
     try:
         fit = glm.fit(glm.POISSON, X, counts)
     except (np.linalg.LinAlgError, ValueError):
         fit = None
     if fit is None or not fit.settled or np.any(np.abs(fit.coef) > 30) or not np.isfinite(fit.covariance).all():
-        return Estimate.not_estimable(p, n, "no finite estimate (sparse cells)"), None
+        return Estimate.not_estimable(p, n, "no finite estimate (sparse cells)"), None, None
     influence = np.zeros((design.n, p))
     influence[rows] = (X[cell[rows]] * w[rows, None]) @ fit.covariance
     vcov = design.variance(influence, rows)
-    return Estimate(fit.coef, vcov, design.degrees_of_freedom(rows), n), fit.covariance
+    return Estimate(fit.coef, vcov, design.degrees_of_freedom(rows), n), fit.covariance, fit.mu
+
+
+def working_lrt(cell, design: SurveyDesign, rows, k: int, order: int, mu0, mu1, df: float) -> dict:
+    """R's default anova(svyloglin) of the model up to order - 1 against the model up to `order`,
+    as the `lrt_*` columns (raoscott.nested_loglinear_test), or a note why there is none."""
+    if not df > 0:
+        return {"note": "no design degrees of freedom for the likelihood-ratio test"}
+    w, y = weighted_table(cell, design, rows, k)
+    n = float(y.sum())
+    X = cell_design_matrix(k, order)
+    lower = 1 + len(term_subsets(k, order - 1))
+
+    def projected_variance(A: np.ndarray) -> np.ndarray:
+        """A' V A: the design covariance of A' p, p the cell proportions y / n (a domain mean's influence)."""
+        influence = np.zeros((design.n, A.shape[1]))
+        influence[rows] = w[rows, None] * (A[cell[rows]] - (y / n) @ A) / n
+        return design.variance(influence, rows)
+
+    try:
+        test = nested_loglinear_test(y, mu0, mu1, X[:, 1:lower], X[:, lower:], projected_variance, df)
+    except np.linalg.LinAlgError:
+        return {"note": "the design effects of the terms are singular: no likelihood-ratio test"}
+    if not np.isfinite(test["p_value"]):
+        return {"note": "the design variance of the terms is zero: no likelihood-ratio test"}
+    return {"lrt_p" if key == "p_value" else f"lrt_{key}": value for key, value in test.items()}
 
 
 def _empty_note(empty: list[tuple[int, ...]], order: int, names) -> str:
@@ -156,15 +200,17 @@ def loglinear_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
         return pd.DataFrame([{"kind": "coefficient", "model": "pairwise", "note": note}], columns=COLUMNS)
     cell = (np.nan_to_num(values) @ (2 ** np.arange(k - 1, -1, -1))).astype(int)
     left = "; ".join(left_out)
-    out = _coefficient_rows(present, *_with_note(fit_loglinear(cell, design, rows, k, min(2, k), present), left))
+    pairwise, model_vcov, smaller = fit_loglinear(cell, design, rows, k, min(2, k), present)
+    out = _coefficient_rows(present, pairwise.with_note(left), model_vcov)
     for order in range(3, min(k, settings.loglinear["max_order"]) + 1):
-        fit = fit_loglinear(cell, design, rows, k, order, present)[0].with_note(left)
-        out.append(_order_test(present, order, fit))
+        fit, _, larger = fit_loglinear(cell, design, rows, k, order, present)
+        row = _order_test(present, order, fit.with_note(left))
+        if smaller is not None and larger is not None:
+            lrt = working_lrt(cell, design, rows, k, order, smaller, larger, fit.df)
+            row |= lrt | {"note": "; ".join(filter(None, [row.get("note"), lrt.get("note")]))}
+        out.append(row)
+        smaller = larger
     return pd.DataFrame(out, columns=COLUMNS)
-
-
-def _with_note(fitted: tuple[Estimate, np.ndarray | None], note: str) -> tuple[Estimate, np.ndarray | None]:
-    return fitted[0].with_note(note), fitted[1]
 
 
 def _coefficient_rows(present, fit: Estimate, model_vcov) -> list[dict]:

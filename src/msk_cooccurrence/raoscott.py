@@ -12,7 +12,14 @@ with X^2 Pearson's statistic of the weighted table scaled to N rows (N cancels) 
 degrees of freedom of the whole design the test is run on (PSUs minus strata of all its rows, as
 R takes them from the design passed, not from the rows with both variables known). The p-value is
 the upper tail of F(df_num, df_den): the second-order Rao-Scott correction with Thomas and Rao's
-F form. We keep our own code because no Python library gives this test on a design.
+F form (rao_scott_f). We keep our own code because no Python library gives this test on a design.
+
+The same correction tests nested log-linear models of a 2^k table as R's
+`anova(svyloglin(smaller), svyloglin(larger))` prints by default (nested_loglinear_test): the
+working likelihood-ratio statistic (the Poisson deviance difference of the weighted table scaled to
+its n rows) over tr(Delta), with Delta the design effect matrix of the added terms. R computes that
+test's df from sum(Delta * Delta) (the squared entries), where svychisq uses tr(Delta^2); Delta is
+not symmetric, so the two differ, and each test here follows its R function.
 """
 
 from __future__ import annotations
@@ -81,10 +88,66 @@ def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:
     trace = float(np.trace(delta))
     if not trace > 0:  # the design variance of the table is zero (e.g. every row in one PSU)
         return _untestable(n, "the design variance of the table is zero: no test")
-    df_num = trace**2 / float(np.trace(delta @ delta))
-    statistic = pearson / trace
-    p_value = f_upper_tail(statistic, df_num, df_num * nu)
-    return {"n": n, "statistic": statistic, "df_num": df_num, "df_den": df_num * nu, "p_value": p_value, "note": ""}
+    statistic, df_num, df_den, p_value = rao_scott_f(pearson, trace, float(np.trace(delta @ delta)), nu)
+    return {"n": n, "statistic": statistic, "df_num": df_num, "df_den": df_den, "p_value": p_value, "note": ""}
+
+
+def rao_scott_f(statistic: float, trace: float, squares: float, nu: float) -> tuple[float, float, float, float]:
+    """The second-order Rao-Scott correction in Thomas and Rao's F form: (F, df_num, df_den, p).
+
+    F = statistic / trace on d = trace^2 / squares and d * nu degrees of freedom, with trace the
+    trace of the design effect matrix Delta, squares R's measure of its square (see the callers)
+    and nu the design df.
+    """
+    df_num = trace**2 / squares
+    f = statistic / trace
+    return f, df_num, df_num * nu, f_upper_tail(f, df_num, df_num * nu)
+
+
+def nested_loglinear_test(y, mu0, mu1, lower, added, projected_variance, nu: float) -> dict:
+    """R survey 4.1.1 anova.svyloglin (R/loglin.R lines 78-114) with its default print (pval = "F",
+    line 138: the p of line 114).
+
+    y: the cell counts of the weighted table scaled to its n rows (R's coef(hatp) * n); mu0, mu1:
+    the fitted counts of the model without and with the columns `added`; lower: the smaller
+    model's columns but the intercept; projected_variance(A): A' V A, V the design covariance of
+    the cell proportions y / n; nu: the design df (R's degf of the design the model was fitted on).
+    `added` must be the 0/1 products of the added terms' conditions: their part orthogonal to the
+    smaller model is (-1/2)^order times that of R's contr.sum columns, the same factor for every
+    column, so Delta is R's (its trace is the same in any basis, its squared entries are not).
+    R's P1 and Psat, (diag(pi) - pi pi') / n, enter only as A' P B, computed here without the
+    2^k x 2^k matrices. Returns the working LRT deviance (R's "Deviance="), the Rao-Scott F
+    (deviance / tr(Delta)), its df and R's p: pf(dev / tr(Delta), tr(Delta)^2 / tr2(Delta),
+    dfnull * tr(Delta)^2 / tr2(Delta), lower.tail = FALSE), tr2(m) = sum(m * m) (R/loglin.R line 11).
+    """
+    n = float(y.sum())
+    centred_lower, centred_added = lower - lower.mean(axis=0), added - added.mean(axis=0)  # R's sweep(colMeans)
+    fitted = mu1 / n
+    # R: wX2 <- X2 - X1 %*% solve(t(X1) %*% P1 %*% X1, t(X1) %*% P1 %*% X2), the added terms' part
+    # orthogonal to the smaller model (X2's columns of the smaller model are zero there and dropped by qr)
+    coefficients = np.linalg.solve(
+        _multinomial_product(centred_lower, centred_lower, fitted, n),
+        _multinomial_product(centred_lower, centred_added, fitted, n),
+    )
+    residual = centred_added - centred_lower @ coefficients
+    delta = np.linalg.solve(_multinomial_product(residual, residual, y / n, n), projected_variance(residual))
+    deviance = _poisson_deviance(y, mu0) - _poisson_deviance(y, mu1)
+    trace = float(np.trace(delta))
+    if not trace > 0:  # no design variance in the added terms
+        return {"deviance": deviance, "f": np.nan, "df_num": np.nan, "df_den": np.nan, "p_value": np.nan}
+    f, df_num, df_den, p_value = rao_scott_f(deviance, trace, float((delta * delta).sum()), nu)
+    return {"deviance": deviance, "f": f, "df_num": df_num, "df_den": df_den, "p_value": p_value}
+
+
+def _multinomial_product(A: np.ndarray, B: np.ndarray, pi: np.ndarray, n: float) -> np.ndarray:
+    """A' P B with P = (diag(pi) - pi pi') / n, the multinomial covariance of proportions pi over n."""
+    return ((A.T * pi) @ B - np.outer(A.T @ pi, B.T @ pi)) / n
+
+
+def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    """2 sum(y log(y / mu) - (y - mu)), an empty cell giving 2 mu: R's poisson()$dev.resids summed."""
+    ratio = np.where(y > 0, y / np.where(mu > 0, mu, 1), 1.0)
+    return float(2 * (y * np.log(ratio) - (y - mu)).sum())
 
 
 def _cell_proportions(cell, k, design, known) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../reference"
 Rscript survey_small/oracle.R survey_small/survey_small.csv survey_small/reference_design.csv
 Rscript survey_small/oracle.R survey_small/survey_small.csv survey_small/reference_weights_only.csv weights-only
 Rscript ../r/loglinear.R survey_small/survey_small.csv survey_small/loglinear.csv
+Rscript ../r/loglinear_anova.R survey_small/survey_small.csv survey_small/loglinear_anova.csv
 Rscript arq/oracle_arq.R arq/arq.csv arq/reference_weights_only.csv
 for lonely in adjust average certainty remove; do
   Rscript ../r/domains.R domains/input.csv "domains/${lonely}_design.csv" "$lonely"
