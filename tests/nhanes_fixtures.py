@@ -32,6 +32,7 @@ exam status are unchanged, and BMI and the conditions differ only by the covaria
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -179,8 +180,9 @@ def bmx(rng, people: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"SEQN": examined["SEQN"].to_numpy(), "BMXWT": (bmi * 2.9).round(1), "BMXBMI": bmi})
 
 
-def latent(rng, people: pd.DataFrame, body: pd.DataFrame) -> pd.DataFrame:
-    """Each respondent's true conditions, correlated with age, sex, BMI, schooling, income, race and one another."""
+def latent(rng, people: pd.DataFrame, body: pd.DataFrame, drift: float = 0.0) -> pd.DataFrame:
+    """Each respondent's true conditions, correlated with age, sex, BMI, schooling, income, race and one another;
+    `drift` is added to the log odds of a bunion as the cycle's examiners record it (0: none)."""
     frame = people.merge(body, on="SEQN", how="left")
     age, female = frame["RIDAGEYR"].to_numpy(), (frame["RIAGENDR"] == 2).to_numpy()
     heavy = np.nan_to_num(frame["BMXBMI"].to_numpy(), nan=27) >= 30
@@ -190,7 +192,7 @@ def latent(rng, people: pd.DataFrame, body: pd.DataFrame) -> pd.DataFrame:
     knee = rng.random(n) < logistic(-1.6 + 1.2 * arthritis + 0.6 * heavy + 0.01 * age + 0.25 * poor)
     back = rng.random(n) < logistic(-1.0 + 0.7 * knee + 0.3 * heavy + 0.3 * poor)
     bunion = rng.random(n) < logistic(
-        -2.6 + 0.03 * (age - 40) + 1.0 * female - 0.4 * heavy + 0.4 * knee + 0.5 * black + 0.15 * poor
+        -2.6 + 0.03 * (age - 40) + 1.0 * female - 0.4 * heavy + 0.4 * knee + 0.5 * black + 0.15 * poor + drift
     )
     return frame.assign(arthritis=arthritis, knee=knee, back=back, bunion=bunion)
 
@@ -261,14 +263,15 @@ def lexpn(rng, truth: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED) -> list[Path]:
-    """The five files of one cycle; the same cycle, n and seed give the same values."""
+def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED, drift: float = 0.0) -> list[Path]:
+    """The five files of one cycle; the same cycle, n, seed and drift give the same values (a drift changes
+    the bunions of the foot exam only: every random number drawn is the same)."""
     spec = CYCLES[cycle]
     rng = np.random.default_rng([seed, list(CYCLES).index(cycle)])
     social = np.random.default_rng([seed, list(CYCLES).index(cycle), 1])  # race, education, income
     people = demo(rng, social, spec, n)
     body = bmx(rng, people)
-    truth = latent(rng, people, body)
+    truth = latent(rng, people, body, drift)
     tables = {
         "DEMO": people,
         "MCQ": mcq(rng, truth, spec["lower_case"]),
@@ -285,10 +288,18 @@ def write_cycle(folder: Path, cycle: str, n: int = RESPONDENTS, seed: int = SEED
     return paths
 
 
-def write_fixtures(folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, seed: int = SEED) -> dict[str, list[Path]]:
-    """Every cycle's files into `folder` (created if need be), as data/raw/nhanes/ would hold them."""
+# examiners' drift between cycles, on the log odds of a recorded bunion: the public files record a bunion
+# on one foot for 12-14% of the adults examined in 1999-2000, 20-22% in 2001-2002, 27-29% in 2003-2004
+DRIFT = {"1999-2000": -1.2, "2001-2002": -0.3, "2003-2004": 0.5}
+
+
+def write_fixtures(
+    folder: Path, cycles=tuple(CYCLES), n: int = RESPONDENTS, seed: int = SEED, drift: Mapping[str, float] = {}
+) -> dict[str, list[Path]]:
+    """Every cycle's files into `folder` (created if need be), as data/raw/nhanes/ would hold them; `drift`:
+    cycle -> its examiners' shift of the log odds of a bunion (DRIFT; none by default)."""
     Path(folder).mkdir(parents=True, exist_ok=True)
-    return {cycle: write_cycle(Path(folder), cycle, n, seed) for cycle in cycles}
+    return {cycle: write_cycle(Path(folder), cycle, n, seed, drift.get(cycle, 0.0)) for cycle in cycles}
 
 
 def example_config(scope: str, folder: Path) -> dict:
@@ -297,7 +308,7 @@ def example_config(scope: str, folder: Path) -> dict:
     return yaml.safe_load(text.replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/"))
 
 
-if __name__ == "__main__":  # python tests/nhanes_fixtures.py FOLDER: the files the R reference reads
+if __name__ == "__main__":  # python tests/nhanes_fixtures.py FOLDER [drift]: the files the R references read
     import sys
 
-    write_fixtures(Path(sys.argv[1]))
+    write_fixtures(Path(sys.argv[1]), drift=DRIFT if sys.argv[2:] == ["drift"] else {})
