@@ -13,6 +13,7 @@ relative, SEs, intervals and p to 1e-4.
 
 from __future__ import annotations
 
+import html
 import subprocess
 
 import numpy as np
@@ -166,23 +167,39 @@ def report_of(config: dict, folder) -> str:
         paths["truth"],
         folder / "report.html",
     )
-    return (folder / "report.html").read_text()
+    return html.unescape((folder / "report.html").read_text())  # the page's text as a reader sees it
 
 
 @pytest.mark.slow
 def test_the_report_warns_beside_the_prevalence_where_a_condition_differs_across_cycles(drift_files, tmp_path):
-    html = report_of(cycle_config(drift_files, ("age", "sex")), tmp_path)
-    sentence = "Bunions (hallux valgus), ages 40+ differs across NHANES cycles (Rao-Scott F = 8.70 on 1.92 and 82.4 df"
-    findings = html[html.index('id="findings"') : html.index('id="claims"')]
+    page = report_of(cycle_config(drift_files, ("age", "sex")), tmp_path)
+    sentence = (
+        "Bunions (hallux valgus), ages 40+: prevalence differs across NHANES cycles (Rao-Scott F = 8.70 on 1.92 "
+        "and 82.4 df, p < 0.001)"
+    )
+    findings = page[page.index('id="findings"') : page.index('id="claims"')]
     assert sentence in findings and "1999-2000 12.0% (7.9–18.0)" in findings
     assert "consider `cycle` as a covariate" in findings
-    prevalence = html[html.index('id="table-prevalence"') :]
+    prevalence = page[page.index('id="table-prevalence"') :]
     assert prevalence.index(sentence) < prevalence.index("<table")  # above the table, not below it
-    assert "Obesity differs across NHANES cycles" not in html  # p = 0.31
+    assert "Obesity: prevalence differs" not in page  # p = 0.31
 
 
 @pytest.mark.slow
 def test_the_report_says_nothing_of_cycles_where_no_condition_differs_across_them(steady_files, tmp_path):
-    html = report_of(cycle_config(steady_files), tmp_path)
-    assert "differs across NHANES cycles" not in html and "Prevalence differs across NHANES cycles" not in html
-    assert "NHANES cycle (an indicator of each level against 1999-2000)" in html  # the covariate, in the methods
+    page = report_of(cycle_config(steady_files), tmp_path)
+    assert "differs across NHANES cycles" not in page.lower()
+    assert "NHANES cycle (an indicator of each level against 1999-2000)" in page  # the covariate, in the methods
+
+
+def test_the_warning_says_the_adjusted_models_allow_for_the_cycle_where_it_is_a_covariate(drift_tables):
+    from msk_cooccurrence.dataset_text import cycle_warnings
+
+    for covariates, words in (
+        (["age", "sex", "cycle"], "the adjusted models include `cycle` as a covariate, the crude estimates and"),
+        (["age", "sex"], "consider `cycle` as a covariate"),
+    ):
+        found = cycle_warnings(drift_tables["association"], drift_tables["prevalence"], {"covariates": covariates}, {})
+        assert (
+            len(found) == 1 and found[0].startswith("Bunions (hallux valgus): prevalence differs") and words in found[0]
+        )

@@ -19,7 +19,7 @@ from .columns import CYCLE, view_variables
 from .definitions import describe
 from .derive import universe_notes
 from .labels import readable, variable_labels
-from .presentation import p_value_text, percent_text
+from .presentation import percent_text
 from .sources import source_of
 
 CONDITION_COLUMNS = ("condition", "condition_a", "condition_b")
@@ -162,9 +162,10 @@ def cycle_warnings(association: pd.DataFrame, prevalence: pd.DataFrame, view: Ma
             else "consider `cycle` as a covariate (`covariates:`)"
         )
         sentences.append(
-            f"{readable(test.condition, notes)} differs across NHANES cycles (Rao-Scott F = {test.statistic:.2f} on "
-            f"{test.df_num:.2f} and {test.df_den:.1f} df, p {p_value_text(test.p_value)}): {each}. Pooled "
-            f"estimates average over the cycles' examiners or protocol changes as well as over time; {advice}."
+            f"{readable(test.condition, notes)}: prevalence differs across NHANES cycles (Rao-Scott F = "
+            f"{test.statistic:.2f} on {test.df_num:.2f} and {test.df_den:.1f} df, p < {CYCLE_DIFFERENCE_P:g}): "
+            f"{each}. Pooled estimates average over the cycles' examiners or protocol changes as well as over "
+            f"time; {advice}."
         )
     return sentences
 

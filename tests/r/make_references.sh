@@ -27,3 +27,7 @@ for scope in 2001-2004 1999-2004; do
   Rscript ../r/nhanes_reference.R "$fixtures" "$scope" "nhanes/nhanes_${scope/-/_}.csv"
 done
 rm -r "$fixtures"
+drifting="$(mktemp -d)"
+python ../nhanes_fixtures.py "$drifting" drift
+Rscript ../r/nhanes_cycles.R "$drifting" cycles/nhanes_cycles.csv
+rm -r "$drifting"
