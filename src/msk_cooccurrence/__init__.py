@@ -19,8 +19,8 @@ The package is layered; a module imports only from its own layer or the ones abo
    (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).
 4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
-   `odds_ratios`, `subgroups`, `alternative_definitions` (definitions.csv), `loglinear`, `dose_response`, `claims`, `sensitivity`, `association`, `table1`,
-   `quality` (data quality).
+   `odds_ratios`, `subgroups`, `alternative_definitions` (definitions.csv), `loglinear`,
+   `dose_response`, `claims`, `sensitivity`, `association`, `table1`, `quality` (data quality).
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
    `subgroup_figures`,
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
+CYCLE = "cycle"  # an NHANES row's cycle: the raw column nhanes.py writes, a built-in category (builtin_variables)
 MIN_AGE, MAX_AGE = 18, 120  # the default bounds of a valid age (a dataset's min_age / max_age)
 
 
@@ -67,6 +68,22 @@ def alternative_column(condition: str, definition: str) -> str:
     """The column that holds a condition under an alternative definition (config `alternatives:`;
     no identifier has a colon, so it never meets a column of the config)."""
     return f"{condition}:{definition}"
+
+
+def builtin_variables(dataset: Mapping) -> dict[str, dict]:
+    """The variables a dataset has without declaring them: for a dataset of several NHANES cycles, `cycle`,
+    a category whose levels are the cycles' names in config order, the first the reference. A survey's
+    cycles differ in examiners and protocols as well as in time, so an estimate pooled over them is
+    compared across them (prevalence by cycle, the Rao-Scott test) and may be adjusted for them."""
+    names = [str(cycle["name"]) for cycle in dataset.get("cycles") or ()]
+    if len(names) < 2:
+        return {}
+    return {CYCLE: {"kind": "category", "levels": names, "reference": names[0]}}  # labels.LABELS names it
+
+
+def view_variables(view: Mapping) -> dict[str, Mapping]:
+    """The variables of a dataset's view (wiring.dataset_view): the declared ones, then its built-in ones."""
+    return dict(view.get("variables") or {}) | builtin_variables(view.get("dataset") or {})
 
 
 def numeric_names(columns: tuple[Column, ...] = HARMONIZED) -> tuple[str, ...]:

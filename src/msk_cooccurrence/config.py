@@ -30,6 +30,7 @@ import jsonschema
 import yaml
 
 from . import wiring
+from .columns import CYCLE, builtin_variables
 from .columns import NAMES as HARMONIZED_FIXED
 from .definitions import check_definitions, check_nesting
 from .errors import ConfigError
@@ -270,9 +271,10 @@ def check_model_variables(config: Mapping) -> None:
                 f"`variables: {name}:` has reference '{variable['reference']}', which is not one of its levels "
                 f"({', '.join(levels)}). Make the reference one of the levels."
             )
+    names = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
+    variables = {**variables, **check_builtin_variables(config, names)}
     categories = [n for n, v in variables.items() if v["kind"] == "category"]
     numbers = ["age", "bmi", *(n for n, v in variables.items() if v["kind"] == "number")]
-    names = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
     for name in names:
         if name not in (*ADJUSTABLE, *variables):
             raise ConfigError(
@@ -304,6 +306,24 @@ def check_model_variables(config: Mapping) -> None:
     bands = list(config["age_bands"])
     if len(set(bands)) != len(bands):
         raise ConfigError(f"`age_bands` {bands} repeats a lower bound; list each band's lower bound once.")
+
+
+def check_builtin_variables(config: Mapping, covariates) -> dict:
+    """The built-in variables some dataset of the run has (`cycle`: several NHANES cycles); naming one that
+    no dataset has is an error (a dataset without it, beside one with it, gets validation's warning)."""
+    builtin = {n: v for d in config["datasets"].values() for n, v in builtin_variables(d).items()}
+    for key, names in (
+        ("covariates", covariates),
+        ("groupings", config.get("groupings", ())),
+        ("subgroups", config.get("subgroups", ())),
+    ):
+        if CYCLE in names and CYCLE not in builtin:
+            raise ConfigError(
+                f"`{key}` names 'cycle', the NHANES cycle, which only a dataset of several NHANES cycles has "
+                "(`source: nhanes` with two or more `cycles:`), and no dataset of this run has. Remove it from "
+                f"`{key}`, or add the dataset's other cycles."
+            )
+    return builtin
 
 
 def check_dataset_variables(name: str, dataset: Mapping, variables: Mapping) -> None:

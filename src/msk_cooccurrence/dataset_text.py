@@ -5,7 +5,8 @@
   every table, figure and claim, by relabelling the output tables at the point of display (the
   CSV files keep the plain names other steps join on).
 - Words: each rule, value made unknown, universe, weight and age top-code as a sentence for the
-  report's methods and data sections.
+  report's methods and data sections; a condition whose prevalence differs across NHANES cycles as a
+  warning beside the prevalence.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from .columns import CYCLE, view_variables
 from .definitions import describe
 from .derive import universe_notes
 from .labels import readable, variable_labels
+from .presentation import percent_text
 from .sources import source_of
 
 CONDITION_COLUMNS = ("condition", "condition_a", "condition_b")
@@ -142,6 +145,37 @@ def _name(name: str) -> str:
     return readable(name)
 
 
+CYCLE_DIFFERENCE_P = 0.001  # a condition that differs across cycles beyond this is warned about
+
+
+def cycle_warnings(association: pd.DataFrame, prevalence: pd.DataFrame, view: Mapping, notes: Mapping[str, str]):
+    """A sentence for each condition whose prevalence differs across the cycles of an NHANES dataset
+    (association.csv's Rao-Scott test by `cycle`, p < CYCLE_DIFFERENCE_P), with its prevalence in each
+    cycle: within a survey the cycles differ in examiners and protocols, so a pooled estimate averages
+    over those as much as over time."""
+    tests = association[(association["kind"] == "grouping") & (association["by"] == CYCLE)]
+    adjusted = CYCLE in [c if isinstance(c, str) else c["name"] for c in view["covariates"]]
+    sentences = []
+    for test in tests[tests["p_value"] < CYCLE_DIFFERENCE_P].itertuples():
+        rows = prevalence[(prevalence["condition"] == test.condition) & (prevalence["group"] == CYCLE)]
+        each = "; ".join(
+            f"{r.level} {percent_text(r.estimate, r.ci_low, r.ci_high, getattr(r, 'reliability', ''))}"
+            for r in rows.itertuples()
+        )
+        advice = (
+            "the adjusted models include `cycle` as a covariate, the crude estimates and prevalences do not"
+            if adjusted
+            else "consider `cycle` as a covariate (`covariates:`)"
+        )
+        sentences.append(
+            f"{readable(test.condition, notes)}: prevalence differs across NHANES cycles (Rao-Scott F = "
+            f"{test.statistic:.2f} on {test.df_num:.2f} and {test.df_den:.1f} df, p < {CYCLE_DIFFERENCE_P:g}): "
+            f"{each}. Pooled estimates average over the cycles' examiners or protocol changes as well as over "
+            f"time; {advice}."
+        )
+    return sentences
+
+
 def present_columns(quality: pd.DataFrame | None) -> set | None:
     """The columns the analysis rows have (the data-quality table lists each), or None without it."""
     return None if quality is None else set(quality.loc[quality["kind"] == "missing", "item"])
@@ -150,7 +184,7 @@ def present_columns(quality: pd.DataFrame | None) -> set | None:
 def covariate_words(config: Mapping, present: set | None = None) -> str:
     """The adjustment set in words, each covariate by its label and how it enters the models; those the
     dataset lacks (`present`: its columns) named apart, as not adjusted for."""
-    variables = config.get("variables") or {}
+    variables = view_variables(config)
     labels = variable_labels(config)
     words, lacking = [], []
     for covariate in config["covariates"]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .columns import CYCLE  # the raw column that names an NHANES row's cycle
 from .definitions import (
     BLANK,
     alternative_rules,
@@ -37,7 +38,6 @@ from .errors import InputError
 from .harmonize import Tally, canonical
 from .ingest import SOURCE_ROW, close_match
 
-CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
 DERIVED = "derived:"  # prefix of the derived condition columns handed to harmonize
 PROBLEMS = [SOURCE_ROW, "column", "check", "value"]
 

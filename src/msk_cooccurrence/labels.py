@@ -24,6 +24,7 @@ LABELS = {
     "id": "Identifier",
     "age_band": "Age band (years)",
     "bmi_class": "BMI class (kg/m²)",
+    "cycle": "NHANES cycle",  # the built-in category of a dataset of several cycles (columns.builtin_variables)
     "age_standardized": "Age-standardized",
     "overall": "Overall",
     "all": "All",

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from .columns import CYCLE, builtin_variables
 from .definitions import alternative_rules, category_rules, items_of, resolve
-from .derive import CYCLE
 from .errors import ConfigError, InputError
 from .ingest import SOURCE_ROW, close_match
 from .wiring import missing_input
@@ -155,12 +155,14 @@ def read_nhanes(name: str, dataset: Mapping) -> tuple[pd.DataFrame, dict]:
 
 
 def nhanes_mapping(dataset: Mapping, present) -> tuple[dict, dict]:
-    """`columns:` and `codes:` of the harmonize step for a table read by read_nhanes."""
+    """`columns:` and `codes:` of the harmonize step for a table read by read_nhanes; the cycle of a dataset
+    of several cycles is a column of its own (columns.builtin_variables)."""
     columns = {key: column.upper() for key, column in dataset["columns"].items()}
     missing = [c for c in columns.values() if c not in present]
     if missing:  # read_nhanes reads every mapped item or stops; this guards a stale raw file
         raise InputError(f"The NHANES rows lack {', '.join(missing)}; rerun the ingest step.")
-    return columns | {"weight": WEIGHT_COLUMN}, dict(dataset.get("codes", {}))
+    cycle = {CYCLE: CYCLE} if CYCLE in builtin_variables(dataset) else {}
+    return columns | {"weight": WEIGHT_COLUMN} | cycle, dict(dataset.get("codes", {}))
 
 
 def check_cycles(name: str, dataset: dict) -> None:

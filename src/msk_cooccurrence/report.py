@@ -22,6 +22,7 @@ from . import outputs, presentation
 from .dataset_text import (
     annotated_claims,
     covariate_words,
+    cycle_warnings,
     data_notes,
     definition_sentences,
     lost_to_covariates,
@@ -267,10 +268,13 @@ def render_report(
     }
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], lambda c: readable(c, notes))
+    findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes)
+    association = tables.get("association")
+    by_cycle = [] if association is None else cycle_warnings(association, tables["prevalence"], view, notes)
     return environment.get_template("report.html.j2").render(
         dataset=dataset,
-        findings=key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes)
-        + claim_findings(tables["claims"]),
+        findings=findings[:1] + by_cycle + findings[1:] + claim_findings(tables["claims"]),
+        cycle_warnings=by_cycle,
         synthetic=truth is not None and len(truth) > 0,
         claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
         standard=config["standard_population"],

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .columns import MAX_AGE, MIN_AGE, alternative_column, category_levels
+from .columns import MAX_AGE, MIN_AGE, alternative_column, builtin_variables, category_levels, view_variables
 from .labels import label_of
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
 
@@ -45,11 +45,15 @@ class Settings:
     def from_dict(cls, config: Mapping) -> Settings:
         """From a validated config, or a dataset's view (config.dataset_view: its `dataset` gives the ages).
 
-        The age bands follow the dataset's range: they start at its youngest valid age.
+        The age bands follow the dataset's range: they start at its youngest valid age. A dataset's
+        built-in variables (columns.builtin_variables: `cycle` of several NHANES cycles) join the declared
+        ones and the groupings.
         """
         dataset = config.get("dataset") or {}
         min_age, max_age = dataset.get("min_age", MIN_AGE), dataset.get("max_age", MAX_AGE)
         covariates = [c if isinstance(c, str) else c["name"] for c in config["covariates"]]
+        variables = view_variables(config)
+        groupings = (*config.get("groupings", DEFAULT_GROUPINGS), *builtin_variables(dataset))
         return cls(
             conditions=tuple(config["conditions"]),
             covariates=tuple(covariates),
@@ -64,14 +68,12 @@ class Settings:
             sensitivity=MappingProxyType(dict(config["sensitivity"])),
             proportion_ci=config["proportion_ci"],
             loglinear=MappingProxyType(dict(config["loglinear"])),
-            variables=MappingProxyType(copy.deepcopy(dict(config.get("variables") or {}))),
+            variables=MappingProxyType(copy.deepcopy(variables)),
             levels=MappingProxyType(
-                category_levels(
-                    config.get("variables") or {}, dataset.get("codes") or {}, dataset.get("categories") or {}
-                )
+                category_levels(variables, dataset.get("codes") or {}, dataset.get("categories") or {})
             ),
             splines=MappingProxyType({c["name"]: c["spline"] for c in config["covariates"] if not isinstance(c, str)}),
-            groupings=tuple(config.get("groupings", DEFAULT_GROUPINGS)),
+            groupings=tuple(dict.fromkeys(groupings)),
             subgroups=tuple(config.get("subgroups", ())),
             min_age=min_age,
             max_age=max_age,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .columns import HARMONIZED, SOURCE_ROW, Column
+from .columns import CYCLE, HARMONIZED, SOURCE_ROW, Column
 from .errors import InputError
 from .reliability import kish_effective_n
 from .settings import Settings
@@ -314,9 +314,11 @@ def absent_variable_warnings(columns, settings: Settings) -> list[str]:
             found.append(
                 f"`{key}` names {listed}, which this dataset does not have: "
                 + ("its models are not adjusted for it. " if key == "covariates" else "its tables leave it out. ")
-                + "Map it in the dataset's `columns:` (or derive it), or remove it from `"
-                + key
-                + "`."
+                + (
+                    "Only a dataset of several NHANES cycles has the cycle."
+                    if CYCLE in absent
+                    else "Map it in the dataset's `columns:` (or derive it), or remove it from `" + key + "`."
+                )
             )
     return found
 

@@ -35,3 +35,7 @@ unseen="$(mktemp -d)"
 python ../nhanes_fixtures.py --unseen "$unseen"
 Rscript ../r/nhanes_unseen.R "$unseen" nhanes/unseen_2001_2004.csv
 rm -r "$unseen"
+drifting="$(mktemp -d)"
+python ../nhanes_fixtures.py --drift "$drifting"
+Rscript ../r/nhanes_cycles.R "$drifting" cycles/nhanes_cycles.csv
+rm -r "$drifting"
