@@ -1,8 +1,8 @@
 # R survey figures for tests/test_cycles.py: NHANES 1999-2004 files in CDC's layout with examiners'
-# drift in the bunions of the foot exam (python tests/nhanes_fixtures.py FOLDER drift), read with
+# drift in the bunions of the foot exam (python tests/nhanes_fixtures.py --drift FOLDER), read with
 # haven. The definitions of bunions, obesity and low back pain are those of the example config
 # (nhanes_1999_2004.yaml), written out in plain R; `cycle` is a factor, its first cycle the reference.
-# For each condition: the prevalence in each cycle (svyby of svyciprop, method = "logit", on the rows
+# For each condition: the prevalence in each cycle (svyby of svyciprop, method = "beta" (Korn-Graubard, as the example configs ask), on the rows
 # where it is known) and the Rao-Scott test across cycles (svychisq, statistic = "F"); for each pair
 # of bunions with obesity or low back pain: the odds ratio adjusted for age, sex and cycle (svyglm).
 # usage: Rscript nhanes_cycles.R FOLDER OUT.csv
@@ -55,7 +55,7 @@ rows <- list()
 add <- function(...) rows[[length(rows) + 1]] <<- data.frame(...)
 for (c in c("bunions", "obesity", "low_back_pain")) {
   known <- subset(des, !is.na(get(c)))
-  by <- svyby(as.formula(paste0("~I(", c, " == 1)")), ~cycle, known, svyciprop, method = "logit",
+  by <- svyby(as.formula(paste0("~I(", c, " == 1)")), ~cycle, known, svyciprop, method = "beta",
               vartype = c("se", "ci"))
   for (level in names(cycles)) {
     add(kind = "prevalence", condition = c, by = "cycle", level = level, model = "",
