@@ -63,6 +63,15 @@ def analysis_columns(
     return fixed + tuple(variable_column(n, v, levels.get(n)) for n, v in variables.items())
 
 
+def outside_universe(age, universe: Mapping):
+    """Rows whose age is outside a condition's universe (`min_age`, `max_age`: the ages it was measured
+    in), where the condition was never measured; an unknown age is not outside."""
+    import numpy as np
+
+    age = np.asarray(age, float)
+    return (age < universe.get("min_age", -np.inf)) | (age > universe.get("max_age", np.inf))
+
+
 def numeric_names(columns: tuple[Column, ...] = HARMONIZED) -> tuple[str, ...]:
     return tuple(c.name for c in columns if c.kind == "number")
 

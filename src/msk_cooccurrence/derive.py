@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .columns import outside_universe
 from .definitions import BLANK, category_rules, check_key, describe, form, item_rules, items_of, resolve
 from .errors import InputError
 from .harmonize import Tally, canonical
@@ -263,8 +264,7 @@ def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[p
     for condition, universe in dataset.get("universes", {}).items():
         if condition not in out:
             continue
-        age = out["age"].to_numpy(float)
-        outside = (age < universe.get("min_age", -np.inf)) | (age > universe.get("max_age", np.inf))
+        outside = outside_universe(out["age"], universe)
         outside_counts[condition] = int((outside & out[condition].notna().to_numpy()).sum())
         out.loc[outside, condition] = pd.NA
     return out, outside_counts

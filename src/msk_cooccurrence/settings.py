@@ -38,6 +38,8 @@ class Settings:
     subgroups: tuple[str, ...] = ()
     min_age: float = MIN_AGE  # the dataset's valid ages (the view's dataset; the defaults without one)
     max_age: float = MAX_AGE
+    universes: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> its ages (the view's dataset)
+    auxiliary: tuple[str, ...] = ()  # the dataset's rules that only help the imputation (`imputation: auxiliary:`)
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -73,6 +75,8 @@ class Settings:
             subgroups=tuple(config.get("subgroups", ())),
             min_age=min_age,
             max_age=max_age,
+            universes=MappingProxyType(copy.deepcopy(dict(dataset.get("universes") or {}))),
+            auxiliary=tuple((dataset.get("imputation") or {}).get("auxiliary", ())),
         )
 
     @property
