@@ -1,6 +1,6 @@
 """A dataset's definitions applied to its rows: derived conditions, values made unknown, universes.
 
-Three config keys, for `source: table` and `source: nhanes` alike (rules in definitions.py):
+Config keys, for `source: table` and `source: nhanes` alike (rules in definitions.py):
 - `rules:` named rules; a rule named like a condition derives that condition, the others are
   helpers it may use. An NHANES cycle may replace a named rule with its own (`cycles: rules:`).
 - `unknown_if: {column: rule}`: a harmonized column (bmi, or a condition) is unknown where the
@@ -10,6 +10,8 @@ Three config keys, for `source: table` and `source: nhanes` alike (rules in defi
 - `categories: {variable: {level: rule}}`: a declared category variable derived by one rule per
   level: the level whose rule is yes; unknown where none is yes and some are unknown; a problem of
   the row (quarantined) where two are yes or all are no, never a guess.
+- `imputation: auxiliary: [rule]`: named rules kept as boolean columns of the rows (like a derived
+  condition, never analysed) for the multiple-imputation model (imputation_model.py).
 """
 
 from __future__ import annotations
@@ -118,6 +120,11 @@ def derived_conditions(dataset: Mapping, conditions) -> list[str]:
     return [c for c in conditions if c in dataset.get("rules", {})]
 
 
+def auxiliary_rules(dataset: Mapping) -> list[str]:
+    """The named rules kept as columns of the rows (yes / no / unknown) for the imputation model alone."""
+    return list((dataset.get("imputation") or {}).get("auxiliary", []))
+
+
 def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.ndarray, dict]]:
     """(where, row mask, rules) for each group of rows that shares one set of rules: a dataset made of
     cycles (NHANES) has one group per cycle, whose rules override the dataset's."""
@@ -131,7 +138,7 @@ def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.nd
 
 def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns: Mapping, conditions) -> Prepared:
     """Derive the dataset's rule conditions and categories and apply `unknown_if`, group by group (cycle by cycle)."""
-    derived = derived_conditions(dataset, conditions)
+    derived = derived_conditions(dataset, conditions) + auxiliary_rules(dataset)
     categories = dict(dataset.get("categories", {}))
     if not derived and not categories and not dataset.get("unknown_if"):
         return Prepared(raw, dict(columns), pd.DataFrame(columns=PROBLEMS), {})
