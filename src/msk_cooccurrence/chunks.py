@@ -77,7 +77,9 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
     reading = Reading.of(dataset, settings.variables)
     booleans = (*settings.conditions, *settings.auxiliary)  # the auxiliary rules' columns read as conditions
-    harmonized, problems = harmonize(prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading)
+    harmonized, problems = harmonize(
+        prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading
+    )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
     problems = pd.concat([problems, prepared.problems], ignore_index=True)

@@ -10,6 +10,9 @@ from dataclasses import dataclass, replace
 
 SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
 MIN_AGE, MAX_AGE = 18, 120  # the default bounds of a valid age (a dataset's min_age / max_age)
+CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
+# what the design adds to the multiple-imputation model (imputation_model.py): never analysed
+LOG_WEIGHT, STRATUM = "log_weight", "design stratum"
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,10 @@ import jsonschema
 import yaml
 
 from . import wiring
+from .columns import CYCLE, LOG_WEIGHT, SOURCE_ROW, STRATUM
 from .columns import NAMES as HARMONIZED_FIXED
-from .columns import SOURCE_ROW
 from .definitions import check_auxiliary, check_definitions, check_nesting
-from .derive import CYCLE
 from .errors import ConfigError
-from .imputation_model import DESIGN_VARIABLES
 from .resources import read_resource
 from .sources import SOURCES, source_of
 
@@ -184,7 +182,7 @@ def check_consistency(config: dict) -> None:
                     "missing without any entry."
                 )
         check_definitions(name, dataset, config["conditions"])
-        check_auxiliary(name, dataset, known | {*DESIGN_VARIABLES, CYCLE, SOURCE_ROW})
+        check_auxiliary(name, dataset, known | {LOG_WEIGHT, STRATUM, CYCLE, SOURCE_ROW})
         check_dataset_variables(name, dataset, config.get("variables", {}))
         source_of(dataset).check(name, dataset)
         check_reading(name, dataset)

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .columns import outside_universe
+from .columns import CYCLE, outside_universe
 from .definitions import BLANK, category_rules, check_key, describe, form, item_rules, items_of, resolve
 from .errors import InputError
 from .harmonize import Tally, canonical
 from .ingest import SOURCE_ROW, close_match
 
-CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
 DERIVED = "derived:"  # prefix of the derived condition columns handed to harmonize
 PROBLEMS = [SOURCE_ROW, "column", "check", "value"]
 

@@ -38,10 +38,10 @@ from functools import cached_property
 
 import numpy as np
 
+from .columns import LOG_WEIGHT, STRATUM  # the log weight in classes (weight_classes), the stratum's code
+
 WEIGHT_CLASSES = 20
 DENSE_KEYS = 2**22  # up to this many combinations, rows are counted by key in one array
-LOG_WEIGHT = "log_weight"  # the log weight in classes (weight_classes)
-STRATUM = "design stratum"  # the design's stratum: a category entered as indicators
 DESIGN_VARIABLES = (LOG_WEIGHT, STRATUM)  # what the design adds to the variables: never analysed
 NOT_MEASURED = -1.0  # a condition's value outside its universe: known to be undefined, never drawn
 

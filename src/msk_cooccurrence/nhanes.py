@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from .columns import CYCLE
 from .definitions import items_of, resolve
-from .derive import CYCLE
 from .errors import ConfigError, InputError
 from .ingest import SOURCE_ROW, close_match
 from .wiring import missing_input

@@ -4,13 +4,13 @@ Imputation by chained equations (imputation.py: logistic models for the conditio
 mean matching for a continuous covariate), with the design (strata, log weight in quantile classes)
 and the dataset's auxiliary rules as predictors (imputation_model.py); a condition with a universe is
 never imputed outside it, and each pair's model is fitted on the rows inside the universes of its two
-conditions (a domain of the design), as the complete-case model is; each imputation is an independent chain from its own random stream (seed, m),
-so the workflow draws each in its own job and the result does not depend on their order; the
-pooling job reads the imputation problem the workflow saved (imputation.load_problem) rather than
-building it again from the rows. Each completed dataset is analysed with the same design-based
-logistic model, on cells of the rows complete before imputation plus the imputed rows, and the
-results are pooled by Rubin's rules with Barnard and Rubin's (1999) degrees of freedom, the
-design's residual df as complete-data df.
+conditions (a domain of the design), as the complete-case model is. Each imputation is an
+independent chain from its own random stream (seed, m), so the workflow draws each in its own job
+and the result does not depend on their order; the pooling job reads the imputation problem the
+workflow saved (imputation_model.load_problem) rather than building it again from the rows. Each
+completed dataset is analysed with the same design-based logistic model, on cells of the rows
+complete before imputation plus the imputed rows, and the results are pooled by Rubin's rules with
+Barnard and Rubin's (1999) degrees of freedom, the design's residual df as complete-data df.
 """
 
 from __future__ import annotations

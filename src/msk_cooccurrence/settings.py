@@ -38,7 +38,7 @@ class Settings:
     subgroups: tuple[str, ...] = ()
     min_age: float = MIN_AGE  # the dataset's valid ages (the view's dataset; the defaults without one)
     max_age: float = MAX_AGE
-    universes: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> its ages (the view's dataset)
+    universes: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> its ages (the dataset's)
     auxiliary: tuple[str, ...] = ()  # the dataset's rules that only help the imputation (`imputation: auxiliary:`)
 
     @classmethod
