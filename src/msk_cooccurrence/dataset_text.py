@@ -135,8 +135,7 @@ def imputation_sentences(dataset: Mapping, conditions) -> list[str]:
             if parts_of
             else "it helps impute the conditions"
         )
-        role = "enters as an auxiliary variable (imputed where unknown, never analysed)"
-        sentences.append(f"{_name(name)} {role}: {why}.")
+        sentences.append(f"Auxiliary variable {_name(name)} (imputed where unknown, never analysed): {why}.")
     for condition, note in universe_notes(dataset).items():
         sentences.append(
             f"{_name(condition)} is never imputed outside {note}, where it was not measured (there it is a level "
