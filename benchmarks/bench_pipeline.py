@@ -25,7 +25,8 @@ import time
 from msk_cooccurrence import glm, outputs, pipeline
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.files import read_literature
-from msk_cooccurrence.imputation import imputation_problem, impute
+from msk_cooccurrence.imputation import impute
+from msk_cooccurrence.imputation_model import imputation_problem
 from msk_cooccurrence.settings import Settings
 from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
 

@@ -27,7 +27,8 @@ ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
     {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
     | {"data"},
-    {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"},
+    {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
+    | {"imputation_model"},
     {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
     {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},

@@ -13,12 +13,11 @@ from helpers import analysis_of, settings_of
 from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.errors import InputError
 from msk_cooccurrence.files import write_csv
-from msk_cooccurrence.imputation import (
+from msk_cooccurrence.imputation import completed, impute
+from msk_cooccurrence.imputation_model import (
     WEIGHT_CLASSES,
     ImputationProblem,
-    completed,
     imputation_problem,
-    impute,
     load_problem,
     save_problem,
     weight_classes,
@@ -205,7 +204,7 @@ def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_i
     settings = settings_of(conditions=["a", "b"], covariates=["age", "sex"], sensitivity=options)
     view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
 
-    def too_many(cls, columns, nominal=()):
+    def too_many(cls, columns, nominal=(), universes=()):
         raise ValueError("too many distinct combinations of values for the imputation model")
 
     monkeypatch.setattr(ImputationProblem, "from_columns", classmethod(too_many))

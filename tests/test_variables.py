@@ -196,7 +196,7 @@ def test_a_declared_category_a_dataset_does_not_map_is_noted_not_fatal(tmp_path)
     data, settings = analysed(
         tmp_path, with_variables(300, random=True), variables=variables, covariates=["age", "sex", "race"]
     )
-    from msk_cooccurrence.imputation import imputation_problem
+    from msk_cooccurrence.imputation_model import imputation_problem
     from msk_cooccurrence.pipeline import compute_tables
 
     tables = compute_tables(data, settings, {}, ["odds_ratios", "table1", "data_quality"])

@@ -14,7 +14,8 @@ The package is layered; a module imports only from its own layer or the ones abo
    `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions, logistic fits),
    `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),
    `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
-   (Rao-Scott tests).
+   (Rao-Scott tests), `imputation_model` (the variables multiple imputation completes, as level
+   codes) and `imputation` (its draws).
 3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
    (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).

@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .columns import alternative_column
+from .columns import alternative_column, outside_universe
 from .data import AnalysisData
 from .inference import prevalence_row, proportion
 from .pairs import fit_exposure_model, model_note, model_predictors, odds_ratio_row
@@ -68,8 +68,7 @@ def defined_as(data: AnalysisData, condition: str, definition: str) -> AnalysisD
 
 def unknown_in_universe(data: AnalysisData, condition: str, universe) -> int:
     """Rows whose condition is unknown among those it was measured in (its universe's ages)."""
-    age = data.frame["age"].to_numpy(float)
-    inside = (age >= universe.get("min_age", -np.inf)) & (age <= universe.get("max_age", np.inf))
+    inside = ~outside_universe(data.frame["age"], universe)
     return int((np.isnan(data.condition(condition)) & inside).sum())
 
 

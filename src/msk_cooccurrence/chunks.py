@@ -76,9 +76,9 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     """
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
     reading = Reading.of(dataset, settings.variables)
-    conditions = [*settings.conditions, *settings.alternative_columns]  # each read as a yes/no column
+    booleans = (*settings.conditions, *settings.alternative_columns, *settings.auxiliary)  # read as yes/no columns
     harmonized, problems = harmonize(
-        prepared.frame, prepared.columns, mapping.codes, conditions, settings.obesity_bmi, reading
+        prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading
     )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
     harmonized, outside = restrict_to_universes(harmonized, dataset)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, replace
 SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
 CYCLE = "cycle"  # an NHANES row's cycle: the raw column nhanes.py writes, a built-in category (builtin_variables)
 MIN_AGE, MAX_AGE = 18, 120  # the default bounds of a valid age (a dataset's min_age / max_age)
+CYCLE = "cycle"  # the raw column that names an NHANES row's cycle
+# what the design adds to the multiple-imputation model (imputation_model.py): never analysed
+LOG_WEIGHT, STRATUM = "log_weight", "design stratum"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,15 @@ def builtin_variables(dataset: Mapping) -> dict[str, dict]:
 def view_variables(view: Mapping) -> dict[str, Mapping]:
     """The variables of a dataset's view (wiring.dataset_view): the declared ones, then its built-in ones."""
     return dict(view.get("variables") or {}) | builtin_variables(view.get("dataset") or {})
+
+
+def outside_universe(age, universe: Mapping):
+    """Rows whose age is outside a condition's universe (`min_age`, `max_age`: the ages it was measured
+    in), where the condition was never measured; an unknown age is not outside."""
+    import numpy as np
+
+    age = np.asarray(age, float)
+    return (age < universe.get("min_age", -np.inf)) | (age > universe.get("max_age", np.inf))
 
 
 def numeric_names(columns: tuple[Column, ...] = HARMONIZED) -> tuple[str, ...]:

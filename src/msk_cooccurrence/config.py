@@ -30,9 +30,9 @@ import jsonschema
 import yaml
 
 from . import wiring
-from .columns import CYCLE, builtin_variables
+from .columns import CYCLE, LOG_WEIGHT, SOURCE_ROW, STRATUM, builtin_variables
 from .columns import NAMES as HARMONIZED_FIXED
-from .definitions import check_definitions, check_nesting
+from .definitions import check_auxiliary, check_definitions, check_nesting
 from .errors import ConfigError
 from .resources import read_resource
 from .sources import SOURCES, source_of
@@ -182,6 +182,7 @@ def check_consistency(config: dict) -> None:
                     "missing without any entry."
                 )
         check_definitions(name, dataset, config["conditions"])
+        check_auxiliary(name, dataset, known | {LOG_WEIGHT, STRATUM, CYCLE, SOURCE_ROW})
         check_dataset_variables(name, dataset, config.get("variables", {}))
         source_of(dataset).check(name, dataset)
         check_reading(name, dataset)

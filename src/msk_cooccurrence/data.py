@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import collapse
+from .columns import outside_universe
 from .design import SurveyDesign, design_of
 from .errors import InputError
 from .labels import label_of
@@ -115,6 +116,8 @@ class AnalysisData:
     levels: Mapping = field(default_factory=dict)  # a category's levels in order, where codes give them
     knots: Mapping = field(default_factory=dict)  # a spline covariate -> its knots, from the rows
     grouped_by: tuple[str, ...] = GROUPS_OF_ROWS  # the groupings of prevalence, Table 1, the tests
+    universes: Mapping = field(default_factory=dict)  # condition -> the ages it was measured in (config)
+    auxiliary: tuple[str, ...] = ()  # columns that only help multiple imputation (config `imputation:`)
 
     @classmethod
     def from_frame(
@@ -129,6 +132,8 @@ class AnalysisData:
         levels: Mapping = {},
         splines: Mapping = {},
         groupings: Sequence[str] = GROUPS_OF_ROWS,
+        universes: Mapping = {},
+        auxiliary: Sequence[str] = (),
     ) -> AnalysisData:
         """`splines`: covariate -> knots of its natural spline, placed at Harrell's quantiles of the rows
         (the cells keep the knots of their rows)."""
@@ -148,6 +153,8 @@ class AnalysisData:
             levels={n: tuple(v) for n, v in levels.items()},
             knots=knots,
             grouped_by=tuple(groupings),
+            universes={c: dict(u) for c, u in universes.items()},
+            auxiliary=tuple(auxiliary),
         )
 
     @classmethod
@@ -164,6 +171,8 @@ class AnalysisData:
             settings.levels,
             settings.splines,
             settings.groupings,
+            settings.universes,
+            settings.auxiliary,
         )
 
     @property
@@ -243,6 +252,12 @@ class AnalysisData:
             values = self.frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
             self._condition_cache[name] = values
         return self._condition_cache[name]
+
+    def outside_universe(self, name: str) -> np.ndarray:
+        """The units outside a condition's universe, where it was never measured (none without one)."""
+        if name not in self.universes or "age" not in self.frame:
+            return np.zeros(self.n, bool)
+        return outside_universe(self.frame["age"], self.universes[name])
 
     def condition_matrix(self, names: Sequence[str] | None = None) -> np.ndarray:
         """Rows x conditions (all analysed ones by default), 1/0/NaN."""

@@ -6,7 +6,7 @@
   CSV files keep the plain names other steps join on).
 - Words: each rule, value made unknown, universe, weight and age top-code as a sentence for the
   report's methods and data sections; a condition whose prevalence differs across NHANES cycles as a
-  warning beside the prevalence.
+  warning beside the prevalence; what the multiple imputation's model holds and why.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from .columns import CYCLE, view_variables
-from .definitions import describe
+from .definitions import describe, referenced
 from .derive import universe_notes
 from .labels import readable, variable_labels
 from .presentation import percent_text
@@ -124,6 +124,45 @@ def scope_sentences(dataset: Mapping) -> list[str]:
             f"is {top:g}+ and age-adjusted models treat them as {top:g}."
         )
     return sentences
+
+
+def imputation_sentences(dataset: Mapping, conditions) -> list[str]:
+    """What the multiple imputation's model holds and why (imputation_model.py), for the methods."""
+    sentences = [
+        "The imputation model holds the conditions and covariates, and the survey design: the log weight in "
+        "20 quantile classes and the strata as indicators, as Reiter, Raghunathan and Kinney (Survey Methodology "
+        "2006) recommend (an imputation model without the design variables biases design-based estimates of the "
+        "completed data); NHANES numbers its strata apart in every cycle, so they carry the cycle too."
+    ]
+    rules = dataset.get("rules", {})
+    for name in (dataset.get("imputation") or {}).get("auxiliary", []):
+        parts_of = [c for c in conditions if c in rules and name in rules_used(rules[c], rules)]
+        why = (
+            f"{', '.join(map(_name, parts_of))} {'is' if len(parts_of) == 1 else 'are'} derived from it, and unknown "
+            "mostly where it is known, so not missing at random given the other conditions: imputed given the "
+            "known parts instead"
+            if parts_of
+            else "it helps impute the conditions"
+        )
+        sentences.append(f"Auxiliary variable {_name(name)} (imputed where unknown, never analysed): {why}.")
+    for condition, note in universe_notes(dataset).items():
+        sentences.append(
+            f"{_name(condition)} is never imputed outside {note}, where it was not measured (there it is a level "
+            f"'not measured' of its own in the other variables' models, never drawn), and every model with it, "
+            f"complete cases and imputed, is fitted at {note}."
+        )
+    return sentences
+
+
+def rules_used(rule, rules: Mapping) -> set[str]:
+    """The named rules a rule uses, directly or through others."""
+    found, stack = set(), referenced(rule)
+    while stack:
+        name = stack.pop()
+        if name not in found and name in rules:
+            found.add(name)
+            stack += referenced(rules[name])
+    return found
 
 
 def data_notes(validation: Mapping, dataset: Mapping) -> list[str]:

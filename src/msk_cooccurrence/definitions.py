@@ -237,6 +237,24 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
         check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", extra)
 
 
+def check_auxiliary(name: str, dataset: Mapping, reserved) -> None:
+    """ConfigError unless each of `imputation: auxiliary:` is a named rule of the dataset that is not a
+    condition nor a name of the rows or the imputation model (`reserved`)."""
+    rules = dataset.get("rules", {})
+    for key in (dataset.get("imputation") or {}).get("auxiliary", []):
+        if key in reserved:
+            raise ConfigError(
+                f"Dataset '{name}': `imputation: auxiliary:` names '{key}', which is a condition, a harmonized "
+                "column, a declared variable or a variable of the imputation model; name a rule that is none of these."
+            )
+        if key not in rules:
+            listed = ", ".join(rules) or "none"
+            raise ConfigError(
+                f"Dataset '{name}': `imputation: auxiliary:` names '{key}', which is not a named rule of the "
+                f"dataset (its `rules:`: {listed}). Define the rule under `rules:` or fix the name."
+            )
+
+
 def category_rules(dataset: Mapping) -> dict:
     """The rules of the dataset's `categories:`, each named '<variable>: <level>'."""
     return {

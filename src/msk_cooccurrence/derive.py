@@ -1,6 +1,6 @@
 """A dataset's definitions applied to its rows: derived conditions, values made unknown, universes.
 
-Three config keys, for `source: table` and `source: nhanes` alike (rules in definitions.py):
+Config keys, for `source: table` and `source: nhanes` alike (rules in definitions.py):
 - `rules:` named rules; a rule named like a condition derives that condition, the others are
   helpers it may use. An NHANES cycle may replace a named rule with its own (`cycles: rules:`).
 - `unknown_if: {column: rule}`: a harmonized column (bmi, or a condition) is unknown where the
@@ -12,6 +12,8 @@ Three config keys, for `source: table` and `source: nhanes` alike (rules in defi
 - `categories: {variable: {level: rule}}`: a declared category variable derived by one rule per
   level: the level whose rule is yes; unknown where none is yes and some are unknown; a problem of
   the row (quarantined) where two are yes or all are no, never a guess.
+- `imputation: auxiliary: [rule]`: named rules kept as boolean columns of the rows (like a derived
+  condition, never analysed) for the multiple-imputation model (imputation_model.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .columns import CYCLE  # the raw column that names an NHANES row's cycle
+from .columns import CYCLE, outside_universe  # CYCLE: the raw column that names an NHANES row's cycle
 from .definitions import (
     BLANK,
     alternative_rules,
@@ -129,6 +131,11 @@ def derived_conditions(dataset: Mapping, conditions) -> list[str]:
     return [c for c in conditions if c in dataset.get("rules", {})]
 
 
+def auxiliary_rules(dataset: Mapping) -> list[str]:
+    """The named rules kept as columns of the rows (yes / no / unknown) for the imputation model alone."""
+    return list((dataset.get("imputation") or {}).get("auxiliary", []))
+
+
 def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.ndarray, dict]]:
     """(where, row mask, rules) for each group of rows that shares one set of rules: a dataset made of
     cycles (NHANES) has one group per cycle, whose rules override the dataset's."""
@@ -142,7 +149,7 @@ def row_groups(raw: pd.DataFrame, dataset: Mapping) -> Iterator[tuple[str, np.nd
 
 def prepare(name: str, source: str, raw: pd.DataFrame, dataset: Mapping, columns: Mapping, conditions) -> Prepared:
     """Derive the dataset's rule conditions and categories and apply `unknown_if`, group by group (cycle by cycle)."""
-    derived = derived_conditions(dataset, conditions)
+    derived = derived_conditions(dataset, conditions) + auxiliary_rules(dataset)
     alternatives = alternative_rules(dataset, conditions)
     categories = dict(dataset.get("categories", {}))
     if not derived and not alternatives and not categories and not dataset.get("unknown_if"):
@@ -279,8 +286,7 @@ def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[p
     for condition, universe in dataset.get("universes", {}).items():
         if condition not in out:
             continue
-        age = out["age"].to_numpy(float)
-        outside = (age < universe.get("min_age", -np.inf)) | (age > universe.get("max_age", np.inf))
+        outside = outside_universe(out["age"], universe)
         outside_counts[condition] = int((outside & out[condition].notna().to_numpy()).sum())
         out.loc[outside, condition] = pd.NA
         for column in alternative_rules(dataset, [condition]):

@@ -19,11 +19,13 @@ Here, as in R's mice (van Buuren, Flexible Imputation of Missing Data, 2nd ed., 
   continuation-ratio factorization of a multinomial model; mice's "polyreg" fits the multinomial
   itself), and it enters the other variables' models as indicators of its levels, as it enters
   the analysis models.
-- The variables take few distinct values (0/1 conditions, age in years, sex, the log weight in
-  WEIGHT_CLASSES quantile classes each at its class mean), so the rows complete in every variable
-  are counted once per distinct combination and the models are fitted on those counts plus the
-  incomplete rows' current values: the same likelihood as on every row. Values are drawn only for
-  the rows with a missing value.
+- The variables (imputation_model.py: the conditions and covariates, the design's strata and log
+  weight, the dataset's auxiliary rules) take few distinct values, so the rows complete in every
+  variable are counted once per distinct combination and the models are fitted on those counts
+  plus the incomplete rows' current values: the same likelihood as on every row. Values are drawn
+  only for the rows with a missing value.
+- A condition with a universe is NOT_MEASURED outside it: not missing, so never drawn; its own
+  model is fitted on the units inside (`_measured_units`) and draws only its measured values.
 
 A job that draws imputations loads numpy and, for the logistic models, statsmodels' GLM.
 """
@@ -31,208 +33,16 @@ A job that draws imputations loads numpy and, for the logistic models, statsmode
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
 from . import glm
+from .imputation_model import ImputationProblem
 
 ITERATIONS = 10
 DONORS = 5
 RIDGE = 1e-4
 RIDGE_ROW = 1e-3  # where the ridge's pseudo-rows hold their predictor (_logistic_fit)
-WEIGHT_CLASSES = 20
-DENSE_KEYS = 2**22  # up to this many combinations, rows are counted by key in one array
-AUXILIARY = "log_weight"  # the variable that only helps impute the others (no analysis model reads it)
-
-
-def weight_classes(weight: np.ndarray, classes: int = WEIGHT_CLASSES) -> np.ndarray:
-    """The log weight grouped into equal-count classes by rank, each row at its class's mean log weight."""
-    log_weight = np.log(np.asarray(weight, float))
-    order = np.argsort(log_weight, kind="stable")
-    group = np.empty(len(order), dtype=np.int64)
-    group[order] = np.arange(len(order)) * classes // max(len(order), 1)
-    sizes = np.maximum(np.bincount(group, minlength=classes), 1)
-    return (np.bincount(group, weights=log_weight, minlength=classes) / sizes)[group]
-
-
-def analysed_variables(data) -> dict[str, np.ndarray]:
-    """The conditions and covariates row by row, from a data.AnalysisData (1/0/NaN; a covariate's value,
-    sex as 1 for female, a category its level's place: data.covariate_values): what the models on
-    the completed data read (through data.predictors_from), the imputation model's variables but AUXILIARY."""
-    return {c: data.condition(c) for c in data.conditions} | data.covariate_values()
-
-
-def nominal_variables(data) -> tuple[str, ...]:
-    """The covariates that are categories of three levels or more: imputed and read as categories."""
-    return tuple(
-        c for c in data.covariates if data.is_category(c) and c in data.frame and len(data.category_levels(c)) > 2
-    )
-
-
-def imputation_columns(data) -> dict[str, np.ndarray]:
-    """The imputation model's variables row by row, from a data.AnalysisData: conditions, covariates,
-    log weight in classes (1/0/NaN, values).
-
-    A column with no known value cannot be imputed (a model needs observed values) and one with a
-    single value would make the imputation models singular: both are left out.
-    """
-    columns = analysed_variables(data)
-    columns[AUXILIARY] = weight_classes(data.design.weight)
-    # two or more known values: their least below their greatest (no sort; from_columns codes them)
-    return {name: v for name, v in columns.items() if (~np.isnan(v)).any() and np.nanmin(v) < np.nanmax(v)}
-
-
-def level_sizes(levels) -> np.ndarray:
-    """How many codes each variable takes (at least one)."""
-    return np.array([max(len(v), 1) for v in levels], dtype=np.int64)
-
-
-def mixed_radix_strides(levels) -> np.ndarray:
-    """What a variable's code is multiplied by in a combination's key."""
-    sizes = level_sizes(levels)
-    return np.cumprod(np.concatenate([[1], sizes[:-1]])).astype(np.int64)
-
-
-def level_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A float column's distinct values (sorted) and each row's index among them, -1 where NaN:
-    np.unique's answer, found by hashing (pandas) and sorting only the distinct values, not the rows."""
-    import pandas as pd  # the imputation model's job reads the rows with pandas anyway
-
-    found, distinct = pd.factorize(values, use_na_sentinel=True)
-    order = np.argsort(distinct, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return distinct[order], np.where(found >= 0, rank[found], -1)
-
-
-@dataclass(frozen=True, eq=False)
-class ImputationProblem:
-    """The variables as level codes: the complete rows counted once per combination, the incomplete ones row by row.
-
-    `levels[v]` are variable v's distinct observed values (sorted); a combination of codes is
-    one integer key (mixed radix, `sizes`); `complete` holds the distinct keys of the rows
-    complete in every variable and `counts` how many rows each stands for; `codes` the
-    incomplete rows' codes (-1 where missing) and `rows` their positions. `failure`: why the
-    problem could not be built (`failed`), which the model file carries to the sensitivity table.
-    """
-
-    names: tuple[str, ...]
-    levels: tuple[np.ndarray, ...]
-    complete: np.ndarray
-    counts: np.ndarray
-    codes: np.ndarray
-    rows: np.ndarray
-    failure: str = ""
-    nominal: tuple[str, ...] = ()  # categories of three levels or more (nominal_variables)
-
-    @classmethod
-    def failed(cls, reason: str) -> ImputationProblem:
-        """A problem with no variables that says why none could be built: no imputation draws anything
-        from it, and the sensitivity table gives the reason (as when computed in one process)."""
-        none = np.zeros(0, np.int64)
-        return cls((), (), none, np.zeros(0), np.zeros((0, 0), np.int64), none, reason)
-
-    @classmethod
-    def from_columns(cls, columns: Mapping[str, np.ndarray], nominal=()) -> ImputationProblem:
-        """From float columns of equal length, NaN = missing; `nominal` names the categories among them."""
-        names = tuple(columns)
-        levels, codes = [], []
-        for name in names:
-            distinct, code = level_codes(np.asarray(columns[name], float))
-            levels.append(distinct)
-            codes.append(code)
-        if np.prod([float(len(v)) for v in levels]) >= 2**62:
-            raise ValueError("too many distinct combinations of values for the imputation model")
-        strides = mixed_radix_strides(levels)
-        # the key and completeness of every row built a column at a time: no rows x variables matrix
-        n = len(codes[0]) if codes else 0
-        key, incomplete = np.zeros(n, np.int64), np.zeros(n, bool)
-        for code, stride in zip(codes, strides):
-            incomplete |= code < 0
-            key += np.maximum(code, 0) * stride
-        rows = np.flatnonzero(incomplete)
-        complete, counts = np.unique(key[~incomplete], return_counts=True)
-        matrix = np.column_stack([code[rows] for code in codes]) if codes else np.zeros((0, 0), np.int64)
-        nominal = tuple(n for n in nominal if n in names)
-        return cls(names, tuple(levels), complete, counts.astype(float), matrix, rows, nominal=nominal)
-
-    @property
-    def sizes(self) -> np.ndarray:
-        return level_sizes(self.levels)
-
-    @property
-    def strides(self) -> np.ndarray:
-        return mixed_radix_strides(self.levels)
-
-    def keys(self, codes: np.ndarray) -> np.ndarray:
-        """Code rows -> one integer key each."""
-        return np.clip(codes, 0, None) @ self.strides
-
-    def values(self, keys: np.ndarray) -> np.ndarray:
-        """Keys -> value rows."""
-        if self._every_value is not None:
-            return self._every_value[keys]
-        return self._values_of(keys)
-
-    def _values_of(self, keys: np.ndarray) -> np.ndarray:
-        codes = keys[:, None] // self.strides[None, :] % self.sizes[None, :]
-        return np.column_stack([self.levels[v][codes[:, v]] for v in range(len(self.names))])
-
-    @cached_property
-    def _every_value(self) -> np.ndarray | None:
-        """The value row of every key, where the keys are few enough to list (looked up, not recomputed, each round)."""
-        space = int(np.prod(self.sizes))
-        return self._values_of(np.arange(space)) if space <= DENSE_KEYS // 8 else None
-
-    def predictors(self, variables: list[int]) -> list[tuple[int, int | None]]:
-        """The model's predictors from these variables: (u, None) for a variable read as its value, and
-        (u, c) for the indicator of code c of a nominal one (each code but the first)."""
-        return [
-            (u, c)
-            for u in variables
-            for c in (range(1, len(self.levels[u])) if self.names[u] in self.nominal else [None])
-        ]
-
-    def design(self, values: np.ndarray, predictors: list[tuple[int, int | None]]) -> np.ndarray:
-        """The intercept and the predictors of value rows (values())."""
-        columns = [values[:, u] if c is None else (values[:, u] == self.levels[u][c]) for u, c in predictors]
-        return np.column_stack([np.ones(len(values)), *columns]).astype(float)
-
-    def linear_predictor(self, codes: np.ndarray, predictors: list[tuple[int, int | None]], coef) -> np.ndarray:
-        """coef[0] + sum of coef[k + 1] x predictors[k], for rows of codes (X @ coef without building X)."""
-        total = np.full(len(codes), coef[0])
-        for k, (u, c) in enumerate(predictors):
-            total += coef[k + 1] * (self.levels[u][codes[:, u]] if c is None else codes[:, u] == c)
-        return total
-
-    @cached_property
-    def _dense_counts(self) -> np.ndarray | None:
-        """The complete rows' count of every key, where the keys are few enough to list."""
-        space = int(np.prod(self.sizes))
-        return np.bincount(self.complete, weights=self.counts, minlength=space) if space <= DENSE_KEYS else None
-
-    def unit_counts(self, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct keys among the complete rows and these rows' keys, and how many rows hold each."""
-        if self._dense_counts is not None:
-            total = self._dense_counts + np.bincount(extra, minlength=self._dense_counts.size)
-            keys = np.flatnonzero(total)
-            return keys, total[keys]
-        keys, where = np.unique(np.concatenate([self.complete, extra]), return_inverse=True)
-        weights = np.concatenate([self.counts, np.ones(len(extra))])
-        return keys, np.bincount(where, weights=weights, minlength=len(keys))
-
-    @property
-    def order(self) -> list[int]:
-        """The variables with missing values, fewest first (ties in column order), as MICEData and mice."""
-        missing = (self.codes < 0).sum(axis=0)
-        return [int(v) for v in np.argsort(missing, kind="stable") if missing[v] > 0]
-
-
-def imputation_problem(data) -> ImputationProblem:
-    """The imputation problem of a data.AnalysisData's rows (the workflow builds it once and saves it: save_problem)."""
-    return ImputationProblem.from_columns(imputation_columns(data), nominal_variables(data))
 
 
 def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
@@ -270,30 +80,13 @@ def completed(problem: ImputationProblem, columns: Mapping[str, np.ndarray], dra
     return out
 
 
-def save_problem(problem: ImputationProblem, path) -> None:
-    """An imputation problem as a .npz file (the workflow writes it once; each imputation job loads it)."""
-    levels = {f"levels_{v}": values for v, values in enumerate(problem.levels)}
-    arrays = {"complete": problem.complete, "counts": problem.counts, "codes": problem.codes, "rows": problem.rows}
-    with open(path, "wb") as handle:
-        names = {"names": np.array(problem.names, dtype=str), "nominal": np.array(problem.nominal, dtype=str)}
-        np.savez(handle, failure=np.array(problem.failure), **names, **arrays, **levels)
-
-
-def load_problem(path) -> ImputationProblem:
-    with np.load(path) as saved:
-        names = tuple(str(n) for n in saved["names"])
-        levels = tuple(saved[f"levels_{v}"] for v in range(len(names)))
-        arrays = (saved[k] for k in ("complete", "counts", "codes", "rows"))
-        nominal = tuple(str(n) for n in saved["nominal"])
-        return ImputationProblem(names, levels, *arrays, failure=str(saved["failure"]), nominal=nominal)
-
-
 def _starting_draws(problem: ImputationProblem, v: int, size: int, rng) -> np.ndarray:
     """Codes drawn from variable v's observed values, each as often as it is observed (mice's start)."""
     complete_codes = problem.complete // problem.strides[v] % problem.sizes[v]
     frequency = np.bincount(complete_codes, weights=problem.counts, minlength=problem.sizes[v])
     observed = problem.codes[:, v][problem.codes[:, v] >= 0]
     frequency += np.bincount(observed, minlength=problem.sizes[v])
+    frequency[: problem.first_measured(v)] = 0  # never NOT_MEASURED
     return rng.choice(len(frequency), size=size, p=frequency / frequency.sum())
 
 
@@ -303,14 +96,15 @@ def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int,
     The model is fitted on the distinct combinations of values among the rows where v is
     observed (complete rows and incomplete rows' current values, `row_keys`), each with its count.
     """
-    keys, counts = problem.unit_counts(row_keys[~missing[:, v]])
+    keys, counts = _measured_units(problem, v, *problem.unit_counts(row_keys[~missing[:, v]]))
     values = problem.values(keys)
     targets = codes[missing[:, v]]
     predictors = problem.predictors([u for u in range(len(problem.names)) if u != v])
     X = problem.design(values, predictors)
-    y, levels = values[:, v], problem.levels[v]
+    first = problem.first_measured(v)
+    y, levels = values[:, v], problem.levels[v][first:]
     if len(levels) == 1:
-        return np.zeros(len(targets), dtype=np.int64)
+        return np.full(len(targets), first, dtype=np.int64)
     unit_codes = keys // problem.strides[v] % problem.sizes[v]
     same_predictors = keys - unit_codes * problem.strides[v]
     if problem.names[v] in problem.nominal:
@@ -319,10 +113,16 @@ def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int,
         start[v] = _logistic_fit(*_shares(X, same_predictors, y, counts), start.get(v))
         beta = start[v][0] + _normal_draw(start[v][1], rng)
         eta = problem.linear_predictor(targets, predictors, beta)
-        return (rng.random(len(targets)) < 1 / (1 + np.exp(-eta))).astype(np.int64)
+        return first + (rng.random(len(targets)) < 1 / (1 + np.exp(-eta))).astype(np.int64)
     return _matched_codes(
         X, unit_codes, y, counts, lambda coef: problem.linear_predictor(targets, predictors, coef), rng
     )
+
+
+def _measured_units(problem: ImputationProblem, v: int, keys: np.ndarray, counts: np.ndarray):
+    """The units where variable v is a value, not NOT_MEASURED (all of them without a universe)."""
+    inside = keys // problem.strides[v] % problem.sizes[v] >= problem.first_measured(v)
+    return keys[inside], counts[inside]
 
 
 def _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, predictors, chain) -> np.ndarray:

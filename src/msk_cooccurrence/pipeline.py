@@ -42,8 +42,8 @@ def read_imputations(paths) -> list:
 
 
 def read_imputation_model(path):
-    """The imputation problem imputation_model_stage saved (imputation.ImputationProblem)."""
-    from .imputation import load_problem
+    """The imputation problem imputation_model_stage saved (imputation_model.ImputationProblem)."""
+    from .imputation_model import load_problem
 
     return load_problem(path)
 
@@ -264,8 +264,8 @@ def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, 
 
 
 def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
-    """What every imputation of a dataset starts from (imputation.ImputationProblem), written once."""
-    from .imputation import ImputationProblem, imputation_problem, save_problem
+    """What every imputation of a dataset starts from (imputation_model.ImputationProblem), written once."""
+    from .imputation_model import ImputationProblem, imputation_problem, save_problem
 
     try:
         problem = imputation_problem(analysis_data(read_analysis(analysis_path), Settings.from_dict(view)))
@@ -288,7 +288,8 @@ def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
     same in any job and in any order."""
     import numpy as np
 
-    from .imputation import impute, load_problem
+    from .imputation import impute
+    from .imputation_model import load_problem
 
     problem, options = load_problem(model_path), view["sensitivity"]
     wanted = imputation_batches(options)[int(batch)]

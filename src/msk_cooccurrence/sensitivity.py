@@ -1,14 +1,16 @@
 """Sensitivity of the adjusted odds ratios to missing data: complete cases versus multiple imputation.
 
 Imputation by chained equations (imputation.py: logistic models for the conditions, predictive
-mean matching for a continuous covariate), with the log survey weight, in quantile classes, as an
-auxiliary variable; each imputation is an independent chain from its own random stream (seed, m),
-so the workflow draws each in its own job and the result does not depend on their order; the
-pooling job reads the imputation problem the workflow saved (imputation.load_problem) rather than
-building it again from the rows. Each completed dataset is analysed with the same design-based
-logistic model, on cells of the rows complete before imputation plus the imputed rows, and the
-results are pooled by Rubin's rules with Barnard and Rubin's (1999) degrees of freedom, the
-design's residual df as complete-data df.
+mean matching for a continuous covariate), with the design (strata, log weight in quantile classes)
+and the dataset's auxiliary rules as predictors (imputation_model.py); a condition with a universe is
+never imputed outside it, and each pair's model is fitted on the rows inside the universes of its two
+conditions (a domain of the design), as the complete-case model is. Each imputation is an
+independent chain from its own random stream (seed, m), so the workflow draws each in its own job
+and the result does not depend on their order; the pooling job reads the imputation problem the
+workflow saved (imputation_model.load_problem) rather than building it again from the rows. Each
+completed dataset is analysed with the same design-based logistic model, on cells of the rows
+complete before imputation plus the imputed rows, and the results are pooled by Rubin's rules with
+Barnard and Rubin's (1999) degrees of freedom, the design's residual df as complete-data df.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from .data import DEFINED_BY, AnalysisData, predictor_label
 from .design import SurveyDesign
 from .errors import InputError
 from .estimate import Estimate
-from .imputation import AUXILIARY, ImputationProblem, analysed_variables, imputation_problem, impute, imputed_values
+from .imputation import impute, imputed_values
+from .imputation_model import DESIGN_VARIABLES, NOT_MEASURED, ImputationProblem, analysed_variables, imputation_problem
 from .inference import fit_logistic
 from .settings import Settings
 
@@ -52,8 +55,9 @@ class CompletedAnalysis:
         if self.problem.failure:  # the workflow's model job could not build it: the same note as here
             raise ValueError(self.problem.failure)
         self.data, self.columns = data, self.problem.names
-        self.keys = [c for c in self.columns if c != AUXILIARY]  # what the models read
         variables = analysed_variables(data)  # row-length arrays: not kept once the cells are made
+        helpers = (*DESIGN_VARIABLES, *data.auxiliary)  # what only helps impute the others
+        self.keys = [c for c in self.columns if c not in helpers]  # what the models read
         _check_problem_of_rows(self.problem, variables, self.keys, data.n)
         complete = np.ones(data.n, bool)
         complete[self.problem.rows] = False
@@ -100,14 +104,19 @@ class CompletedAnalysis:
         units = SurveyDesign(
             weight, stratum, psu, design.lonely_psu, design.has_clusters, design.stratum_labels, count.astype(np.int64)
         )
-        everything = np.ones(units.n, bool)
         out = {}
         for a, b in pairs:
             predictors = self.data.predictors_from({c: values[c] for c in self.adjust(a, b)[0]})
             X = np.column_stack([np.ones(units.n), values[a], *predictors.values()])
             names = ["intercept", a, *map(predictor_label, predictors)]
-            out[(a, b)] = fit_logistic(X, values[b], units, everything, names)
+            out[(a, b)] = fit_logistic(X, values[b], units, universe_of(values, (a, b)), names)
         return out
+
+
+def universe_of(values: dict, conditions) -> np.ndarray:
+    """The units inside every one of these conditions' universes (where none is NOT_MEASURED): the
+    domain its model is fitted in, with the whole design kept for the variance (as R's subset())."""
+    return np.logical_and.reduce([values[c] != NOT_MEASURED for c in conditions])
 
 
 def _check_problem_of_rows(problem: ImputationProblem, variables: dict, keys: list[str], n: int) -> None:
@@ -154,7 +163,8 @@ def imputed_odds_ratios(
         where = {"condition_a": a, "condition_b": b, "model": "adjusted", "method": "multiple imputation"}
         if (a, b) in imputable and not failure:
             dropped = analysis.adjust(a, b)[1]
-            pooled = pool_rubin([fits[(a, b)] for fits in per_imputation], data.rows)
+            fits = [fits[(a, b)] for fits in per_imputation]
+            pooled = pool_rubin(fits, fits[0].n)  # the rows of the pair's universe
             pooled = pooled.with_note(f"dropped: {'; '.join(dropped)}" if dropped else "")
         else:
             missing = [c for c in (a, b) if analysis is None or c not in analysis.columns]

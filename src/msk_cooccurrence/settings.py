@@ -40,6 +40,7 @@ class Settings:
     max_age: float = MAX_AGE
     alternatives: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> its other definitions
     universes: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> {min_age, max_age}
+    auxiliary: tuple[str, ...] = ()  # the dataset's rules that only help the imputation (`imputation: auxiliary:`)
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -81,6 +82,7 @@ class Settings:
                 {c: tuple(d) for c, d in (dataset.get("alternatives") or {}).items() if c in config["conditions"]}
             ),
             universes=MappingProxyType(copy.deepcopy(dict(dataset.get("universes") or {}))),
+            auxiliary=tuple((dataset.get("imputation") or {}).get("auxiliary", ())),
         )
 
     @property
