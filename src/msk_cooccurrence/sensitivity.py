@@ -28,7 +28,14 @@ from .design import SurveyDesign
 from .errors import InputError
 from .estimate import Estimate
 from .imputation import impute, imputed_values
-from .imputation_model import DESIGN_VARIABLES, NOT_MEASURED, ImputationProblem, analysed_variables, imputation_problem
+from .imputation_model import (
+    DESIGN_VARIABLES,
+    NOT_MEASURED,
+    ImputationProblem,
+    analysed_variables,
+    auxiliary_variables,
+    imputation_problem,
+)
 from .inference import fit_logistic
 from .settings import Settings
 
@@ -58,7 +65,8 @@ class CompletedAnalysis:
         variables = analysed_variables(data)  # row-length arrays: not kept once the cells are made
         helpers = (*DESIGN_VARIABLES, *data.auxiliary)  # what only helps impute the others
         self.keys = [c for c in self.columns if c not in helpers]  # what the models read
-        _check_problem_of_rows(self.problem, variables, self.keys, data.n)
+        imputed = [c for c in self.columns if c not in DESIGN_VARIABLES]  # the design is never missing
+        _check_problem_of_rows(self.problem, variables | auxiliary_variables(data), imputed, data.n)
         complete = np.ones(data.n, bool)
         complete[self.problem.rows] = False
         design = data.design
