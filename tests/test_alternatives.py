@@ -162,3 +162,18 @@ def test_alternatives_are_checked_with_a_plain_message(tmp_path, alternatives, w
     with pytest.raises(ConfigError) as error:
         config_of(tmp_path, cohort(20), alternatives=alternatives)
     assert words in str(error.value)
+
+
+def test_the_methods_say_which_auxiliary_variables_the_imputation_reads_and_why():
+    from nhanes_fixtures import EXAMPLES
+
+    from msk_cooccurrence.config import load_config
+    from msk_cooccurrence.dataset_text import imputation_sentences
+
+    config = load_config(EXAMPLES / "nhanes_2001_2004.yaml")
+    words = " ".join(imputation_sentences(config["datasets"]["nhanes"], config["conditions"]))
+    assert "arthritis and knee pain, parts of the definition of Knee osteoarthritis" in words
+    assert "strata as indicators" in words and "apart in every cycle" in words
+    table = {"columns": {"id": "ID"}, "rules": RULES, "imputation": {"auxiliary": ["knee_pain"]}}
+    words = " ".join(imputation_sentences(table, ["knee_oa"]))
+    assert "knee pain, parts of the definition" in words and "strata" not in words

@@ -126,25 +126,37 @@ def scope_sentences(dataset: Mapping) -> list[str]:
     return sentences
 
 
+CYCLE_STRATA = "; NHANES numbers its strata apart in every cycle, so they carry the cycle too."
+
+
 def imputation_sentences(dataset: Mapping, conditions) -> list[str]:
     """What the multiple imputation's model holds and why (imputation_model.py), for the methods."""
+    stratified = "stratum" in dataset.get("columns", {})  # an NHANES dataset maps SDMVSTRA to it
+    design = "the log weight in 20 quantile classes" + (" and the strata as indicators" if stratified else "")
     sentences = [
-        "The imputation model holds the conditions and covariates, and the survey design: the log weight in "
-        "20 quantile classes and the strata as indicators, as Reiter, Raghunathan and Kinney (Survey Methodology "
-        "2006) recommend (an imputation model without the design variables biases design-based estimates of the "
-        "completed data); NHANES numbers its strata apart in every cycle, so they carry the cycle too."
+        f"The imputation model holds the conditions and covariates, and the survey design: {design}, as Reiter, "
+        "Raghunathan and Kinney (Survey Methodology 2006) recommend (an imputation model without the design "
+        "variables biases design-based estimates of the completed data)"
+        + (
+            "; NHANES numbers its strata apart in every cycle, so they carry the cycle too."
+            if "cycles" in dataset
+            else "."
+        )
     ]
     rules = dataset.get("rules", {})
-    for name in (dataset.get("imputation") or {}).get("auxiliary", []):
-        parts_of = [c for c in conditions if c in rules and name in rules_used(rules[c], rules)]
-        why = (
-            f"{', '.join(map(_name, parts_of))} {'is' if len(parts_of) == 1 else 'are'} derived from it, and unknown "
-            "mostly where it is known, so not missing at random given the other conditions: imputed given the "
-            "known parts instead"
-            if parts_of
-            else "it helps impute the conditions"
-        )
-        sentences.append(f"Auxiliary variable {_name(name)} (imputed where unknown, never analysed): {why}.")
+    auxiliary = (dataset.get("imputation") or {}).get("auxiliary", [])
+    for condition in [c for c in conditions if c in rules]:
+        parts = [name for name in auxiliary if name in rules_used(rules[condition], rules)]
+        if parts:
+            sentences.append(
+                f"Auxiliary variables (imputed where unknown, never analysed): {_and_list(map(_name, parts))}, parts "
+                f"of the definition of {_name(condition)}. A condition derived from parts is unknown mostly where one "
+                "part is unknown and the others are known, so it is not missing at random given the other "
+                "conditions; the imputation draws it given the parts that are known."
+            )
+    helpers = [n for n in auxiliary if not any(n in rules_used(rules[c], rules) for c in conditions if c in rules)]
+    if helpers:
+        sentences.append(f"Auxiliary variables that help impute the conditions: {_and_list(map(_name, helpers))}.")
     for condition, note in universe_notes(dataset).items():
         sentences.append(
             f"{_name(condition)} is never imputed outside {note}, where it was not measured (there it is a level "
@@ -263,3 +275,8 @@ def lost_to_covariates(quality: pd.DataFrame | None, odds: pd.DataFrame, config:
         f"uses the rows where all of its variables are known (a domain of the design){span}; each table's n and note "
         "say how many rows a model lost."
     )
+
+
+def _and_list(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
