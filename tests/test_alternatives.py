@@ -16,7 +16,7 @@ from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
 from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.pipeline import analysis_data
-from msk_cooccurrence.presentation import definition_blocks
+from msk_cooccurrence.presentation import definition_blocks, definition_findings
 from msk_cooccurrence.prevalence import prevalence_table
 from msk_cooccurrence.settings import Settings, dataset_view
 
@@ -135,6 +135,11 @@ def test_the_primary_comes_first_and_an_alternative_counts_its_own_unknowns(tabl
 
 
 def test_the_report_shows_the_definitions_side_by_side(tables):
+    [finding] = definition_findings(tables["definitions"])
+    assert (
+        finding.startswith("Prevalence of Knee osteoarthritis by definition: ") and "as arthritis knee pain" in finding
+    )
+    assert definition_findings(pd.DataFrame(columns=["condition"])) == []
     [(heading, block)] = definition_blocks(tables["definitions"])
     assert heading == "Knee osteoarthritis"
     assert list(block.columns) == ["Estimate", "Knee osteoarthritis (primary)", "Arthritis knee pain"]

@@ -106,12 +106,39 @@ def definition_blocks(
     return blocks
 
 
+def definition_findings(
+    table: pd.DataFrame, universes: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """A key finding per condition defined in more than one way: its prevalence under each definition."""
+    findings = []
+    prevalence = table[table["kind"] == "prevalence"] if "kind" in table else table.iloc[0:0]
+    for condition, rows in prevalence.groupby("condition", sort=False):
+        parts = [
+            f"{percent_text(r.estimate, r.ci_low, r.ci_high, _verdict(r.note))} "
+            + (
+                "by its primary definition"
+                if r.definition == condition
+                else f"as {readable(r.definition, None, labels)}"
+            )
+            for r in rows.itertuples()
+        ]
+        findings.append(
+            f"Prevalence of {readable(condition, universes, labels)} by definition: {'; '.join(parts)} (see How "
+            "the definition changes the answer)."
+        )
+    return findings
+
+
+def _verdict(note) -> str:
+    """The NCHS verdict a definitions.csv note carries ('' when ok)."""
+    return next((p[len(NCHS_NOTE) :] for p in str(note).split("; ") if p.startswith(NCHS_NOTE)), "")
+
+
 def _definition_column(rows: pd.DataFrame, universes, labels) -> dict:
     out = {}
     for r in rows.itertuples():
-        verdict = next((p[len(NCHS_NOTE) :] for p in str(r.note).split("; ") if p.startswith(NCHS_NOTE)), "")
         if r.kind == "prevalence":
-            out["Prevalence, % (95% CI)"] = percent_text(r.estimate, r.ci_low, r.ci_high, verdict)
+            out["Prevalence, % (95% CI)"] = percent_text(r.estimate, r.ci_low, r.ci_high, _verdict(r.note))
             out["Rows with the condition known / unknown"] = f"{r.n:,.0f} / {r.n_unknown:,.0f}"
         else:
             other = readable(r.condition_b, universes, labels)

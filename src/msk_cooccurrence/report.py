@@ -274,7 +274,11 @@ def render_report(
     by_cycle = [] if association is None else cycle_warnings(association, tables["prevalence"], view, notes)
     return environment.get_template("report.html.j2").render(
         dataset=dataset,
-        findings=findings[:1] + by_cycle + findings[1:] + claim_findings(tables["claims"]),
+        findings=findings[:1]
+        + by_cycle
+        + presentation.definition_findings(alternatives, notes, labels)
+        + findings[1:]
+        + claim_findings(tables["claims"]),
         cycle_warnings=by_cycle,
         synthetic=truth is not None and len(truth) > 0,
         claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
