@@ -375,6 +375,37 @@ def example_config(scope: str, folder: Path) -> dict:
     return yaml.safe_load(text.replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/"))
 
 
+# damaged and mixed-up files, as a download or a hand can leave them (tests/corpus/cases.yaml, issue 21)
+def cut_short(path: Path, share: float) -> Path:
+    """The file's first `share` of bytes only, as an interrupted download leaves it."""
+    data = Path(path).read_bytes()
+    Path(path).write_bytes(data[: int(len(data) * share)])
+    return Path(path)
+
+
+def rewritten(path: Path, frame: pd.DataFrame) -> Path:
+    """`frame` written over `path` as CDC writes its files (XPORT version 5, the file's name as table name)."""
+    pyreadstat.write_xport(frame, str(path), table_name=Path(path).stem, file_format_version=5)
+    return Path(path)
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pyreadstat.read_xport(str(path))[0]
+
+
+def with_rows_of(path: Path, other: Path) -> Path:
+    """The file with another file's rows appended (the columns both hold)."""
+    mine, theirs = read(path), read(other)
+    theirs.columns = [next((m for m in mine.columns if m.upper() == c.upper()), c) for c in theirs.columns]
+    return rewritten(path, pd.concat([mine, theirs[[c for c in mine.columns if c in theirs.columns]]]))
+
+
+def first_rows(path: Path, share: float) -> Path:
+    """The file's first `share` of rows only, written whole (a file cut by hand, not damaged)."""
+    frame = read(path)
+    return rewritten(path, frame.head(int(len(frame) * share)))
+
+
 # the examiners' drift alone, on the default respondents (tests/test_cycles.py): the public files record
 # a bunion on one foot for 12-14% of the adults examined in 1999-2000, 20-22% in 2001-2002, 27-29% in 2003-2004
 DRIFT = Quirks(bunion_share=UNSEEN.bunion_share)
