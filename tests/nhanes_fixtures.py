@@ -406,6 +406,28 @@ def first_rows(path: Path, share: float) -> Path:
     return rewritten(path, frame.head(int(len(frame) * share)))
 
 
+def mixed_up(folder: Path, spec: Mapping) -> dict:
+    """The example config of `spec["scope"]` on fixtures written to `folder`, the files changed as `spec`
+    says: `swap` {cycle: {listed: instead}} in the config's file lists, `same_files` [from, to] (the files of
+    one cycle listed for another too), and on the files `cut_short` {file: share of bytes}, `first_rows`
+    {file: share of rows}, `rows_of` {file: the file whose rows are appended}."""
+    write_fixtures(folder)
+    config = example_config(spec["scope"], folder)
+    cycles = {c["name"]: c for c in next(iter(config["datasets"].values()))["cycles"]}
+    for cycle, names in spec.get("swap", {}).items():
+        for old, new in names.items():
+            cycles[cycle]["files"] = [f.replace(old, new) for f in cycles[cycle]["files"]]
+    if "same_files" in spec:
+        cycles[spec["same_files"][1]]["files"] = list(cycles[spec["same_files"][0]]["files"])
+    for name, share in spec.get("cut_short", {}).items():
+        cut_short(folder / name, share)
+    for name, share in spec.get("first_rows", {}).items():
+        first_rows(folder / name, share)
+    for name, other in spec.get("rows_of", {}).items():
+        with_rows_of(folder / name, folder / other)
+    return config
+
+
 # the examiners' drift alone, on the default respondents (tests/test_cycles.py): the public files record
 # a bunion on one foot for 12-14% of the adults examined in 1999-2000, 20-22% in 2001-2002, 27-29% in 2003-2004
 DRIFT = Quirks(bunion_share=UNSEEN.bunion_share)
