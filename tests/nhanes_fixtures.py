@@ -375,6 +375,59 @@ def example_config(scope: str, folder: Path) -> dict:
     return yaml.safe_load(text.replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/"))
 
 
+# damaged and mixed-up files, as a download or a hand can leave them (tests/corpus/cases.yaml, issue 21)
+def cut_short(path: Path, share: float) -> Path:
+    """The file's first `share` of bytes only, as an interrupted download leaves it."""
+    data = Path(path).read_bytes()
+    Path(path).write_bytes(data[: int(len(data) * share)])
+    return Path(path)
+
+
+def rewritten(path: Path, frame: pd.DataFrame) -> Path:
+    """`frame` written over `path` as CDC writes its files (XPORT version 5, the file's name as table name)."""
+    pyreadstat.write_xport(frame, str(path), table_name=Path(path).stem, file_format_version=5)
+    return Path(path)
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pyreadstat.read_xport(str(path))[0]
+
+
+def with_rows_of(path: Path, other: Path) -> Path:
+    """The file with another file's rows appended (the columns both hold)."""
+    mine, theirs = read(path), read(other)
+    theirs.columns = [next((m for m in mine.columns if m.upper() == c.upper()), c) for c in theirs.columns]
+    return rewritten(path, pd.concat([mine, theirs[[c for c in mine.columns if c in theirs.columns]]]))
+
+
+def first_rows(path: Path, share: float) -> Path:
+    """The file's first `share` of rows only, written whole (a file cut by hand, not damaged)."""
+    frame = read(path)
+    return rewritten(path, frame.head(int(len(frame) * share)))
+
+
+def mixed_up(folder: Path, spec: Mapping) -> dict:
+    """The example config of `spec["scope"]` on fixtures written to `folder`, the files changed as `spec`
+    says: `swap` {cycle: {listed: instead}} in the config's file lists, `same_files` [from, to] (the files of
+    one cycle listed for another too), and on the files `cut_short` {file: share of bytes}, `first_rows`
+    {file: share of rows}, `rows_of` {file: the file whose rows are appended}."""
+    write_fixtures(folder)
+    config = example_config(spec["scope"], folder)
+    cycles = {c["name"]: c for c in next(iter(config["datasets"].values()))["cycles"]}
+    for cycle, names in spec.get("swap", {}).items():
+        for old, new in names.items():
+            cycles[cycle]["files"] = [f.replace(old, new) for f in cycles[cycle]["files"]]
+    if "same_files" in spec:
+        cycles[spec["same_files"][1]]["files"] = list(cycles[spec["same_files"][0]]["files"])
+    for name, share in spec.get("cut_short", {}).items():
+        cut_short(folder / name, share)
+    for name, share in spec.get("first_rows", {}).items():
+        first_rows(folder / name, share)
+    for name, other in spec.get("rows_of", {}).items():
+        with_rows_of(folder / name, folder / other)
+    return config
+
+
 # the examiners' drift alone, on the default respondents (tests/test_cycles.py): the public files record
 # a bunion on one foot for 12-14% of the adults examined in 1999-2000, 20-22% in 2001-2002, 27-29% in 2003-2004
 DRIFT = Quirks(bunion_share=UNSEEN.bunion_share)

@@ -29,7 +29,7 @@ LAYERS = [
     | {"data"},
     {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
     | {"imputation_model"},
-    {"ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
+    {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
     {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
     {"files", "chunks", "pipeline", "runner"},

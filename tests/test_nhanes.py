@@ -122,7 +122,7 @@ def test_the_trap_joints_refused_or_not_known_leave_the_knee_unknown_not_no(fold
 @pytest.mark.parametrize("scope", SCOPES)
 def test_weights_follow_the_nchs_rules(folder, scope):
     config = validate_config(example_config(scope, folder))
-    raw, _ = read_nhanes("nhanes", config["datasets"]["nhanes"])
+    raw, _, _ = read_nhanes("nhanes", config["datasets"]["nhanes"])
     demo = pd.concat([cdc_rows(folder, c) for c in SCOPES[scope]]).set_index("SEQN")
     demo = demo.loc[raw["SEQN"]]
     if scope == "2001-2004":
@@ -137,7 +137,7 @@ def test_the_1999_2002_files_write_lower_case_names_and_are_read_all_the_same(fo
     names = pyreadstat.read_xport(str(folder / "MPQ_B.XPT"), metadataonly=True)[1].column_names
     assert {"MPD050i", "MPD050j"} <= set(names) and "MPD050I" not in names
     config = validate_config(example_config("2001-2004", folder))
-    raw, _ = read_nhanes("nhanes", config["datasets"]["nhanes"])
+    raw, _, _ = read_nhanes("nhanes", config["datasets"]["nhanes"])
     b = raw[raw["cycle"] == "2001-2002"]
     assert (b["MPD050I"] == 18).sum() > 0 and (b["MCQ160A"] == 1).sum() > 0
 

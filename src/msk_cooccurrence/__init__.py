@@ -16,8 +16,9 @@ The package is layered; a module imports only from its own layer or the ones abo
    `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
    (Rao-Scott tests), `imputation_model` (the variables multiple imputation completes, as level
    codes) and `imputation` (its draws).
-3. data in: `ingest`, `nhanes`, `synthetic`, `sources` (the registry of sources), `definitions`
-   (the declarative rule language), `derive` (rules applied to a dataset), `harmonize`,
+3. data in: `xport` (a SAS XPORT file's layout checked whole), `ingest`, `nhanes`, `synthetic`,
+   `sources` (the registry of sources), `definitions` (the declarative rule language), `derive`
+   (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).
 4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
    `odds_ratios`, `subgroups`, `alternative_definitions` (definitions.csv), `loglinear`,

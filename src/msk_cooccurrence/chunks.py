@@ -17,6 +17,7 @@ quarantine and validation.json (tests/test_chunks.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -27,7 +28,7 @@ import pyarrow.parquet as pq
 from .columns import SOURCE_ROW, analysis_columns, category_levels
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
-from .files import background_writes, parquet_writer
+from .files import SOURCE_WARNINGS, background_writes, parquet_notes, parquet_writer
 from .harmonize import (
     Reading,
     add_tallies,
@@ -106,10 +107,12 @@ def dataset_columns(settings: Settings, codes: Mapping):
     return analysis_columns(settings.variables, settings.min_age, settings.max_age, levels)
 
 
-def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, analysis) -> Validated:
+def verdict(
+    name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, analysis, source_warnings=()
+) -> Validated:
     """The file's verdict once every chunk is in: stop on a mapping mistake, too many bad rows or none
     valid; else the quarantine and validation.json's summary. `analysis`: the analysis rows, or at
-    least their SUMMARY_COLUMNS (the caller keeps them)."""
+    least their SUMMARY_COLUMNS (the caller keeps them); `source_warnings`: ingest's, listed first."""
     reading = Reading.of(dataset, settings.variables)
     check_items_match(name, mapping.label, gathered.items)
     check_columns_convert(name, mapping.label, mapping.codes, gathered.tallies, mapping.columns, reading)
@@ -126,8 +129,10 @@ def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: 
     check_some_valid(summary, failures)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
-    summary["warnings"] = absent_variable_warnings(gathered.columns, settings) + data_warnings(
-        analysis, mapping.columns, settings
+    summary["warnings"] = (
+        list(source_warnings)
+        + absent_variable_warnings(gathered.columns, settings)
+        + data_warnings(analysis, mapping.columns, settings)
     )
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)
     return Validated(pd.DataFrame(), quarantine, summary)
@@ -182,4 +187,6 @@ def validate_file_in_chunks(
         analysis_out.close()
         wanted = [c for c in (*SUMMARY_COLUMNS, *settings.conditions) if c in gathered.columns]
         analysis = pd.read_parquet(analysis_out.path, columns=list(dict.fromkeys(wanted)))
-        return replace(verdict(name, dataset, settings, mapping, gathered, analysis), analysis=analysis)
+        source_warnings = json.loads(parquet_notes(raw_path).get(SOURCE_WARNINGS, "[]"))
+        result = verdict(name, dataset, settings, mapping, gathered, analysis, source_warnings)
+        return replace(result, analysis=analysis)

@@ -18,6 +18,7 @@ from .errors import InputError
 if TYPE_CHECKING:  # pandas is loaded where a frame is read: an imputation job needs none
     import pandas as pd
 
+SOURCE_WARNINGS = "msk_cooccurrence.source_warnings"  # raw.parquet's note: ingest's warnings, as JSON
 FLOAT_FORMAT = "%.15g"  # full precision that prints the same on every run
 LITERATURE_COLUMNS = ("quantity", "value", "ci_low", "ci_high", "population", "source")
 
@@ -77,10 +78,11 @@ def read_literature(path) -> pd.DataFrame:
 
 
 class ParquetChunks:
-    """Appends DataFrames to one Parquet file, with the first one's schema."""
+    """Appends DataFrames to one Parquet file, with the first one's schema and `notes` (text by key) in its
+    metadata (parquet_notes reads them)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path, self.writer = path, None
+    def __init__(self, path: Path, notes: dict[str, str] | None = None) -> None:
+        self.path, self.writer, self.notes = path, None, dict(notes or {})
 
     def write(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -88,7 +90,8 @@ class ParquetChunks:
 
         table = pa.Table.from_pandas(frame, schema=self.writer.schema if self.writer else None, preserve_index=False)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema)
+            notes = {key.encode(): text.encode() for key, text in self.notes.items()}
+            self.writer = pq.ParquetWriter(self.path, table.schema.with_metadata((table.schema.metadata or {}) | notes))
         self.writer.write_table(table)
 
     def close(self) -> None:
@@ -98,14 +101,22 @@ class ParquetChunks:
 
 
 @contextmanager
-def parquet_writer(path):
+def parquet_writer(path, notes: dict[str, str] | None = None):
     """A ParquetChunks writing beside `path`, renamed into place if the block succeeds."""
     with atomic_path(path) as temporary:
-        chunks = ParquetChunks(temporary)
+        chunks = ParquetChunks(temporary, notes)
         try:
             yield chunks
         finally:
             chunks.close()
+
+
+def parquet_notes(path) -> dict[str, str]:
+    """The notes a ParquetChunks wrote in a Parquet file's metadata (pandas' own entry left out)."""
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(path).schema_arrow.metadata or {}
+    return {key.decode(): text.decode() for key, text in metadata.items() if key != b"pandas"}
 
 
 @contextmanager

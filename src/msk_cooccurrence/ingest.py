@@ -15,6 +15,7 @@ import pyreadstat
 from .columns import SOURCE_ROW
 from .errors import InputError
 from .wiring import missing_input
+from .xport import check_whole
 
 FORMATS = {
     ".csv": "csv",
@@ -92,6 +93,8 @@ def table_chunks(name: str, dataset: Mapping, chunk_rows: int | None) -> Iterato
     check_file(name, path)
     fmt = table_format(name, path, dataset.get("format", "auto"))
     _check_not_another_format(name, path, fmt)
+    if fmt == "xpt":
+        check_whole(name, path, "Copy or export the file again and rerun.")
     kept, first_row, what = None, 1, "has a header and no rows"
     for frame in _read(name, path, fmt, dataset, chunk_rows):
         if kept is None:

@@ -11,6 +11,7 @@ settings and that dataset's entry under `dataset`.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable, Mapping
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import outputs
-from .files import atomic_path, read_json, read_literature, write_csv, write_json, write_text
+from .files import SOURCE_WARNINGS, atomic_path, read_json, read_literature, write_csv, write_json, write_text
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -64,15 +65,16 @@ def ingest(name: str, dataset: Mapping, settings: Settings):
     return source_of(dataset).read(name, dataset, settings.obesity_bmi)
 
 
-def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings):
+def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, source_warnings=()):
     """The harmonized table and the validation result (analysis rows, quarantine, summary): the rows as
-    one chunk (chunks.py)."""
+    one chunk (chunks.py). `source_warnings`: ingest's (sources.Ingested.warnings)."""
     from .chunks import Gathered, validate_chunk, verdict
     from .sources import source_of
 
     mapping, gathered = source_of(dataset).mapping(dataset, raw.columns), Gathered()
     harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, None, gathered)
-    return harmonized, replace(verdict(name, dataset, settings, mapping, gathered, analysis), analysis=analysis)
+    result = verdict(name, dataset, settings, mapping, gathered, analysis, source_warnings)
+    return harmonized, replace(result, analysis=analysis)
 
 
 def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
@@ -89,7 +91,8 @@ def load_analysis(config_path, name: str) -> tuple[AnalysisData, Settings]:
 
     view = dataset_view(load_config(config_path), name)
     settings = Settings.from_dict(view)
-    _, validated = harmonize_and_validate(name, view["dataset"], ingest(name, view["dataset"], settings).raw, settings)
+    ingested = ingest(name, view["dataset"], settings)
+    _, validated = harmonize_and_validate(name, view["dataset"], ingested.raw, settings, ingested.warnings)
     return analysis_data(validated.analysis, settings), settings
 
 
@@ -126,8 +129,11 @@ def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path
     settings, dataset = Settings.from_dict(view), view["dataset"]
     source, rows, columns = source_of(dataset), 0, []
     log.info("reading dataset '%s' from %s", name, source.description or dataset["source"])
-    with parquet_writer(raw_path) as raw_out, background_writes() as write:
-        ingested = source.read_in_chunks(name, dataset, settings.obesity_bmi, view["chunk_rows"])
+    ingested = source.read_in_chunks(name, dataset, settings.obesity_bmi, view["chunk_rows"])
+    for warning in ingested.warnings:  # validation.json lists them (validate_stage reads raw.parquet's note)
+        log.warning(warning)
+    notes = {SOURCE_WARNINGS: json.dumps(list(ingested.warnings))}
+    with parquet_writer(raw_path, notes) as raw_out, background_writes() as write:
         for raw in ingested.chunks:
             write((raw_out, raw))
             rows, columns = rows + len(raw), list(raw)
@@ -145,6 +151,7 @@ def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path
         "rows": rows,
         "lonely_psu": settings.lonely_psu,
         "scope": dict(ingested.scope),
+        "warnings": list(ingested.warnings),
     }
     write_json(provenance, provenance_path)
     log.info("wrote %s (%d rows); input SHA-256 %s", raw_path, rows, provenance["sha256"])

@@ -35,12 +35,14 @@ def no_truth() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest keeps: the rows, the synthetic truth (empty otherwise), the rows left out of scope."""
+    """What ingest keeps: the rows, the synthetic truth (empty otherwise), the rows left out of scope, and
+    warnings about the input files (validation.json lists them first)."""
 
     raw: pd.DataFrame
     description: str
     truth: pd.DataFrame = field(default_factory=no_truth)
     scope: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class IngestedChunks:
     description: str
     truth: pd.DataFrame = field(default_factory=no_truth)
     scope: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,9 @@ class Source:
     def read_in_chunks(self, name: str, dataset: Mapping, obesity_bmi: float, chunk_rows: int) -> IngestedChunks:
         """read(), the rows in chunks of about `chunk_rows` (by default all in one)."""
         ingested = self.read(name, dataset, obesity_bmi)
-        return IngestedChunks(iter([ingested.raw]), ingested.description, ingested.truth, ingested.scope)
+        return IngestedChunks(
+            iter([ingested.raw]), ingested.description, ingested.truth, ingested.scope, ingested.warnings
+        )
 
     def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
         raise NotImplementedError
@@ -154,11 +159,11 @@ class NhanesSource(Source):
     def read(self, name: str, dataset: Mapping, obesity_bmi: float) -> Ingested:
         from . import nhanes
 
-        raw, scope = nhanes.read_nhanes(name, dataset)
+        raw, scope, warnings = nhanes.read_nhanes(name, dataset)
         described = "NHANES " + "; ".join(
             f"{c.get('name', 'cycle')}: {', '.join(Path(f).name for f in c['files'])}" for c in dataset["cycles"]
         )
-        return Ingested(raw, described, scope=scope)
+        return Ingested(raw, described, scope=scope, warnings=tuple(warnings))
 
     def mapping(self, dataset: Mapping, raw_columns) -> ColumnMap:
         from . import nhanes
