@@ -248,9 +248,10 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
             raise ConfigError(f"{where}: `unknown_if` names '{key}', which is neither bmi nor a condition.")
         if key not in rules and key not in dataset.get("columns", {}):
             raise ConfigError(f"{where}: `unknown_if` names '{key}', which the dataset neither maps nor derives.")
-    for key in dataset.get("universes", {}):
+    for key, universe in dataset.get("universes", {}).items():
         if key not in conditions:
             raise ConfigError(f"{where}: `universes` names '{key}', which is not in `conditions`.")
+        check_universe(where, key, universe, dataset)
     for key, definitions in dataset.get("alternatives", {}).items():
         if key not in conditions:
             raise ConfigError(f"{where}: `alternatives` names '{key}', which is not in `conditions`.")
@@ -272,6 +273,24 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
                 "does not define; define it under the dataset's `rules` first (cycles override, never add)."
             )
         check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", extra)
+
+
+def check_universe(where: str, condition: str, universe: Mapping, dataset: Mapping) -> None:
+    """A universe's ages run from min_age up to max_age (both included) and meet the dataset's valid ages."""
+    low, high = universe.get("min_age", 0), universe.get("max_age", float("inf"))
+    if low > high:
+        raise ConfigError(
+            f"{where}: `universes: {condition}:` has `min_age: {low:g}` above `max_age: {high:g}`, so {condition} "
+            "would be unknown at every age. Give the youngest age it was measured at as min_age and the oldest "
+            "as max_age."
+        )
+    valid_low, valid_high = dataset.get("min_age", 0), dataset.get("max_age", float("inf"))
+    if high < valid_low or low > valid_high:
+        raise ConfigError(
+            f"{where}: `universes: {condition}:` (ages {low:g} to {high:g}) has no age in common with the dataset's "
+            f"valid ages ({valid_low:g} to {valid_high:g}, `min_age` and `max_age`), so {condition} would be unknown "
+            "for every row. Fix the universe's ages."
+        )
 
 
 def check_auxiliary(name: str, dataset: Mapping, reserved) -> None:
