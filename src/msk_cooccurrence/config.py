@@ -219,6 +219,11 @@ def check_reading(name: str, dataset: dict) -> None:
                 f"Dataset '{name}': `encoding: {dataset['encoding']}` is not an encoding Python knows{hint}. "
                 "Use the file's real encoding, for example utf-8, latin-1 or cp1252."
             ) from None
+    if dataset.get("thousands") is not None and dataset["thousands"] == dataset.get("decimal", "."):
+        raise ConfigError(
+            f"Dataset '{name}': `thousands: \"{dataset['thousands']}\"` is also the decimal mark (`decimal:`), so "
+            'a number could not be read. Give the decimal mark too, e.g. `decimal: ","` with `thousands: "."`.'
+        )
     if "delimiter" in dataset:
         delimiter = DELIMITER_NAMES.get(dataset["delimiter"], dataset["delimiter"])
         if len(delimiter) != 1:
