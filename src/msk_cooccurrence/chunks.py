@@ -44,6 +44,7 @@ from .validate import (
     absent_variable_warnings,
     check_share,
     check_some_valid,
+    collapsed_code_warnings,
     data_warnings,
     duplicated_values,
     quarantine_table,
@@ -67,6 +68,7 @@ class Gathered:
     items: dict = field(default_factory=dict)
     unknown_rows: dict = field(default_factory=dict)
     outside: dict = field(default_factory=dict)
+    produced: dict = field(default_factory=dict)  # sex and each condition -> the values its valid rows have
 
 
 def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, mapping, duplicated, gathered):
@@ -96,7 +98,11 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
     gathered.outside = add_tallies(gathered.outside, outside)
     is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
-    return harmonized, harmonized.loc[~is_bad].reset_index(drop=True)
+    analysis = harmonized.loc[~is_bad].reset_index(drop=True)
+    for key in ("sex", *settings.conditions):
+        if key in analysis:
+            gathered.produced[key] = gathered.produced.get(key, set()) | set(analysis[key].dropna().tolist())
+    return harmonized, analysis
 
 
 def dataset_columns(settings: Settings, codes: Mapping):
@@ -126,8 +132,10 @@ def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: 
     check_some_valid(summary, failures)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
-    summary["warnings"] = absent_variable_warnings(gathered.columns, settings) + data_warnings(
-        analysis, mapping.columns, settings
+    summary["warnings"] = (
+        absent_variable_warnings(gathered.columns, settings)
+        + collapsed_code_warnings(mapping.codes, mapping.columns, gathered.produced, settings.conditions)
+        + data_warnings(analysis, mapping.columns, settings)
     )
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)
     return Validated(pd.DataFrame(), quarantine, summary)
