@@ -12,7 +12,7 @@ from helpers import CODES, COLUMNS, run_stages, small_table
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.dataset_text import display_tables
-from msk_cooccurrence.definitions import MAX_DEPTH, describe
+from msk_cooccurrence.definitions import MAX_CHAIN, MAX_DEPTH, describe
 from msk_cooccurrence.derive import Evaluation
 from msk_cooccurrence.errors import ConfigError, InputError
 
@@ -151,6 +151,26 @@ def test_rules_that_use_each_other_in_a_loop_or_nest_too_deep_are_refused():
         deep = {"not": deep}
     with pytest.raises(ConfigError, match="nests more than 64 levels"):
         validate_config(config_with_rules({"knee_oa": deep}))
+
+
+def chain(length: int) -> dict:
+    """knee_oa -> r1 -> ... -> r<length - 1> -> the item A: `length` named rules, each using the next."""
+    names = ["knee_oa", *(f"r{i}" for i in range(1, length))]
+    return {a: {"rule": b} for a, b in zip(names, names[1:])} | {names[-1]: A}
+
+
+@pytest.mark.parametrize("length", [MAX_CHAIN + 1, 900, 3000])
+def test_a_chain_of_named_rules_longer_than_the_bound_is_refused_with_its_length(length):
+    """Named rules restart the nesting count, so their chain has a bound of its own (and no recursion)."""
+    with pytest.raises(ConfigError, match=f"'knee_oa' uses named rules {length:,} deep .*more than {MAX_CHAIN}"):
+        validate_config(config_with_rules(chain(length)))
+
+
+def test_a_chain_within_the_bound_is_accepted_and_a_long_one_evaluates_without_recursion():
+    validate_config(config_with_rules(chain(MAX_CHAIN)))
+    frame, pairs = every_pair()
+    # Evaluation computes the rules a named rule uses first: a chain far past Python's recursion limit
+    assert truth(Evaluation(frame, chain(5000)).named("knee_oa")) == [a for a, _ in pairs]
 
 
 def test_a_condition_cannot_be_both_mapped_and_derived():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 from helpers import CODES, COLUMNS, CONDITIONS, small_table
 
-from msk_cooccurrence.harmonize import canonical, harmonize
+from msk_cooccurrence.harmonize import Reading, canonical, conversion_fix, harmonize, harmonized_values
 from msk_cooccurrence.ingest import SOURCE_ROW
 
 
@@ -89,3 +91,43 @@ def test_a_column_whose_values_all_fail_is_a_mapping_mistake_with_a_hint():
     message = str(error.value)
     assert "'SEX' (sex)" in message and "'f'" in message and "'f' looks like 'F'" in message
     assert "rows 1, 2, 3" in message
+
+
+@pytest.mark.parametrize(
+    ("thousands", "decimal", "written", "expected"),
+    [
+        (
+            ",",
+            ".",
+            ["2,997.2", "1,234,567", "997", "-1,000", "1,23", "12,34.5"],
+            [2997.2, 1234567, 997, -1000, None, None],
+        ),
+        (".", ",", ["2.997,2", "1.234.567", "27,5", "22.5"], [2997.2, 1234567, 27.5, None]),
+        (" ", ",", ["2 997,2", "2\u00a0997,2", "2\u202f997"], [2997.2, 2997.2, 2997]),
+        ("'", ".", ["2'997.2", "2'99"], [2997.2, None]),
+        (None, ",", ["27,5", "2.997", "2,997.2"], [27.5, None, None]),
+    ],
+)
+def test_thousands_separators_are_read_only_where_they_group_digits_by_three(thousands, decimal, written, expected):
+    reading = Reading(decimal=decimal, thousands=thousands)
+    values = harmonized_values("weight", pd.Series(written), None, CONDITIONS, reading)
+    assert np.allclose(values, [np.nan if e is None else e for e in expected], equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("values", "decimal", "words"),
+    [
+        (["2,997.2"], ".", "thousands separators ('2,997.2'): set `thousands: \",\"`"),
+        (["2.997,2"], ".", 'set `thousands: "."` and `decimal: ","`'),
+        (["2.997,2"], ",", "thousands separators ('2.997,2'): set `thousands: \".\"` for"),
+        (
+            ["2,997"],
+            ".",
+            'if they separate thousands, set `thousands: ","` for this dataset; if they are decimal commas',
+        ),
+        (["27,5"], ".", 'decimal commas: set `decimal: ","`'),
+        (["22.5"], ",", 'decimal points, but the dataset says `decimal: ","`'),
+    ],
+)
+def test_the_fix_names_the_separators_that_stop_numbers(values, decimal, words):
+    assert words in conversion_fix("weight", values, {}, Reading(decimal=decimal), none_converted=True)

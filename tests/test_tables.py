@@ -53,6 +53,30 @@ def test_band_and_class_labels():
     ]
 
 
+@pytest.mark.parametrize(
+    ("cutoff", "expected"),
+    [
+        (25, ["underweight (<18.5)", "normal (18.5-24.9)", "obese (25+)", "obese (25+)", "obese (25+)"]),
+        (27.5, ["underweight (<18.5)", "normal (18.5-24.9)", "overweight (25-27.4)", "obese (27.5+)", "obese (27.5+)"]),
+        (
+            40,
+            [
+                "underweight (<18.5)",
+                "normal (18.5-24.9)",
+                "overweight (25-39.9)",
+                "overweight (25-39.9)",
+                "obese (40+)",
+            ],
+        ),
+    ],
+)
+def test_bmi_classes_follow_the_obesity_cutoff(cutoff, expected):
+    """WHO's classes below obesity end where obesity starts; at 25 (WHO Asia-Pacific) there is no overweight."""
+    classes = bmi_class_labels(pd.Series([18.4, 24.9, 25.0, 27.5, 40.0]), cutoff)
+    assert list(classes) == expected
+    assert [c for c in classes.cat.categories if c != "unknown"] == list(dict.fromkeys(expected))
+
+
 def test_prevalence_table_keeps_the_contract_and_counts():
     frame = frame_of()
     data = analysis_of(frame, ["a", "b", "missing_condition"])

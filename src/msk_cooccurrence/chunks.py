@@ -45,6 +45,7 @@ from .validate import (
     absent_variable_warnings,
     check_share,
     check_some_valid,
+    collapsed_code_warnings,
     data_warnings,
     duplicated_values,
     quarantine_table,
@@ -68,6 +69,7 @@ class Gathered:
     items: dict = field(default_factory=dict)
     unknown_rows: dict = field(default_factory=dict)
     outside: dict = field(default_factory=dict)
+    produced: dict = field(default_factory=dict)  # sex and each condition -> the values its valid rows have
 
 
 def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, mapping, duplicated, gathered):
@@ -97,7 +99,11 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
     gathered.outside = add_tallies(gathered.outside, outside)
     is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
-    return harmonized, harmonized.loc[~is_bad].reset_index(drop=True)
+    analysis = harmonized.loc[~is_bad].reset_index(drop=True)
+    for key in ("sex", *settings.conditions):
+        if key in analysis:
+            gathered.produced[key] = gathered.produced.get(key, set()) | set(analysis[key].dropna().tolist())
+    return harmonized, analysis
 
 
 def dataset_columns(settings: Settings, codes: Mapping):
@@ -131,7 +137,8 @@ def verdict(
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
     summary["warnings"] = (
         list(source_warnings)
-        + absent_variable_warnings(gathered.columns, settings)
+        absent_variable_warnings(gathered.columns, settings)
+        + collapsed_code_warnings(mapping.codes, mapping.columns, gathered.produced, settings.conditions)
         + data_warnings(analysis, mapping.columns, settings)
     )
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)

@@ -219,6 +219,11 @@ def check_reading(name: str, dataset: dict) -> None:
                 f"Dataset '{name}': `encoding: {dataset['encoding']}` is not an encoding Python knows{hint}. "
                 "Use the file's real encoding, for example utf-8, latin-1 or cp1252."
             ) from None
+    if dataset.get("thousands") is not None and dataset["thousands"] == dataset.get("decimal", "."):
+        raise ConfigError(
+            f"Dataset '{name}': `thousands: \"{dataset['thousands']}\"` is also the decimal mark (`decimal:`), so "
+            'a number could not be read. Give the decimal mark too, e.g. `decimal: ","` with `thousands: "."`.'
+        )
     if "delimiter" in dataset:
         delimiter = DELIMITER_NAMES.get(dataset["delimiter"], dataset["delimiter"])
         if len(delimiter) != 1:
@@ -304,9 +309,25 @@ def check_model_variables(config: Mapping) -> None:
         raise ConfigError(
             f"`standard_population: groups:` lists a lower bound more than once ({lowers}); give each age group once."
         )
+    check_obesity_cutoff(config["obesity_bmi"])
     bands = list(config["age_bands"])
     if len(set(bands)) != len(bands):
         raise ConfigError(f"`age_bands` {bands} repeats a lower bound; list each band's lower bound once.")
+
+
+OBESITY_BMI_RANGE = (25, 40)  # WHO Asia-Pacific's obesity (25) up to WHO's obesity class III (40)
+
+
+def check_obesity_cutoff(cutoff: float) -> None:
+    """The obesity cut-off must be one in use: BMI classes below it (data.bmi_classes_below) keep their meaning."""
+    low, high = OBESITY_BMI_RANGE
+    if not low <= cutoff <= high:
+        raise ConfigError(
+            f"`obesity_bmi: {cutoff:g}` is outside {low} to {high} kg/m2, the range of obesity cut-offs in use "
+            f"(WHO: 30; WHO Asia-Pacific: {low}; WHO obesity class III: {high}); BMI classes below it "
+            "(underweight <18.5, normal 18.5-24.9, overweight 25 up to the cut-off) would lose their meaning. "
+            "Give the cut-off in kg/m2 within that range, e.g. `obesity_bmi: 30`."
+        )
 
 
 def check_builtin_variables(config: Mapping, covariates) -> dict:

@@ -25,7 +25,9 @@ BMI_CLASS = "bmi_class"  # the column of cells that keep BMI as its class
 AGE_CLASS = "age_class"  # the column of cells that keep age as its class: the class's lower bound
 # a condition defined from a covariate is never adjusted for it: BMI would predict obesity perfectly
 DEFINED_BY = {"obesity": "bmi"}
-BMI_CLASSES = ((0, "underweight (<18.5)"), (18.5, "normal (18.5-24.9)"), (25, "overweight (25-29.9)"))
+# WHO's classes below obesity, by their lower bounds; obesity starts at `obesity_bmi` (25 to 40, the config's
+# range), so a class that starts at or above it is absent and the one below it ends where obesity starts
+BMI_CLASSES = ((0.0, "underweight"), (18.5, "normal"), (25.0, "overweight"))
 LEVEL = ": "  # a category's indicator is named "<variable>: <level>"
 SPLINE = " spline "  # a spline's cubic terms are named "<variable> spline <j>"
 GROUPS_OF_ROWS = ("sex", "age_band", "bmi_class")  # the groupings every dataset has (BMI class where BMI is)
@@ -78,9 +80,23 @@ def age_classes(age: pd.Series, lower_bounds) -> pd.Series:
     return pd.Series(np.where(np.isnan(values), np.nan, classes), index=age.index)
 
 
+def bmi_classes_below(obesity_bmi: float) -> list[tuple[float, str]]:
+    """(lower bound, label) of the BMI classes below the obesity cut-off: with the cut-off at 30,
+    underweight (<18.5), normal (18.5-24.9), overweight (25-29.9); at 25 (WHO Asia-Pacific) there is
+    no overweight class; at 27.5 it is 25-27.4 (BMI is given to one decimal)."""
+    kept = [(lower, name) for lower, name in BMI_CLASSES if lower < obesity_bmi]
+    uppers = [lower for lower, _ in kept[1:]] + [obesity_bmi]
+    return [
+        (lower, f"{name} (<{upper:g})" if lower == 0 else f"{name} ({lower:g}-{round(upper - 0.1, 4):g})")
+        for (lower, name), upper in zip(kept, uppers)
+    ]
+
+
 def bmi_class_labels(bmi: pd.Series, obesity_bmi: float) -> pd.Series:
-    edges = [lower for lower, _ in BMI_CLASSES] + [obesity_bmi]
-    labels = [label for _, label in BMI_CLASSES] + [f"obese ({obesity_bmi:g}+)"]
+    """Each BMI's class, ordered (bmi_classes_below, then obese from `obesity_bmi`), 'unknown' where BMI is."""
+    below = bmi_classes_below(obesity_bmi)
+    edges = [lower for lower, _ in below] + [obesity_bmi]
+    labels = [label for _, label in below] + [f"obese ({obesity_bmi:g}+)"]
     classes = pd.cut(bmi, bins=[*edges, np.inf], right=False, labels=labels)
     return classes.cat.add_categories("unknown").fillna("unknown")
 

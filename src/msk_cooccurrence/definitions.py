@@ -31,6 +31,7 @@ from .errors import ConfigError
 
 BLANK = "blank"  # the codes key of an empty cell
 MAX_DEPTH = 8  # rules nest at most this deep; named rules (`rule:`) start again at 1
+MAX_CHAIN = 16  # named rules use named rules at most this deep (the NHANES examples: 2)
 MAX_CONFIG_DEPTH = 64  # any config nested deeper is refused before the schema walks it
 FORMS = ("item", "all", "any", "not", "if", "rule")
 
@@ -139,21 +140,57 @@ def check_rules(rules: Mapping, where: str, extra: Mapping | None = None) -> Non
                     f"{where}: the codes of item {r['item']} in rule '{name}' have a key YAML read as {words[0]} "
                     '(an unquoted yes, no, on, off, true or false). Quote it: {"yes": yes}.'
                 )
-    cleared: set = set()
-    for name in rules:
-        _check_acyclic(name, rules, (), where, cleared)
+    chains = chain_depths(rules, where)
+    name = max(chains, key=chains.get, default=None)
+    if name is not None and chains[name] > MAX_CHAIN:
+        path = [name]
+        while referenced(rules[path[-1]]):
+            path.append(max(referenced(rules[path[-1]]), key=chains.get))
+        shown = " -> ".join(path if len(path) <= 6 else [*path[:3], "...", *path[-2:]])
+        raise ConfigError(
+            f"{where}: the rule '{name}' uses named rules {chains[name]:,} deep ({shown}), more than {MAX_CHAIN}. "
+            "Write the chain as fewer rules: a rule can list several parts under all: or any: instead of "
+            "naming one rule that names the next."
+        )
 
 
-def _check_acyclic(name: str, rules: Mapping, path: tuple, where: str, cleared: set) -> None:
-    """Depth-first search for a loop; `cleared` holds rules already known to reach none."""
-    if name in path:
-        loop = " -> ".join((*path[path.index(name) :], name))
-        raise ConfigError(f"{where}: rules use each other in a loop ({loop}); a rule cannot depend on itself.")
-    if name in cleared:
-        return
-    for used in referenced(rules[name]):
-        _check_acyclic(used, rules, (*path, name), where, cleared)
-    cleared.add(name)
+def chain_depths(rules: Mapping, where: str) -> dict[str, int]:
+    """Each named rule's chain: 1, plus the longest chain of the named rules it uses. ConfigError on a loop.
+
+    A depth-first search kept on a list, not the call stack, so that a chain of any length is measured.
+    """
+    chains: dict[str, int] = {}
+    for start in rules:
+        path, pending = [start], [iter(referenced(rules[start]))]
+        while path:
+            used = next(pending[-1], None)
+            if used is None:
+                name = path.pop()
+                pending.pop()
+                chains[name] = 1 + max((chains[u] for u in referenced(rules[name])), default=0)
+            elif used in path:
+                loop = " -> ".join((*path[path.index(used) :], used))
+                raise ConfigError(f"{where}: rules use each other in a loop ({loop}); a rule cannot depend on itself.")
+            elif used not in chains:
+                path.append(used)
+                pending.append(iter(referenced(rules[used])))
+    return chains
+
+
+def named_in_order(name: str, rules: Mapping) -> list[str]:
+    """`name` and the named rules it uses, each after those it uses (rules checked to have no loop)."""
+    order, done, stack = [], set(), [(name, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if current in done:
+            continue
+        if expanded:
+            done.add(current)
+            order.append(current)
+            continue
+        stack.append((current, True))
+        stack.extend((used, False) for used in referenced(rules[current]) if used not in done)
+    return order
 
 
 def resolve(name: str, columns) -> str | None:
@@ -211,9 +248,10 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
             raise ConfigError(f"{where}: `unknown_if` names '{key}', which is neither bmi nor a condition.")
         if key not in rules and key not in dataset.get("columns", {}):
             raise ConfigError(f"{where}: `unknown_if` names '{key}', which the dataset neither maps nor derives.")
-    for key in dataset.get("universes", {}):
+    for key, universe in dataset.get("universes", {}).items():
         if key not in conditions:
             raise ConfigError(f"{where}: `universes` names '{key}', which is not in `conditions`.")
+        check_universe(where, key, universe, dataset)
     for key, definitions in dataset.get("alternatives", {}).items():
         if key not in conditions:
             raise ConfigError(f"{where}: `alternatives` names '{key}', which is not in `conditions`.")
@@ -235,6 +273,24 @@ def check_definitions(name: str, dataset: Mapping, conditions) -> None:
                 "does not define; define it under the dataset's `rules` first (cycles override, never add)."
             )
         check_rules(rules | dict(cycle.get("rules", {})), f"{where}, cycle {cycle['name']}", extra)
+
+
+def check_universe(where: str, condition: str, universe: Mapping, dataset: Mapping) -> None:
+    """A universe's ages run from min_age up to max_age (both included) and meet the dataset's valid ages."""
+    low, high = universe.get("min_age", 0), universe.get("max_age", float("inf"))
+    if low > high:
+        raise ConfigError(
+            f"{where}: `universes: {condition}:` has `min_age: {low:g}` above `max_age: {high:g}`, so {condition} "
+            "would be unknown at every age. Give the youngest age it was measured at as min_age and the oldest "
+            "as max_age."
+        )
+    valid_low, valid_high = dataset.get("min_age", 0), dataset.get("max_age", float("inf"))
+    if high < valid_low or low > valid_high:
+        raise ConfigError(
+            f"{where}: `universes: {condition}:` (ages {low:g} to {high:g}) has no age in common with the dataset's "
+            f"valid ages ({valid_low:g} to {valid_high:g}, `min_age` and `max_age`), so {condition} would be unknown "
+            "for every row. Fix the universe's ages."
+        )
 
 
 def check_auxiliary(name: str, dataset: Mapping, reserved) -> None:

@@ -34,6 +34,7 @@ from .definitions import (
     form,
     item_rules,
     items_of,
+    named_in_order,
     resolve,
 )
 from .errors import InputError
@@ -77,8 +78,10 @@ class Evaluation:
     checks: dict = field(default_factory=dict)  # the last ItemCheck of each (item, codes) evaluated
 
     def named(self, name: str) -> pd.arrays.BooleanArray:
-        if name not in self.cache:
-            self.cache[name] = self.value(self.rules[name])
+        """A named rule's value; the rules it uses are computed first, so no chain of them recurses."""
+        for needed in named_in_order(name, self.rules) if name not in self.cache else ():
+            if needed not in self.cache:
+                self.cache[needed] = self.value(self.rules[needed])
         return self.cache[name]
 
     def value(self, rule) -> pd.arrays.BooleanArray:

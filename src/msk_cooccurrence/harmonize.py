@@ -5,7 +5,9 @@ and is reported as a problem of its row, which validation then quarantines; noth
 Only an empty cell, a word of the dataset's `missing:` list, or a code mapped to null is missing:
 a word a column's `codes:` names keeps that meaning even if it is also in `missing:` (so `None`
 coded as "no pain" stays "no pain"). A codes map on a number column names its special values
-("80+": 80, ".": null); the other numbers stay numbers. `decimal: ","` reads 27,5 as 27.5.
+("80+": 80, ".": null); the other numbers stay numbers. `decimal: ","` reads 27,5 as 27.5 (and a
+point in a number is then not a number); `thousands: ","` reads 2,997.2 as 2997.2, where the separator
+groups the digits by three (1,23 stays not a number).
 """
 
 from __future__ import annotations
@@ -55,11 +57,36 @@ class Reading:
     missing: tuple[str, ...] = ()
     decimal: str = "."
     numbers: tuple[str, ...] = NUMERIC
+    thousands: str | None = None
 
     @classmethod
     def of(cls, dataset: Mapping, variables: Mapping = {}) -> Reading:
         declared = numeric_names(tuple(variable_column(n, v) for n, v in variables.items()))
-        return cls(tuple(str(m) for m in dataset.get("missing", ())), dataset.get("decimal", "."), NUMERIC + declared)
+        missing = tuple(str(m) for m in dataset.get("missing", ()))
+        return cls(missing, dataset.get("decimal", "."), NUMERIC + declared, dataset.get("thousands"))
+
+
+THOUSANDS = (",", ".", " ", "'")  # the thousands separators `thousands:` takes
+SPACES = " \u00a0\u202f"  # a space separator may be written as a no-break or a narrow no-break space
+
+
+def grouped(separator: str, decimal: str) -> str:
+    """The pattern of a number whose digits are grouped by three with `separator` (at least one group)."""
+    mark = f"[{SPACES}]" if separator == " " else re.escape(separator)
+    return rf"[+-]?\d{{1,3}}(?:{mark}\d{{3}})+(?:{re.escape(decimal)}\d*)?"
+
+
+def number_text(keys: pd.Series, reading: Reading) -> pd.Series:
+    """Number cells as Python writes numbers: thousands separators dropped where they group digits by three,
+    the decimal mark a point; with a decimal comma, a point left over makes the cell not a number."""
+    if reading.thousands:
+        separated = keys.str.fullmatch(grouped(reading.thousands, reading.decimal), na=False)
+        mark = f"[{SPACES}]" if reading.thousands == " " else re.escape(reading.thousands)
+        keys = keys.where(~separated, keys.str.replace(mark, "", regex=True))
+    if reading.decimal == ".":
+        return keys
+    keys = keys.mask(keys.str.contains(".", regex=False, na=False), "not a number")
+    return keys.str.replace(reading.decimal, ".", regex=False)
 
 
 def harmonize(
@@ -141,8 +168,7 @@ def _convert_values(key: str, series: pd.Series, code_map, conditions, reading: 
         bad |= (keys.notna() & ~named).to_numpy()
         keys = keys.map(lookup)
     if key in reading.numbers:
-        numbers = keys if reading.decimal == "." else keys.str.replace(reading.decimal, ".", regex=False)
-        values = pd.to_numeric(numbers, errors="coerce").astype(float).to_numpy()
+        values = pd.to_numeric(number_text(keys, reading), errors="coerce").astype(float).to_numpy()
     elif key in conditions:
         values = pd.array(keys.str.lower().map(BOOLEAN_WORDS), dtype="boolean")
     elif key == "sex":
@@ -247,8 +273,9 @@ def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Read
 
     `none_converted`: not one value of the column converted, which points first at the mapping.
     """
-    if key in reading.numbers and reading.decimal == "." and any(re.fullmatch(r"-?\d+,\d+", v.strip()) for v in values):
-        return 'The numbers have decimal commas: set `decimal: ","` for this dataset'
+    separators = separator_fix(values, reading) if key in reading.numbers else None
+    if separators:
+        return separators
     words = [v for v in values if v.strip().lower() in NA_WORDS]
     fixes = []
     if words:
@@ -274,3 +301,27 @@ def conversion_fix(key: str, values: list[str], code_map: Mapping, reading: Read
         fixes.append(f"add `codes: {key}:` for its values")
     text = "; otherwise ".join(fixes) if words else "; or ".join(fixes)
     return text[0].upper() + text[1:]
+
+
+def separator_fix(values: list[str], reading: Reading) -> str | None:
+    """The `decimal:` and `thousands:` settings that would read these number cells, in words, when the marks
+    in them are the cause (2,997.2: thousands commas; 27,5: a decimal comma; 2,997: either)."""
+    values = [v.strip() for v in values]
+    if reading.thousands is None:
+        for decimal in dict.fromkeys([reading.decimal, ",", "."]):
+            found = [v for s in THOUSANDS if s != decimal for v in values if re.fullmatch(grouped(s, decimal), v)]
+            if not found:
+                continue
+            separator = next(s for s in THOUSANDS if re.fullmatch(grouped(s, decimal), found[0]))
+            setting = f'`thousands: "{separator}"`' + (f' and `decimal: "{decimal}"`' * (decimal != reading.decimal))
+            if reading.decimal == "." and separator == "," and all(re.fullmatch(r"-?\d{1,3},\d{3}", v) for v in found):
+                return (
+                    f'The numbers have commas ({found[0]!r}): if they separate thousands, set `thousands: ","` for '
+                    'this dataset; if they are decimal commas, set `decimal: ","`'
+                )
+            return f"The numbers have thousands separators ({found[0]!r}): set {setting} for this dataset"
+    if reading.decimal == "." and any(re.fullmatch(r"-?\d+,\d+", v) for v in values):
+        return 'The numbers have decimal commas: set `decimal: ","` for this dataset'
+    if reading.decimal == "," and any(re.fullmatch(r"-?\d+\.\d+", v) for v in values):
+        return 'The numbers have decimal points, but the dataset says `decimal: ","`: remove that line'
+    return None

@@ -55,6 +55,6 @@ def standardized_weights(weight: np.ndarray, rows: np.ndarray, age: np.ndarray, 
     group = standard_groups(age, [g["lower"] for g in groups])
     w = np.where(rows, weight, 0.0)
     totals = np.bincount(group[rows], weights=w[rows], minlength=len(shares))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # a group without rows: its factor is never used
         factor = shares * w.sum() / totals
-    return np.where(rows, w * factor[np.clip(group, 0, None)], 0.0)
+        return np.where(rows, w * factor[np.clip(group, 0, None)], 0.0)

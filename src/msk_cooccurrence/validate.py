@@ -18,6 +18,7 @@ import pandera.pandas as pa
 
 from .columns import CYCLE, HARMONIZED, SOURCE_ROW, Column
 from .errors import InputError
+from .harmonize import harmonized_values
 from .reliability import kish_effective_n
 from .settings import Settings
 
@@ -320,6 +321,31 @@ def absent_variable_warnings(columns, settings: Settings) -> list[str]:
                     else "Map it in the dataset's `columns:` (or derive it), or remove it from `" + key + "`."
                 )
             )
+    return found
+
+
+def collapsed_code_warnings(codes: Mapping, columns: Mapping, produced: Mapping, conditions) -> list[str]:
+    """Sex or a condition whose codes give one value to two codes while no valid row has the other value:
+    {1: female, 2: female} makes everyone female without an error, where the codebook says 1 is male."""
+    found = []
+    for key, code_map in codes.items():
+        if key != "sex" and key not in conditions or key not in produced:
+            continue
+        values = harmonized_values(key, pd.Series(list(code_map), dtype=object), code_map, conditions)
+        by_value: dict = {}
+        for code, value in zip(code_map, values):
+            if not pd.isna(value):
+                by_value.setdefault(value, []).append(code)
+        words = {"female": "female", "male": "male"} if key == "sex" else {True: "yes", False: "no"}
+        for value, shared in by_value.items():
+            if len(shared) > 1 and produced[key] <= {value}:
+                other = next(w for v, w in words.items() if v != value)
+                listed = ", ".join(map(str, shared[:-1])) + f" and {shared[-1]} {'both' if len(shared) == 2 else 'all'}"
+                found.append(
+                    f"`codes: {key}:` maps {listed} to {words[value]}, and no valid row is {other}: every row of "
+                    f"'{columns.get(key, key)}' ({key}) with a value is {words[value]}. Check the codes against the "
+                    "file's codebook (one of them likely means the other value)."
+                )
     return found
 
 

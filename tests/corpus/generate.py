@@ -80,6 +80,20 @@ def semicolons(decimal: str):
     return make
 
 
+def thousands(separator: str, decimal: str):
+    """Weights of 1,000 and more written with a thousands separator (2,990.0; 2.990,0 with decimal commas)."""
+
+    def make() -> pd.DataFrame:
+        table = good()
+        for column in ("BMI", "WT"):
+            whole, fraction = table[column].str.split(".", expand=True).T.to_numpy()
+            grouped = [f"{int(w):,}".replace(",", separator) for w in whole]
+            table[column] = [f"{w}{decimal}{f}" for w, f in zip(grouped, fraction)]
+        return table
+
+    return make
+
+
 def special_values() -> pd.DataFrame:
     """Ages top-coded as '80+' and BMI not measured written '.'."""
     table = good()
@@ -117,10 +131,12 @@ SMALL = {
     "semicolons.csv": semicolons("."),
     "decimal_commas.csv": semicolons(","),
     "special_values.csv": special_values,
+    "thousands.csv": thousands(",", "."),
+    "thousands_points.csv": thousands(".", ","),
     "obesity_column.csv": obesity_column,
     "dominant_weight.csv": dominant_weight,
 }
-DELIMITERS = {"semicolons.csv": ";", "decimal_commas.csv": ";", "tab.tsv": "\t"}
+DELIMITERS = {"semicolons.csv": ";", "decimal_commas.csv": ";", "thousands_points.csv": ";", "tab.tsv": "\t"}
 
 
 def write_small() -> None:
