@@ -137,7 +137,7 @@ def verdict(
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
     summary["warnings"] = (
         list(source_warnings)
-        absent_variable_warnings(gathered.columns, settings)
+        + absent_variable_warnings(gathered.columns, settings)
         + collapsed_code_warnings(mapping.codes, mapping.columns, gathered.produced, settings.conditions)
         + data_warnings(analysis, mapping.columns, settings)
     )
