@@ -183,3 +183,25 @@ def test_a_complement_footnote_and_a_review_flag_both_mark_the_number():
     assert presentation.percent_text(0.96, 0.9, 0.99, both) == "96.0% (90.0–99.0) †‡"
     assert presentation.mark("review: df < 8; review: 0% or 100%") == presentation.REVIEWED
     assert presentation.has_marks(rows) and presentation.COMPLEMENT in presentation.FOOTNOTES[2]
+
+
+def test_a_note_names_conditions_by_their_labels_and_prose_names_columns_as_code():
+    odds = pd.DataFrame(
+        {
+            "condition_a": ["knee_oa", "hip_pain"],
+            "condition_b": ["low_back_pain", "knee_oa"],
+            "model": ["mutual", "crude"],
+            "estimate": [np.nan, 1.5],
+            "note": ["no finite estimate: (quasi-)complete separation by knee_oa, hip_pain in some rows", np.nan],
+        }
+    )
+    shown = presentation.display_table("odds_ratios", odds, {"knee_oa": "ages 40+"})
+    assert list(shown["Note"]) == [
+        "no finite estimate: (quasi-)complete separation by Knee osteoarthritis, ages 40+, hip pain in some rows",
+        "",
+    ]
+    # a name that is no condition nor label of the run stays as written
+    words = presentation.labelled_note("see max_invalid_share", {"knee_oa"})
+    assert words == "see max_invalid_share"
+    html = presentation.code_names("kg_low/kg_high, as `proportion_ci` chooses <b>")
+    assert html == "<code>kg_low</code>/<code>kg_high</code>, as <code>proportion_ci</code> chooses &lt;b&gt;"

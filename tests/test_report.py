@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
+import yaml
 from conftest import PROJECT
+from helpers import run_stages
 from test_tables import frame_of
 
 from msk_cooccurrence import outputs, pipeline
@@ -104,3 +107,62 @@ def test_atomic_path_leaves_nothing_behind_on_failure(tmp_path):
     except RuntimeError:
         pass
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def visible_text(page: str) -> str:
+    """The report's text as a reader sees it: no markup, and nothing inside <code>, <pre> (the config
+    YAML), <script> or <style>."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        hidden, depth, parts = {"code", "pre", "script", "style"}, 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.depth += tag in self.hidden
+
+        def handle_endtag(self, tag):
+            self.depth -= tag in self.hidden
+
+        def handle_data(self, data):
+            if not self.depth:
+                self.parts.append(data)
+
+    reader = Reader()
+    reader.parts = []
+    reader.feed(page)
+    return " ".join(reader.parts)
+
+
+def test_the_report_shows_every_name_by_its_label(tmp_path):
+    # the default config's synthetic run (truth table, claims estimated the other way round) with a
+    # condition of two words the dataset lacks, named by a claim
+    config = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())
+    config["literature"] = str(PROJECT / "config" / "literature.csv")
+    config["datasets"] = {"synthetic": {"source": "synthetic", "n": 2000, "seed": 5}}
+    config["conditions"] = [*config["conditions"], "hip_pain"]
+    config["claims"] = [
+        *config["claims"],
+        {"statement": "Hip pain goes with knee OA", "a": "hip_pain", "b": "knee_oa", "direction": "positive"},
+    ]
+    config["subgroups"] = ["sex"]
+    config["sensitivity"]["multiple_imputation"] = False  # its words are tested where it is
+    config = validate_config(config)
+    paths = run_stages(config, "synthetic", tmp_path, figures=True)
+    view = dataset_view(config, "synthetic")
+    tables = {name: paths[name] for name in outputs.tables()}
+    report = tmp_path / "report.html"
+    pipeline.report_stage(
+        "synthetic",
+        view,
+        tables,
+        tmp_path / "figures",
+        paths["validation"],
+        paths["provenance"],
+        paths["truth"],
+        report,
+    )
+    text = visible_text(report.read_text())
+    assert "Pair, log odds ratio given the others" in text and "estimated as Bunions (hallux valgus) given" in text
+    assert "hip pain or Knee osteoarthritis is not in this dataset" in text
+    raw = sorted(set(re.findall(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b", text)))
+    assert raw == [], raw

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,3 +93,22 @@ def test_layout_follows_gtsummary():
     assert total["n_with"] + total["n_without"] == frame["knee_oa"].notna().sum()
     percents = block[block["row_type"].isin(["level", "dichotomous"])]
     assert set(percents["reliability_with"]) <= set(RELIABILITY) and percents["reliability_without"].notna().all()
+
+
+def age_tests(age_of) -> pd.DataFrame:
+    """Table 1's t tests of the mean age of survey_small with its ages mapped by `age_of`."""
+    data = survey_small()
+    frame = data.frame.assign(age=age_of(data.frame["age"]))
+    table = outputs.tables()["table1"].compute({"data": replace(data, frame=frame), "settings": settings_of()})
+    return table[table["characteristic"] == "age"].set_index("condition")
+
+
+def test_a_tiny_real_spread_of_ages_is_tested_and_one_age_is_not():
+    # t is invariant to a linear map of age: 50 + 1e-6 (age - 50) gives R's t, though its SE is 1e-8 of the means
+    tests, squeezed = age_tests(lambda age: age), age_tests(lambda age: 50 + 1e-6 * (age - 50))
+    assert squeezed["se_with"].max() < 1e-5
+    np.testing.assert_allclose(squeezed["statistic"], tests["statistic"], rtol=1e-6)
+    np.testing.assert_allclose(squeezed["p_value"], tests["p_value"], rtol=1e-6)
+    one_age = age_tests(lambda age: age * 0 + 50.3)  # SE of rounding: no test
+    assert one_age["p_value"].isna().all() and one_age["statistic"].isna().all()
+    assert one_age["note"].str.contains("at rounding level").all()

@@ -98,7 +98,8 @@ def test_every_output_is_there_with_the_contract_columns(two_runs):
         patterns = pd.read_csv(where / "reports" / dataset / "tables" / "patterns.csv")
         assert {"pattern", "n", "estimate", "expected", "oe_ratio"} <= set(patterns.columns)
     synthetic_report = (where / "reports" / "tiny" / "report.html").read_text()
-    assert "Synthetic truth beside the estimates" in synthetic_report and "pair_log_or" in synthetic_report
+    assert "Synthetic truth beside the estimates" in synthetic_report
+    assert "Pair, log odds ratio given the others" in synthetic_report
     assert "Synthetic truth" not in (where / "reports" / "study" / "report.html").read_text()
     claims = pd.read_csv(where / "reports" / "tiny" / "tables" / "claims.csv")
     assert claims.loc[0, "verdict"] in {"supported", "not supported", "opposite"}

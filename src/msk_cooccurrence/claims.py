@@ -52,11 +52,13 @@ def claims_table(settings: Settings, odds_ratios: pd.DataFrame, literature: pd.D
         }
         match = _odds_row(odds, a, b, model)
         if match is None:
-            rows.append(row | {"verdict": "not estimable", "note": f"{a} or {b} is not in this dataset"})
+            missing = f"{settings.label(a)} or {settings.label(b)} is not in this dataset"
+            rows.append(row | {"verdict": "not estimable", "note": missing})
             continue
         note = match["note"] if isinstance(match["note"], str) else ""
         if (match["condition_a"], match["condition_b"]) != (a, b):
-            note = "; ".join(filter(None, [note, f"estimated as {match['condition_b']} given {match['condition_a']}"]))
+            given = f"estimated as {settings.label(match['condition_b'])} given {settings.label(match['condition_a'])}"
+            note = "; ".join(filter(None, [note, given]))
         rows.append(
             row
             | {k: match[k] for k in ("estimate", "ci_low", "ci_high", "p_value")}

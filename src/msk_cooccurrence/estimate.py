@@ -27,6 +27,15 @@ def _special():
 
 
 CONFIDENCE = 0.95
+ROUNDING = 1e-12  # about 4,500 machine epsilons: rounding summed over a million rows stays below it
+NO_VARIANCE = "the design variance is zero (at rounding level): no test"
+
+
+def at_rounding_level(se, reference) -> bool:
+    """Whether an SE (or each of several) is at most ROUNDING times its reference's magnitude: zero
+    but for floating point's rounding, so that no test can divide by it."""
+    se, reference = np.abs(np.asarray(se, float)), np.abs(np.asarray(reference, float))
+    return bool(np.any(se <= ROUNDING * reference))
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,8 @@ class Estimate:
     that is a function of these coefficients linearize through them (predictive margins): the
     design variance needs the influence values only summed by PSU. `model`: the statsmodels results
     of the fit behind a model's estimate (its point estimates; its standard errors are model-based,
-    these are the design's), for a notebook user.
+    these are the design's), for a notebook user. `scale`: each coefficient's reference for its SE
+    (at_rounding_level), or None where no test needs one.
     """
 
     coef: np.ndarray
@@ -130,6 +140,7 @@ class Estimate:
     note: str = ""
     totals: np.ndarray | None = None
     model: object = None
+    scale: np.ndarray | None = None
 
     @classmethod
     def scalar(cls, value: float, se: float, df: float, n: int = 0, note: str = "") -> Estimate:
@@ -149,6 +160,19 @@ class Estimate:
 
     def value(self, j: int = 0) -> float:
         return float(self.coef[j])
+
+    def no_variance(self, index) -> bool:
+        """Whether the design gives the coefficients in `index` (or a combination of them) no
+        variance but rounding: their covariance, each scaled by its reference, has an eigenvalue at
+        most ROUNDING squared."""
+        index = list(np.atleast_1d(index))
+        if self.scale is None or not np.isfinite(self.scale[index]).all():
+            return False
+        scaled = self.vcov[np.ix_(index, index)] / np.outer(self.scale[index], self.scale[index])
+        if not np.isfinite(scaled).all():
+            return False
+        smallest = float(np.linalg.eigvalsh((scaled + scaled.T) / 2).min())
+        return at_rounding_level(np.sqrt(max(smallest, 0.0)), 1.0)
 
     def interval(self, j: int = 0, scale: Scale = IDENTITY, level: float = CONFIDENCE) -> tuple[float, float, str]:
         """Wald interval of coefficient j with a t quantile on df, computed on `scale` and mapped back.
@@ -179,7 +203,7 @@ class Estimate:
     def p_value(self, j: int = 0, null: float = 0.0) -> float:
         """Two-sided Wald t test of coefficient j = null on df."""
         se = float(self.se[j])
-        if not (np.isfinite(se) and se > 0 and self.df > 0):
+        if not (np.isfinite(se) and se > 0 and self.df > 0) or self.no_variance(j):
             return np.nan
         return float(2 * _special().stdtr(self.df, -abs(self.value(j) - null) / se))
 
@@ -201,6 +225,8 @@ class Estimate:
         b = self.coef[index]
         if not np.isfinite(b).all():
             return np.nan, q, df_den, np.nan, "a term tested could not be estimated: no test"
+        if self.no_variance(index):
+            return np.nan, q, df_den, np.nan, NO_VARIANCE
         try:
             wald = float(b @ np.linalg.solve(self.vcov[np.ix_(index, index)], b))
         except np.linalg.LinAlgError:
@@ -215,6 +241,8 @@ class Estimate:
         display (exp for a log odds ratio); `se` stays on the coefficient's own scale.
         """
         low, high, note = self.interval(j, scale)
+        if self.no_variance(j):
+            note = "; ".join(filter(None, [note, NO_VARIANCE]))
         shown = report or (lambda v: v)
         return {
             "n": self.n,

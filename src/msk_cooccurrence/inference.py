@@ -154,7 +154,9 @@ def fit_logistic(
     full = np.full(p, np.nan)
     full[kept] = coef
     df_residual = design.degrees_of_freedom(rows) + 1 - len(kept)
-    return Estimate(full, vcov, df_residual, n, alias_note if aliased else "", totals, results)
+    model_se = np.full(p, np.nan)  # the reference of the design SEs' rounding (estimate.at_rounding_level)
+    model_se[kept] = np.sqrt(np.diag(a_inv))
+    return Estimate(full, vcov, df_residual, n, alias_note if aliased else "", totals, results, model_se)
 
 
 def _identified_fit(units: FitUnits, kept: list[int], names: list[str], as_rows):

@@ -32,6 +32,12 @@ LABELS = {
     "male": "Male",
     "unknown": "Unknown",
     "none": "None",
+    # the synthetic model's parameters (truth.csv's quantity), as the report's truth table names them
+    "intercept": "Intercept (log odds)",
+    "age_log_or_per_decade": "Age, log odds ratio per 10 years",
+    "female_log_or": "Female, log odds ratio",
+    "pair_log_or": "Pair, log odds ratio given the others",
+    "psu_sd": "SD of the PSU random effect",
 }
 HEADERS = {
     "condition": "Condition",
@@ -87,6 +93,8 @@ HEADERS = {
     "interaction_df_num": "Interaction df (num.)",
     "interaction_df_den": "Interaction df (den.)",
     "interaction_p": "Interaction p",
+    "quantity": "Quantity",
+    "value": "Value",
 }
 
 

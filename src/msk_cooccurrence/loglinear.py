@@ -118,7 +118,8 @@ def fit_loglinear(cell: np.ndarray, design: SurveyDesign, rows: np.ndarray, k: i
     influence = np.zeros((design.n, p))
     influence[rows] = (X[cell[rows]] * w[rows, None]) @ fit.covariance
     vcov = design.variance(influence, rows)
-    return Estimate(fit.coef, vcov, design.degrees_of_freedom(rows), n), fit.covariance, fit.mu
+    model_se = np.sqrt(np.diag(fit.covariance))  # the reference of rounding (estimate.at_rounding_level)
+    return Estimate(fit.coef, vcov, design.degrees_of_freedom(rows), n, scale=model_se), fit.covariance, fit.mu
 
 
 def working_lrt(cell, design: SurveyDesign, rows, k: int, order: int, mu0, mu1, df: float) -> dict:

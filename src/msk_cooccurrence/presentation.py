@@ -8,13 +8,15 @@ Table 1 follows gtsummary's tbl_svysummary layout, percentages written as percen
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from . import outputs
+from .labels import LABELS, readable
 from .labels import header as column_header
-from .labels import readable
 from .reliability import has_complement_footnote, is_reviewed, is_suppressed
 
 SUPPRESSED = "*"
@@ -223,6 +225,32 @@ WHOLE_NUMBERS = ("n", "n_cases", "df", "population", "cases", "rows", "imputatio
 WHOLE_NUMBERS += ("interaction_df_num", "interaction_df_den")
 
 
+SNAKE_CASE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")  # knee_oa, ci_low, max_order
+QUOTED_OR_NAME = re.compile(r"`([^`]+)`|" + SNAKE_CASE.pattern)
+
+
+def code_names(text) -> str:
+    """Prose of the outputs registry (captions, column meanings) as HTML: its `quoted` spans and
+    snake_case names (a CSV's columns and levels, a config's keys) as code, the rest escaped."""
+    return QUOTED_OR_NAME.sub(lambda m: f"<code>{m[1] or m[0]}</code>", html.escape(str(text)))
+
+
+def labelled_note(text: str, names, universes=None, labels=None) -> str:
+    """A note with the snake_case names it holds that are `names` (conditions, groupings, declared
+    variables) written as their labels: "estimated as bunions given knee_oa" reads "... given Knee
+    osteoarthritis"."""
+    return SNAKE_CASE.sub(lambda m: readable(m[0], universes, labels) if m[0] in names else m[0], str(text))
+
+
+def _names_in(table: pd.DataFrame, spec, universes, labels) -> set[str]:
+    """The names a table's notes may hold: the values of its name columns, its condition columns, the
+    names labels.py knows and the run's own (universes, declared variables)."""
+    columns = [c for c in (*CONDITION_VALUES, *NAME_VALUES) if c in table]
+    values = {str(v) for c in columns for v in table[c].dropna().unique()}
+    conditions = {c for c in table.columns if spec.condition_columns and c not in spec.columns}
+    return values | conditions | set(LABELS) | set(universes or ()) | set(labels or ())
+
+
 def display_table(
     name: str, table: pd.DataFrame, universes: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -248,6 +276,9 @@ def display_table(
             text = values.map(lambda v: " × ".join(readable(c, universes) for c in str(v).split(":")))
         elif column in ("p_value", "interaction_p"):
             text = values.map(p_value_text)
+        elif column == "note":
+            known = _names_in(table, spec, universes, labels)
+            text = values.map(lambda v, k=known: "" if pd.isna(v) else labelled_note(v, k, universes, labels))
         elif column in WHOLE_NUMBERS and pd.api.types.is_numeric_dtype(values):
             text = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
         elif pd.api.types.is_bool_dtype(values) or (spec.condition_columns and column not in spec.columns):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .design import SurveyDesign, domain_mean_influence
-from .estimate import f_upper_tail
+from .estimate import NO_VARIANCE, at_rounding_level, f_upper_tail
 
 UNKNOWN_LEVELS = ("unknown",)
 
@@ -86,10 +86,17 @@ def rao_scott_test(a: np.ndarray, b: np.ndarray, design: SurveyDesign) -> dict:
     except np.linalg.LinAlgError:
         return _untestable(n, "the cell proportions give a singular contrast matrix")
     trace = float(np.trace(delta))
-    if not trace > 0:  # the design variance of the table is zero (e.g. every row in one PSU)
-        return _untestable(n, "the design variance of the table is zero: no test")
+    if no_design_effect(trace, delta.shape[0]):  # e.g. every row in one PSU, or alike PSUs
+        return _untestable(n, NO_VARIANCE)
     statistic, df_num, df_den, p_value = rao_scott_f(pearson, trace, float(np.trace(delta @ delta)), nu)
     return {"n": n, "statistic": statistic, "df_num": df_num, "df_den": df_den, "p_value": p_value, "note": ""}
+
+
+def no_design_effect(trace: float, q: int) -> bool:
+    """Whether the q generalized design effects (the eigenvalues of Delta, design variance over the
+    multinomial's) are zero but for rounding: their mean's square root at rounding level
+    (estimate.at_rounding_level), where the test would divide by rounding."""
+    return not trace > 0 or at_rounding_level(np.sqrt(trace / q), 1.0)
 
 
 def rao_scott_f(statistic: float, trace: float, squares: float, nu: float) -> tuple[float, float, float, float]:
@@ -133,7 +140,7 @@ def nested_loglinear_test(y, mu0, mu1, lower, added, projected_variance, nu: flo
     delta = np.linalg.solve(_multinomial_product(residual, residual, y / n, n), projected_variance(residual))
     deviance = _poisson_deviance(y, mu0) - _poisson_deviance(y, mu1)
     trace = float(np.trace(delta))
-    if not trace > 0:  # no design variance in the added terms
+    if no_design_effect(trace, delta.shape[0]):  # no design variance in the added terms
         return {"deviance": deviance, "f": np.nan, "df_num": np.nan, "df_den": np.nan, "p_value": np.nan}
     f, df_num, df_den, p_value = rao_scott_f(deviance, trace, float((delta * delta).sum()), nu)
     return {"deviance": deviance, "f": f, "df_num": df_num, "df_den": df_den, "p_value": p_value}

@@ -8,12 +8,14 @@ disk with no network.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import importlib.metadata
 import platform
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 import yaml
@@ -31,7 +33,7 @@ from .dataset_text import (
     present_columns,
 )
 from .derive import universe_notes
-from .labels import readable, variable_labels
+from .labels import header, readable, variable_labels
 
 SEPARATE_SECTIONS = ("claims", "table1", "definitions")  # tables the report lays out in sections of their own
 PACKAGES = (
@@ -194,13 +196,16 @@ def truth_comparison(
     return pd.DataFrame(rows) if rows else None
 
 
-def truth_parameters(truth: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The generating model's parameters (log scale), with pairwise ones also as odds ratios."""
+def truth_parameters(truth: pd.DataFrame | None, label=readable) -> pd.DataFrame | None:
+    """The generating model's parameters (log scale), with pairwise ones also as odds ratios, as the
+    report shows them: conditions by `label`, parameters and headers by labels.py."""
     if truth is None or truth.empty:
         return None
     parameters = truth[truth["kind"] == "parameter"].drop(columns="kind").fillna({"condition_a": "", "condition_b": ""})
     odds = np.where(parameters["quantity"] == "pair_log_or", np.exp(parameters["value"].astype(float)), np.nan)
-    return parameters.assign(odds_ratio=odds)
+    named = {c: parameters[c].map(lambda v: label(v) if v else "") for c in ("condition_a", "condition_b")}
+    shown = parameters.assign(**named, quantity=parameters["quantity"].map(readable), odds_ratio=odds)
+    return shown.rename(columns=header)
 
 
 def _compare(quantity, a, b, true_value, r) -> dict:
@@ -256,6 +261,7 @@ def render_report(
     )
     labels = variable_labels(view)
     environment.filters["label"] = lambda name: readable(name, None, labels)
+    environment.filters["code_names"] = lambda text: markupsafe.Markup(presentation.code_names(text))
     config, dataset_config = view, view["dataset"]
     notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
     interval = view["proportion_ci"]
@@ -268,7 +274,8 @@ def render_report(
         if name != "table1"
     }
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
-    comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], lambda c: readable(c, notes))
+    label_with_universe = functools.partial(readable, universes=notes, labels=labels)
+    comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], label_with_universe)
     findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes)
     association = tables.get("association")
     by_cycle = [] if association is None else cycle_warnings(association, tables["prevalence"], view, notes)
@@ -310,7 +317,7 @@ def render_report(
         and presentation.has_marks(table1, ("reliability_without", "reliability_with")),
         design_rows=presentation.design_rows(validation.get("design_summary")),
         truth=None if comparison is None else html_table(comparison),
-        parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth)),
+        parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth, label_with_universe)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
         versions=package_versions(),
         covariates=covariate_words(config, present_columns(tables.get("data_quality"))),
@@ -337,7 +344,8 @@ def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
         body = html_table(presentation.display_table(name, table, notes, variable_labels(view)))
     marked = presentation.has_marks(table, ("reliability", "reliability_without", "reliability_with"))
     footnotes = "".join(f"<p class='footnotes'>{html.escape(n)}</p>" for n in presentation.FOOTNOTES) if marked else ""
-    return TABLE_PAGE.format(title=html.escape(spec.title), caption=html.escape(spec.caption), body=body + footnotes)
+    caption = presentation.code_names(spec.caption)
+    return TABLE_PAGE.format(title=html.escape(spec.title), caption=caption, body=body + footnotes)
 
 
 TABLE_PAGE = """<!DOCTYPE html>

@@ -11,7 +11,9 @@ Tests: categorical rows use the Rao-Scott F test (association.rao_scott_test, R 
 statistic = "F", which is gtsummary's "svy.chisq.test"); age uses the design-based t test of the
 difference in means, R svyttest(age ~ condition, design): t = (mean_with - mean_without) / SE on
 the design df of the rows used minus 1 (gtsummary's default for continuous rows would be the
-design-based Wilcoxon test; we report means, so the t test matches them).
+design-based Wilcoxon test; we report means, so the t test matches them). Where that SE is
+rounding, as for a number with one value (estimate.at_rounding_level), the row has a note and
+no test.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 
 from .data import AnalysisData
 from .design import SurveyDesign, domain_mean_influence
-from .estimate import Estimate
+from .estimate import NO_VARIANCE, Estimate
 from .inference import cases, proportion
 from .labels import readable
 from .raoscott import categories, category_codes, rao_scott_test
@@ -136,10 +138,17 @@ def _difference_t_test(influences, used, design) -> dict:
         return {"test": T_TEST, "note": "a column has no rows"}
     (mean_0, influence_0), (mean_1, influence_1) = influences
     variance = design.variance(influence_1 - influence_0, used)
-    difference = Estimate(np.array([mean_1 - mean_0]), variance, design.degrees_of_freedom(used) - 1)
+    difference = Estimate(
+        np.array([mean_1 - mean_0]),
+        variance,
+        design.degrees_of_freedom(used) - 1,
+        scale=np.array([max(abs(mean_0), abs(mean_1))]),  # the SE of two means of a constant is rounding
+    )
     se = float(difference.se[0])
-    if difference.df <= 0 or not se > 0:
-        return {"test": T_TEST, "note": "no design degrees of freedom or no variance for the test"}
+    if difference.df <= 0:
+        return {"test": T_TEST, "note": "no design degrees of freedom for the test"}
+    if not se > 0 or difference.no_variance(0):
+        return {"test": T_TEST, "note": NO_VARIANCE}
     return {
         "test": T_TEST,
         "statistic": difference.value() / se,

@@ -208,10 +208,26 @@ def twelve_conditions() -> pd.DataFrame:
     return table
 
 
+def one_age() -> pd.DataFrame:
+    """1,200 rows of a 15 x 2 design, everyone aged 50: two equal means whose SE is rounding."""
+    return survey_rows(1200).assign(AGE=50)
+
+
+def mirrored_psus() -> pd.DataFrame:
+    """600 rows in 6 strata whose second PSU repeats the first's rows (new ids), rows shuffled: every
+    design variance is zero but for the rounding of sums taken in another order."""
+    first = survey_rows(300).assign(STRAT=lambda t: t.index % 6 + 1, PSU=1)
+    second = first.assign(ID="M" + first["ID"], PSU=2)
+    order = np.argsort(hashed(np.arange(600, dtype=np.int64), 7))
+    return pd.concat([first, second], ignore_index=True).iloc[order]
+
+
 GENERATED = {
     "rare_condition": rare_condition,
     "identical_conditions": identical_conditions,
     "twelve_conditions": twelve_conditions,
+    "one_age": one_age,
+    "mirrored_psus": mirrored_psus,
 }
 
 
