@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from .columns import SOURCE_ROW, analysis_columns, category_levels
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
+from .errors import InputError
 from .files import background_writes, parquet_writer
 from .harmonize import (
     Reading,
@@ -122,6 +123,7 @@ def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: 
     def fix(column: str, values: list[str]) -> str:
         return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
 
+    check_ages_in_range(summary, failures, settings, mapping)
     check_share(summary, failures, mapping.label, fix)
     check_some_valid(summary, failures)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
@@ -131,6 +133,22 @@ def verdict(name: str, dataset: Mapping, settings: Settings, mapping, gathered: 
     )
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)
     return Validated(pd.DataFrame(), quarantine, summary)
+
+
+def check_ages_in_range(summary: Mapping, failures: pd.DataFrame, settings: Settings, mapping) -> None:
+    """Stop when every row's age is outside the dataset's ages: no one is in the analysis population."""
+    ages = failures[(failures["column"] == "age") & failures["check"].str.match(r"(below|above) ")]
+    if not summary["rows_in"] or ages[SOURCE_ROW].nunique() < summary["rows_in"]:
+        return
+    words = {"below": "under", "above": "over"}
+    counts = ages.groupby("check")[SOURCE_ROW].nunique().sort_values(ascending=False, kind="stable")
+    outside = ", ".join(f"{n:,} {words[check.split()[0]]} {check.split()[1]}" for check, n in counts.items())
+    raise InputError(
+        f"Dataset '{summary['dataset']}' ({mapping.label}): no respondent is in the analysis population "
+        f"({summary['rows_in']:,} read, {outside}): the dataset's ages run from `min_age: {settings.min_age:g}` "
+        f"to `max_age: {settings.max_age:g}`. Set them to the ages you mean to analyse, or check that "
+        f"`columns: age:` ('{mapping.columns.get('age')}') names the age in years."
+    )
 
 
 def parquet_chunks(path, chunk_rows: int, columns=None) -> Iterator[pd.DataFrame]:
