@@ -207,6 +207,9 @@ def test_corpus_case_through_snakemake(case, tmp_path):
     where = workflow_copy(tmp_path / "project")
     for path in spec.get("copy", []):  # files of the project the case reads (data/examples/...)
         copy_into(PROJECT / path, where / path)
+    for path, text in spec.get("create", {}).items():  # left by an earlier run (a stale index, temporaries)
+        (where / path).parent.mkdir(parents=True, exist_ok=True)
+        (where / path).write_text(text)
     args, configfiles = list(spec["args"]), list(spec.get("configfiles", []))
     if "overlay" in spec or "overlay_yaml" in spec:
         text = spec.get("overlay_yaml") or yaml.safe_dump(spec["overlay"])
@@ -239,6 +242,15 @@ def test_corpus_case_through_snakemake(case, tmp_path):
             assert job in output, output[-3000:]
         for job in spec.get("absent_jobs", []):
             assert job not in output, output[-3000:]
+    for path, words in spec.get("expect_files", {}).items():
+        text = (where / path).read_text()
+        for word in words:
+            assert word in text, f"{word!r} not in {path}"
+    for path, words in spec.get("not_in_files", {}).items():
+        text = (where / path).read_text()
+        assert not [word for word in words if word in text], f"{words} in {path}"
+    for pattern in spec.get("absent_files", []):
+        assert not list(where.glob(pattern)), f"{pattern} left: {list(where.glob(pattern))}"
 
 
 def test_an_input_error_reaches_the_console_as_one_message_without_traceback(tmp_path):
