@@ -210,22 +210,28 @@ def test_corpus_case_through_snakemake(case, tmp_path):
     for path, text in spec.get("create", {}).items():  # left by an earlier run (a stale index, temporaries)
         (where / path).parent.mkdir(parents=True, exist_ok=True)
         (where / path).write_text(text)
-    args, configfiles = list(spec["args"]), list(spec.get("configfiles", []))
+    args, configfiles = spec["args"], list(spec.get("configfiles", []))
     if "overlay" in spec or "overlay_yaml" in spec:
         text = spec.get("overlay_yaml") or yaml.safe_dump(spec["overlay"])
         (where / "mine.yaml").write_text(text)
         configfiles.append("mine.yaml")
-    if configfiles:
-        args += ["--configfile", *configfiles]  # targets first: --configfile takes several files
+    given = ["--configfile", *configfiles] if configfiles else []  # targets first: it takes several files
+
+    def snakemake(args):
+        return subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "1", *args, *given],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            timeout=spec.get("seconds", 120),
+        )
+
+    if "before" in spec:  # the run a researcher made first, with the same config files
+        earlier = snakemake(spec["before"])
+        assert earlier.returncode == 0, (earlier.stdout + earlier.stderr)[-3000:]
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", *args],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=spec.get("seconds", 120),
-    )
+    result = snakemake(args)
     assert time.perf_counter() - started < spec.get("seconds", 120)
     output = result.stdout + result.stderr
     # a job that stops is reported by Snakemake as a RuleException; any other exception, our runner's
@@ -243,7 +249,7 @@ def test_corpus_case_through_snakemake(case, tmp_path):
         for job in spec.get("absent_jobs", []):
             assert job not in output, output[-3000:]
     for path, words in spec.get("expect_files", {}).items():
-        text = (where / path).read_text()
+        text = (where / path).read_bytes().decode("utf-8", "replace")
         for word in words:
             assert word in text, f"{word!r} not in {path}"
     for path, words in spec.get("not_in_files", {}).items():
