@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import SOURCE_ROW, analysis_columns, category_levels
+from .columns import SHORT_LINE, SOURCE_ROW, analysis_columns, category_levels
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
 from .errors import InputError
@@ -83,7 +83,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
-    problems = pd.concat([problems, prepared.problems], ignore_index=True)
+    problems = pd.concat([problems, prepared.problems, short_line_problems(raw)], ignore_index=True)
     if duplicated is None:  # the whole file in one chunk
         duplicated = duplicated_values(harmonized)
     columns = dataset_columns(settings, mapping.codes)
@@ -91,13 +91,25 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     gathered.rows_in += len(harmonized)
     gathered.columns = list(harmonized.columns)
     gathered.failures.append(failures)
-    gathered.quarantine.append(quarantine_table(raw, failures))
+    gathered.quarantine.append(quarantine_table(raw.drop(columns=SHORT_LINE, errors="ignore"), failures))
     gathered.tallies = add_tallies(gathered.tallies, tallies)
     gathered.items = add_items(gathered.items, prepared.items)
     gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
     gathered.outside = add_tallies(gathered.outside, outside)
     is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
     return harmonized, harmonized.loc[~is_bad].reset_index(drop=True)
+
+
+def short_line_problems(raw: pd.DataFrame) -> pd.DataFrame:
+    """A CSV line with fewer fields than the header is quarantined: its missing fields are not unknowns
+    but a line cut short (ingest.short_lines)."""
+    if SHORT_LINE not in raw:
+        return pd.DataFrame(columns=[SOURCE_ROW, "column", "check", "value"])
+    short = raw[SHORT_LINE].notna().to_numpy()
+    return pd.DataFrame(
+        {SOURCE_ROW: raw.loc[short, SOURCE_ROW].to_numpy(), "column": "file", "check": "fewer fields than the header"}
+        | {"value": raw.loc[short, SHORT_LINE].astype(str).to_numpy()}
+    )
 
 
 def dataset_columns(settings: Settings, codes: Mapping):
