@@ -32,7 +32,7 @@ LAYERS = [
     {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
     {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
-    {"files", "chunks", "pipeline", "runner"},
+    {"files", "failures", "chunks", "pipeline", "runner"},
 ]
 
 

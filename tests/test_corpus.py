@@ -198,32 +198,54 @@ def workflow_copy(where: Path) -> Path:
     return where
 
 
+def copy_into(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    else:
+        shutil.copy(source, target)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", WORKFLOW_CASES, ids=[c["name"] for c in WORKFLOW_CASES])
 def test_corpus_case_through_snakemake(case, tmp_path):
     spec = case["workflow"]
     where = workflow_copy(tmp_path / "project")
-    args = list(spec["args"])
+    for path in spec.get("copy", []):  # files of the project the case reads (data/examples/...)
+        copy_into(PROJECT / path, where / path)
+    for path, text in spec.get("create", {}).items():  # left by an earlier run (a stale index, temporaries)
+        (where / path).parent.mkdir(parents=True, exist_ok=True)
+        (where / path).write_text(text)
+    args, configfiles = list(spec["args"]), list(spec.get("configfiles", []))
     if "nhanes" in spec:  # fixtures in the copy, the example config on them laid over the overlay
         spec = spec | {"overlay": merged(spec.get("overlay", {}), mixed_up(where / "nhanes", spec["nhanes"]))}
     if "overlay" in spec or "overlay_yaml" in spec:
         text = spec.get("overlay_yaml") or yaml.safe_dump(spec["overlay"])
         (where / "mine.yaml").write_text(text)
-        args += ["--configfile", "mine.yaml"]  # targets first: --configfile takes several files
+        configfiles.append("mine.yaml")
+    given = ["--configfile", *configfiles] if configfiles else []  # targets first: it takes several files
+
+    def snakemake(args):
+        return subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "1", *args, *given],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            timeout=spec.get("seconds", 120),
+        )
+
+    if "before" in spec:  # the run a researcher made first, with the same config files
+        earlier = snakemake(spec["before"])
+        assert earlier.returncode == 0, (earlier.stdout + earlier.stderr)[-3000:]
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", *args],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=spec.get("seconds", 120),
-    )
+    result = snakemake(args)
     assert time.perf_counter() - started < spec.get("seconds", 120)
     output = result.stdout + result.stderr
-    # a job that stops is reported by Snakemake as "RuleException: CalledProcessError ..." above our message
-    ours = output.replace("RuleException:", "")
-    assert "Traceback" not in ours and "Exception" not in ours, output[-3000:]
+    # a job that stops is reported by Snakemake as a RuleException; any other exception, our runner's
+    # "unexpected error" or a traceback is a bug
+    plain = output.replace("RuleException:", "")
+    assert not any(w in plain for w in ("Traceback", "Exception", "unexpected error")), output[-3000:]
     if "expect_stderr" in spec:
         assert result.returncode == 1, output[-3000:]
         for words in spec["expect_stderr"]:
@@ -236,6 +258,15 @@ def test_corpus_case_through_snakemake(case, tmp_path):
             assert job in output, output[-3000:]
         for job in spec.get("absent_jobs", []):
             assert job not in output, output[-3000:]
+    for path, words in spec.get("expect_files", {}).items():
+        text = (where / path).read_bytes().decode("utf-8", "replace")
+        for word in words:
+            assert word in text, f"{word!r} not in {path}"
+    for path, words in spec.get("not_in_files", {}).items():
+        text = (where / path).read_text()
+        assert not [word for word in words if word in text], f"{words} in {path}"
+    for pattern in spec.get("absent_files", []):
+        assert not list(where.glob(pattern)), f"{pattern} left: {list(where.glob(pattern))}"
 
 
 def test_an_input_error_reaches_the_console_as_one_message_without_traceback(tmp_path):

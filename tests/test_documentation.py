@@ -23,6 +23,9 @@ NOT_RUN = {
     "python -m pytest": "the test suite itself",
     "snakemake --report report.zip": "needs a finished run; tests/test_catalog.py builds the report",
     "snakemake --report": "needs a finished run; tests/test_catalog.py builds the report",
+    "snakemake reports/mystudy/report.html --report report.zip --configfile config/examples/generic_csv.yaml": (
+        "needs a finished run; tests/corpus/cases.yaml runs it after the run of that dataset"
+    ),
     "snakemake --workflow-profile profiles/slurm": "needs a SLURM cluster and its executor plugin",
     "python benchmarks/bench_pipeline.py 1000000": "a benchmark of minutes (benchmarks/)",
     "python benchmarks/coverage.py 300 2000": "a simulation of minutes (benchmarks/)",

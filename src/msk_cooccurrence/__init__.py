@@ -27,8 +27,9 @@ The package is layered; a module imports only from its own layer or the ones abo
    `subgroup_figures`,
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
    footnotes for unreliable estimates), `report`, `index`.
-6. orchestration: `files` (atomic I/O), `chunks` (ingest and validation chunk by chunk), `pipeline`
-   (pure steps and the workflow's stages), `runner`.
+6. orchestration: `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index),
+   `chunks` (ingest and validation chunk by chunk), `pipeline` (pure steps and the workflow's
+   stages), `runner`.
 
 docs/architecture.md walks one row from its input file to the report.
 """

@@ -25,9 +25,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import SOURCE_ROW, analysis_columns, category_levels
+from .columns import SHORT_LINE, SOURCE_ROW, analysis_columns, category_levels
 from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
 from .design import design_of
+from .errors import InputError
 from .files import SOURCE_WARNINGS, background_writes, parquet_notes, parquet_writer
 from .harmonize import (
     Reading,
@@ -85,7 +86,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
-    problems = pd.concat([problems, prepared.problems], ignore_index=True)
+    problems = pd.concat([problems, prepared.problems, short_line_problems(raw)], ignore_index=True)
     if duplicated is None:  # the whole file in one chunk
         duplicated = duplicated_values(harmonized)
     columns = dataset_columns(settings, mapping.codes)
@@ -93,7 +94,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     gathered.rows_in += len(harmonized)
     gathered.columns = list(harmonized.columns)
     gathered.failures.append(failures)
-    gathered.quarantine.append(quarantine_table(raw, failures))
+    gathered.quarantine.append(quarantine_table(raw.drop(columns=SHORT_LINE, errors="ignore"), failures))
     gathered.tallies = add_tallies(gathered.tallies, tallies)
     gathered.items = add_items(gathered.items, prepared.items)
     gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
@@ -104,6 +105,18 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
         if key in analysis:
             gathered.produced[key] = gathered.produced.get(key, set()) | set(analysis[key].dropna().tolist())
     return harmonized, analysis
+
+
+def short_line_problems(raw: pd.DataFrame) -> pd.DataFrame:
+    """A CSV line with fewer fields than the header is quarantined: its missing fields are not unknowns
+    but a line cut short (ingest.short_lines)."""
+    if SHORT_LINE not in raw:
+        return pd.DataFrame(columns=[SOURCE_ROW, "column", "check", "value"])
+    short = raw[SHORT_LINE].notna().to_numpy()
+    return pd.DataFrame(
+        {SOURCE_ROW: raw.loc[short, SOURCE_ROW].to_numpy(), "column": "file", "check": "fewer fields than the header"}
+        | {"value": raw.loc[short, SHORT_LINE].astype(str).to_numpy()}
+    )
 
 
 def dataset_columns(settings: Settings, codes: Mapping):
@@ -131,6 +144,7 @@ def verdict(
     def fix(column: str, values: list[str]) -> str:
         return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
 
+    check_ages_in_range(summary, failures, settings, mapping)
     check_share(summary, failures, mapping.label, fix)
     check_some_valid(summary, failures)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
@@ -143,6 +157,22 @@ def verdict(
     )
     quarantine = pd.concat(gathered.quarantine, ignore_index=True)
     return Validated(pd.DataFrame(), quarantine, summary)
+
+
+def check_ages_in_range(summary: Mapping, failures: pd.DataFrame, settings: Settings, mapping) -> None:
+    """Stop when every row's age is outside the dataset's ages: no one is in the analysis population."""
+    ages = failures[(failures["column"] == "age") & failures["check"].str.match(r"(below|above) ")]
+    if not summary["rows_in"] or ages[SOURCE_ROW].nunique() < summary["rows_in"]:
+        return
+    words = {"below": "under", "above": "over"}
+    counts = ages.groupby("check")[SOURCE_ROW].nunique().sort_values(ascending=False, kind="stable")
+    outside = ", ".join(f"{n:,} {words[check.split()[0]]} {check.split()[1]}" for check, n in counts.items())
+    raise InputError(
+        f"Dataset '{summary['dataset']}' ({mapping.label}): no respondent is in the analysis population "
+        f"({summary['rows_in']:,} read, {outside}): the dataset's ages run from `min_age: {settings.min_age:g}` "
+        f"to `max_age: {settings.max_age:g}`. Set them to the ages you mean to analyse, or check that "
+        f"`columns: age:` ('{mapping.columns.get('age')}') names the age in years."
+    )
 
 
 def parquet_chunks(path, chunk_rows: int, columns=None) -> Iterator[pd.DataFrame]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 SOURCE_ROW = "source_row"  # 1-based data row in the input, carried to the quarantine
+SHORT_LINE = "source_short_line"  # a CSV's raw column: "line 1,201 has 7 of 10 fields" where a line is cut short
 CYCLE = "cycle"  # an NHANES row's cycle: the raw column nhanes.py writes, a built-in category (builtin_variables)
 MIN_AGE, MAX_AGE = 18, 120  # the default bounds of a valid age (a dataset's min_age / max_age)
 CYCLE = "cycle"  # the raw column that names an NHANES row's cycle

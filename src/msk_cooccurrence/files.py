@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ def atomic_path(path: Path | str):
     """Yield a temporary path beside `path`; rename it into place only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=path.suffix)
     os.close(handle)
     os.chmod(temporary, 0o644)  # mkstemp makes files private; outputs are meant to be shared
     try:
@@ -37,6 +38,29 @@ def atomic_path(path: Path | str):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def stale_temporaries(path: Path | str) -> list[Path]:
+    """The temporaries of `path` an earlier writer left behind (killed before it could remove them):
+    mkstemp's names, `.<name>.` + 8 letters, digits or _ + `path`'s suffix."""
+    path = Path(path)
+    pattern = re.compile(re.escape(_temporary_prefix(path)) + r"[a-z0-9_]{8}" + re.escape(path.suffix) + "$")
+    if not path.parent.is_dir():
+        return []
+    return sorted(p for p in path.parent.iterdir() if pattern.match(p.name) and p.is_file())
+
+
+def remove_stale_temporaries(paths) -> list[Path]:
+    """Remove the stale temporaries of a job's outputs before it writes them (a job's outputs have one
+    writer at a time, so any temporary there is left from a killed run); returns those removed."""
+    removed = [stale for path in paths for stale in stale_temporaries(path)]
+    for stale in removed:
+        stale.unlink(missing_ok=True)
+    return removed
 
 
 def write_csv(frame: pd.DataFrame, path) -> None:

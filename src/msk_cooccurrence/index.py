@@ -55,8 +55,9 @@ def comparison_uri(odds: Mapping[str, pd.DataFrame]) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
-    """datasets: name -> paths of its odds_ratios.csv, prevalence.csv, validation.json."""
+def render_index(datasets: Mapping[str, Mapping[str, Path]], unfinished: Mapping[str, Mapping] | None = None) -> str:
+    """datasets: name -> paths of its odds_ratios.csv, prevalence.csv, validation.json (the datasets
+    compared); unfinished: name -> {state, message} of the datasets of the run without results."""
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
     # a condition measured in part of a sample only (bunions at 40+) is not the same estimate elsewhere
     universes = {name: validation[name].get("universes", {}) for name in datasets}
@@ -82,6 +83,7 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]]) -> str:
     )
     return environment.get_template("index.html.j2").render(
         datasets=validation,
+        unfinished=dict(unfinished or {}),
         prevalence=html_table(shared_estimates(overall, ["Condition"], list(overall_columns(overall)))),
         footnote=presentation.FOOTNOTES[0]
         if any(t.eq(presentation.SUPPRESSED).any(axis=None) for t in overall.values())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
+import gzip
 import hashlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -12,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
-from .columns import SOURCE_ROW
+from .columns import SHORT_LINE, SOURCE_ROW
 from .errors import InputError
 from .wiring import missing_input
 from .xport import check_whole
@@ -95,7 +97,7 @@ def table_chunks(name: str, dataset: Mapping, chunk_rows: int | None) -> Iterato
     _check_not_another_format(name, path, fmt)
     if fmt == "xpt":
         check_whole(name, path, "Copy or export the file again and rerun.")
-    kept, first_row, what = None, 1, "has a header and no rows"
+    kept, first_row, what, short = None, 1, "has a header and no rows", None
     for frame in _read(name, path, fmt, dataset, chunk_rows):
         if kept is None:
             if fmt == "csv":
@@ -104,12 +106,50 @@ def table_chunks(name: str, dataset: Mapping, chunk_rows: int | None) -> Iterato
                 what = "is empty" if frame.shape[1] == 0 else what
                 break
             kept = _kept_columns(name, path, dataset, frame.columns)
+        if fmt == "csv" and short is None and _may_have_short_lines(frame):
+            short = short_lines(path, dataset)
+        rows = range(first_row, first_row + len(frame))
         frame = frame[kept].copy()
-        frame.insert(0, SOURCE_ROW, range(first_row, first_row + len(frame)))
+        frame.insert(0, SOURCE_ROW, rows)
+        if fmt == "csv":
+            frame[SHORT_LINE] = pd.Series([short.get(r) for r in rows] if short else pd.NA, frame.index, "string")
         first_row += len(frame)
         yield frame
     if kept is None:
         raise InputError(f"Dataset '{name}': the file '{path}' {what}. Point `path:` at a file with data rows.")
+
+
+def _named_fields(columns) -> int:
+    """The header's fields up to its last named one (a header ending in a delimiter has an empty name)."""
+    named = [i for i, c in enumerate(columns) if not str(c).startswith("Unnamed: ")]
+    return named[-1] + 1 if named else len(columns)
+
+
+def _may_have_short_lines(frame: pd.DataFrame) -> bool:
+    """Whether a line of this chunk may have fewer fields than the header: pandas gives the fields a
+    line lacks as empty texts, like empty fields, so a chunk whose last named field is never empty
+    has none (and the file is not read a second time)."""
+    return bool(frame.iloc[:, _named_fields(frame.columns) - 1].eq("").any())
+
+
+def short_lines(path: Path, dataset: Mapping) -> dict[int, str]:
+    """data row -> "line 1,201 has 7 of 10 fields" for each line with fewer fields than the header's named
+    ones: a line cut short, whose missing fields pandas would read as empty. Lines are counted in the
+    file, a field holding a line break included; blank lines, which pandas skips, are no data row."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    found, row = {}, 0
+    with opener(path, "rt", encoding=dataset.get("encoding", "utf-8"), newline="") as handle:
+        reader = csv.reader(handle, delimiter=dataset.get("delimiter", ","))
+        expected = _named_fields([c or "Unnamed: " for c in next(reader, [])])  # empty names as pandas gives them
+        line = reader.line_num
+        for fields in reader:
+            start, line = line + 1, reader.line_num
+            if not fields:
+                continue
+            row += 1
+            if len(fields) < expected:
+                found[row] = f"line {start:,} has {len(fields)} of {expected} fields"
+    return found
 
 
 def _kept_columns(name: str, path: Path, dataset: Mapping, present) -> list:

@@ -365,12 +365,49 @@ def report_stage(
 
 def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
     """reports/index.html over every dataset of the run."""
-    from .index import render_index
-
     datasets = {
         name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}
         for name, odds, prevalence, validation in zip(names, odds_paths, prevalence_paths, validation_paths)
     }
-    html = render_index(datasets)
+    write_index(datasets, {}, index_path)
+
+
+def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path) -> None:
+    """reports/index.html after a run in which a job stopped (the workflow's `onerror`): the datasets whose
+    files the index reads exist compared, every other dataset named with its state, a failed one with
+    the message of each job that stopped (failures.py). `inputs`: each dataset of the config -> the
+    paths of its odds_ratios, prevalence and validation files. The file gets the time of the oldest
+    file it read, less a second, so that the next run's index job draws it again."""
+    import os
+
+    from . import failures
+
+    stopped = failures.of_datasets(inputs)
+    done, unfinished = {}, {}
+    for name, paths in inputs.items():
+        if stopped[name]:
+            message = " ".join(f"{entry['stage']}: {entry['message']}" for entry in stopped[name])
+            unfinished[name] = {"state": "failed", "message": message}
+        elif all(Path(path).exists() for path in paths.values()):
+            done[name] = paths
+        else:
+            message = "the run stopped before this dataset's results, at another dataset's failure"
+            unfinished[name] = {"state": "not finished", "message": message}
+    write_index(done, unfinished, index_path)
+    read = [Path(path).stat().st_mtime for paths in done.values() for path in paths.values()]
+    if read:
+        os.utime(index_path, (min(read) - 1, min(read) - 1))
+
+
+def write_index(datasets: Mapping, unfinished: Mapping, index_path) -> None:
+    from .index import render_index
+
+    html = render_index(datasets, unfinished)
     write_text(html, index_path)
-    log.info("wrote %s comparing %d datasets (%.0f kB)", index_path, len(datasets), len(html) / 1e3)
+    log.info(
+        "wrote %s comparing %d datasets, %d without results (%.0f kB)",
+        index_path,
+        len(datasets),
+        len(unfinished),
+        len(html) / 1e3,
+    )

@@ -56,13 +56,30 @@ def configure_log(log_path: str) -> None:
     logging.captureWarnings(True)  # a library's warning belongs in the log, beside what caused it
 
 
-def run_stage(log_path: str, stage: Callable[[], None], what: str = "stage") -> None:
+def run_job(job, stage: Callable[[], None], what: str) -> None:
+    """run_stage for a Snakemake job (the `snakemake` object of a workflow script): the temporaries a
+    killed run of it left beside its outputs removed first, and, for a dataset's job, a failure
+    recorded where the index of the datasets reads it (failures.py)."""
+    from .files import remove_stale_temporaries
+
+    configure_log(job.log[0])
+    for stale in remove_stale_temporaries(job.output):
+        log.info("removed %s, left by an earlier run that was killed", stale)
+    run_stage(job.log[0], stage, what, getattr(job.wildcards, "dataset", None))
+
+
+def run_stage(log_path: str, stage: Callable[[], None], what: str = "stage", dataset: str | None = None) -> None:
     """Call `stage`, logging its start, progress, time and memory; on bad input a plain message and exit 1.
 
     An unexpected error is a bug: its traceback goes to the log, a one-line pointer to the console.
+    `dataset`: the dataset the stage works on, whose failure is recorded for the index (failures.py).
     """
+    from . import failures
+
     configure_log(log_path)
     log.info("%s: started", what)
+    if dataset is not None:
+        failures.clear(log_path)
     start = time.monotonic()
     try:
         with Progress(what):
@@ -70,13 +87,15 @@ def run_stage(log_path: str, stage: Callable[[], None], what: str = "stage") -> 
     except InputError as error:  # ConfigError included
         log.error(str(error))
         print(f"\nmsk-cooccurrence: {error}\n", file=sys.stderr)
+        if dataset is not None:
+            failures.record(log_path, dataset, what, str(error))
         sys.exit(1)
     except Exception as error:  # a bug, not bad input: keep the details for the report of it
         log.error("unexpected error\n%s", traceback.format_exc())
-        print(
-            f"\nmsk-cooccurrence: unexpected error ({type(error).__name__}: {error}); details in {log_path}\n",
-            file=sys.stderr,
-        )
+        message = f"unexpected error ({type(error).__name__}: {error}); details in {log_path}"
+        print(f"\nmsk-cooccurrence: {message}\n", file=sys.stderr)
+        if dataset is not None:
+            failures.record(log_path, dataset, what, message)
         sys.exit(1)
     elapsed = time.monotonic() - start
     log.info("%s: finished in %.1f s (peak memory %.0f MB)", what, elapsed, peak_memory_mb())

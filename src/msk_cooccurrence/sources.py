@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .columns import SOURCE_ROW
+from .errors import InputError
 from .wiring import input_files
 
 if TYPE_CHECKING:
@@ -160,6 +161,8 @@ class NhanesSource(Source):
         from . import nhanes
 
         raw, scope, warnings = nhanes.read_nhanes(name, dataset)
+        if raw.empty:
+            raise InputError(empty_population_message(name, dataset, scope))
         described = "NHANES " + "; ".join(
             f"{c.get('name', 'cycle')}: {', '.join(Path(f).name for f in c['files'])}" for c in dataset["cycles"]
         )
@@ -170,6 +173,25 @@ class NhanesSource(Source):
 
         columns, codes = nhanes.nhanes_mapping(dataset, raw_columns)
         return ColumnMap(columns, codes, "NHANES files")
+
+
+def empty_population_message(name: str, dataset: Mapping, scope: Mapping[str, int]) -> str:
+    """Why no row is left once the rows out of scope are left out: the counts of the scope, the keys to change."""
+    counts = [f"{scope.get('rows_read', 0):,} read"] + [
+        f"{count:,} {reason.removeprefix('excluded_').replace('_', ' ')}"
+        for reason, count in scope.items()
+        if reason != "rows_read" and count
+    ]
+    keys = []
+    if any(reason.startswith("excluded_under") and count for reason, count in scope.items()):
+        keys.append(f"lower `min_age` (now {dataset['min_age']:g}: is it the age you meant?)")
+    if scope.get("excluded_not_examined"):
+        keys.append(f"check `examined: {dataset['examined']}` (it is 0 or blank for everyone else)")
+    fix = " and ".join(keys) or "check the dataset's `cycles:` files"
+    return (
+        f"Dataset '{name}': no respondent is in the analysis population ({', '.join(counts)}), so there is "
+        f"nothing to analyse. To keep respondents, {fix}."
+    )
 
 
 SOURCES: dict[str, Source] = {"synthetic": SyntheticSource(), "table": TableSource(), "nhanes": NhanesSource()}

@@ -166,3 +166,43 @@ def figure_report(name):
         subcategory="Figures",
         labels={"name": REGISTRY["figures"][name]["title"]},
     )
+
+
+# the files of each dataset that reports/index.html reads (rule index)
+INDEX_INPUTS = {
+    "odds_ratios": "reports/{dataset}/tables/odds_ratios.csv",
+    "prevalence": "reports/{dataset}/tables/prevalence.csv",
+    "validation": "data/processed/{dataset}/validation.json",
+}
+
+
+# the Snakefile's onstart and onerror (rules/report.smk): the records of the jobs that stop, and the
+# index a failed run leaves
+
+
+def clear_failures():
+    try:
+        from msk_cooccurrence import failures
+    except ImportError:
+        return
+    failures.clear_all()
+
+
+def write_index_of_run():
+    inputs = {
+        name: {key: path.format(dataset=name) for key, path in INDEX_INPUTS.items()}
+        for name in DATASETS
+    }
+    # the run has failed already: say why the index is not written, without a traceback
+    try:
+        from msk_cooccurrence.pipeline import index_of_run
+
+        index_of_run(inputs, "reports/index.html")
+    except Exception as error:
+        stop_words = f"reports/index.html was not written after the failure ({error})"
+        sys.stderr.write(f"\nmsk-cooccurrence: {stop_words}.\n\n")
+        return
+    sys.stderr.write(
+        "\nmsk-cooccurrence: reports/index.html lists each dataset's state, and the message "
+        "of each job that stopped.\n\n"
+    )

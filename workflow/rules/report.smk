@@ -34,9 +34,7 @@ rule report:
 # target asks for both).
 rule index:
     input:
-        odds_ratios=expand("reports/{dataset}/tables/odds_ratios.csv", dataset=DATASETS),
-        prevalence=expand("reports/{dataset}/tables/prevalence.csv", dataset=DATASETS),
-        validation=expand("data/processed/{dataset}/validation.json", dataset=DATASETS),
+        **{key: expand(path, dataset=DATASETS) for key, path in INDEX_INPUTS.items()},
     output:
         html=report(
             "reports/index.html",
@@ -59,3 +57,17 @@ rule index:
         version=VERSION,
     script:
         "../scripts/index.py"
+
+
+# A run in which a job stopped still leaves an index that tells the truth: the datasets that finished
+# compared, every other dataset of the config named with its state and, where a job stopped, its
+# message (pipeline.index_of_run; the jobs' records are those of this run, failures.py). The
+# profiles set `keep-going`, so one dataset's failure does not stop the others. Where the package
+# cannot be loaded here (only the jobs' environment has its libraries: `--sdm conda`), the index
+# is left as it is.
+onstart:
+    clear_failures()
+
+
+onerror:
+    write_index_of_run()

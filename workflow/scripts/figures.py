@@ -6,7 +6,7 @@ import _package  # noqa: F401 (the package: installed, or from the source tree)
 
 from msk_cooccurrence.outputs import figures
 from msk_cooccurrence.pipeline import figure_stage
-from msk_cooccurrence.runner import run_stage
+from msk_cooccurrence.runner import run_job
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 tables = {Path(path).stem: path for path in s.input}
@@ -18,4 +18,4 @@ def draw_all():
         figure_stage(name, s.params.view, needed, s.output[f"{name}_png"], s.output[f"{name}_svg"])
 
 
-run_stage(s.log[0], draw_all, f"figures of {s.wildcards.dataset}")
+run_job(s, draw_all, f"figures of {s.wildcards.dataset}")

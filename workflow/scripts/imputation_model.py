@@ -3,11 +3,11 @@
 import _package  # noqa: F401 (the package: installed, or from the source tree)
 
 from msk_cooccurrence.pipeline import imputation_model_stage
-from msk_cooccurrence.runner import run_stage
+from msk_cooccurrence.runner import run_job
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
-run_stage(
-    s.log[0],
+run_job(
+    s,
     lambda: imputation_model_stage(s.params.view, s.input.analysis, s.output[0]),
     f"imputation model of {s.wildcards.dataset}",
 )

@@ -3,11 +3,11 @@
 import _package  # noqa: F401 (the package: installed, or from the source tree)
 
 from msk_cooccurrence.pipeline import index_stage
-from msk_cooccurrence.runner import run_stage
+from msk_cooccurrence.runner import run_job
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
-run_stage(
-    s.log[0],
+run_job(
+    s,
     lambda: index_stage(s.params.datasets, s.input.odds_ratios, s.input.prevalence, s.input.validation, s.output.html),
     "index of the datasets",
 )

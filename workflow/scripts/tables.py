@@ -3,14 +3,14 @@
 import _package  # noqa: F401 (the package: installed, or from the source tree)
 
 from msk_cooccurrence.pipeline import tables_stage
-from msk_cooccurrence.runner import run_stage
+from msk_cooccurrence.runner import run_job
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
 inputs = {name: path for name, path in s.input.items() if name != "analysis"}
 csv = {name: s.output[name] for name in s.params.tables}
 html = {name: s.output[f"{name}_html"] for name in s.params.tables}
-run_stage(
-    s.log[0],
+run_job(
+    s,
     lambda: tables_stage(s.params.view, s.input.analysis, inputs, csv, html),
     f"tables {', '.join(s.params.tables)} of {s.wildcards.dataset}",
 )
