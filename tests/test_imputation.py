@@ -262,6 +262,33 @@ def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_i
     assert list(one_process["note"].fillna("")) == list(job["note"].fillna(""))
 
 
+def test_an_imputation_model_that_cannot_be_fitted_is_a_note_in_the_workflow_as_in_one_process(tmp_path):
+    """a unknown in every row with b (issue 21, item 7: BMI unknown for every case of a condition): no
+    row shows what b does to a, so a's model cannot be fitted. The imputation jobs finish (their
+    draws left undrawn), and the sensitivity job's imputed rows say why, as in one process."""
+    frame = linked_frame()
+    frame["a"] = frame["a"].where(~frame["b"], None)
+    frame.to_parquet(tmp_path / "analysis.parquet")
+    options = {"multiple_imputation": True, "imputations": 2, "imputations_per_job": 1}
+    settings = settings_of(conditions=["a", "b"], covariates=["age", "sex"], sensitivity=options)
+    view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
+    pipeline.imputation_model_stage(view, tmp_path / "analysis.parquet", tmp_path / "model.npz")
+    for batch in (0, 1):
+        pipeline.impute_stage(view, tmp_path / "model.npz", batch, tmp_path / f"{batch}.npy")
+    data = pipeline.analysis_data(pipeline.read_analysis(tmp_path / "analysis.parquet"), settings)
+    write_csv(odds_ratio_table(data), tmp_path / "odds_ratios.csv")
+    inputs = {"odds_ratios": tmp_path / "odds_ratios.csv", "imputations": [tmp_path / f"{b}.npy" for b in range(2)]}
+    inputs["imputation_model"] = tmp_path / "model.npz"
+    pipeline.tables_stage(view, tmp_path / "analysis.parquet", inputs, {"sensitivity": tmp_path / "job.csv"})
+    job = pd.read_csv(tmp_path / "job.csv")
+    imputed = job[job["method"] == "multiple imputation"].iloc[0]
+    assert np.isnan(imputed["estimate"])
+    assert imputed["note"].startswith("2 of 2 imputations could not be fitted: the imputation model of a cannot")
+    assert "b is always 0" in imputed["note"]
+    one_process = sensitivity_table(data, settings, pd.read_csv(tmp_path / "odds_ratios.csv"))
+    assert list(one_process["note"].fillna("")) == list(job["note"].fillna(""))
+
+
 @pytest.mark.parametrize(
     "change, words",
     [

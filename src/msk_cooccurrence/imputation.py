@@ -51,8 +51,31 @@ RIDGE_ROW = 1e-3  # where the ridge's pseudo-rows hold their predictor (_logisti
 TOLERANCE = 1e-4  # the IRLS step that ends a logistic imputation model's fit (_logistic_fit)
 
 
+def attempt(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
+    """Imputation m (impute), or where one of its models cannot be fitted the incomplete rows' codes
+    with nothing drawn (-1 where missing): `why_failed` then says why."""
+    try:
+        return impute(problem, seed, m)
+    except ImputationFailed:
+        return problem.codes.copy()
+
+
+def why_failed(problem: ImputationProblem, seed: int, m: int, draws: np.ndarray) -> str:
+    """Why imputation m drew nothing ("" where it drew every missing value): its chain run again, to the
+    same failure, since an imputation depends on (problem, seed, m) alone; so the draws files of the
+    workflow's jobs need carry no message."""
+    if not (draws < 0).any() or problem.failure:
+        return ""
+    try:
+        impute(problem, seed, m)
+    except ImputationFailed as error:
+        return str(error)
+    return "its draws file holds values never drawn"
+
+
 def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
-    """Imputation m: the incomplete rows' codes with every missing value drawn (one chain of ITERATIONS rounds)."""
+    """Imputation m: the incomplete rows' codes with every missing value drawn (one chain of ITERATIONS
+    rounds). Raises ImputationFailed where a model cannot be fitted."""
     rng = np.random.default_rng([seed, m])
     codes = problem.codes.copy()
     if problem.failure:  # a problem that could not be built draws nothing (ImputationProblem.failed)
@@ -65,7 +88,13 @@ def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
     for _ in range(ITERATIONS):
         for v in problem.order:
             rows = missing[:, v]
-            drawn = _draw_variable(problem, codes, keys, missing, v, rng, start)
+            try:
+                drawn = _draw_variable(problem, codes, keys, missing, v, rng, start)
+            except (np.linalg.LinAlgError, ValueError) as error:
+                if isinstance(error, ImputationFailed):
+                    raise
+                reason = f"the imputation model of {problem.names[v]} could not be fitted ({error})"
+                raise ImputationFailed(reason) from error
             keys[rows] += (drawn - codes[rows, v]) * problem.strides[v]
             codes[rows, v] = drawn
     return codes
@@ -101,7 +130,8 @@ def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int,
     """
     keys, counts = _measured_units(problem, v, *problem.unit_counts(row_keys[~missing[:, v]]))
     targets = codes[missing[:, v]]
-    predictors = problem.predictors([u for u in range(len(problem.names)) if u != v])
+    every = problem.predictors([u for u in range(len(problem.names)) if u != v])
+    predictors = _identified_predictors(problem, v, keys, targets, every)
     first = problem.first_measured(v)
     levels = problem.levels[v][first:]
     if len(levels) == 1:
@@ -121,6 +151,47 @@ def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int,
     X = problem.design(keys, predictors)
     return _matched_codes(
         X, unit_codes, y, counts, lambda coef: problem.linear_predictor(targets, predictors, coef), rng
+    )
+
+
+class ImputationFailed(ValueError):
+    """An imputation model that cannot be fitted: the imputation draws nothing, and the sensitivity
+    rows say why (sensitivity.imputed_odds_ratios)."""
+
+
+def _identified_predictors(problem: ImputationProblem, v: int, keys: np.ndarray, targets: np.ndarray, predictors):
+    """The predictors of variable v's model that vary among the units where v is known (`keys`).
+
+    One that takes a single value there is aliased with the intercept: left out where the rows to
+    draw hold that value too (it says nothing about them), and otherwise the model cannot be
+    fitted, since the rows known never show what the predictor's other value does to v (BMI unknown
+    in every case of knee OA: nothing tells the BMI of a case). A ridge or a dropped predictor
+    would then invent that effect (a coefficient drawn from the ridge's prior alone, or none), so
+    the imputation fails with the reason (ImputationFailed).
+    """
+    kept = []
+    for u, c in predictors:
+        known = np.unique(keys // problem.strides[u] % problem.sizes[u])
+        drawn = np.unique(targets[:, u])
+        if c is None:
+            values = problem.predictor_values[u]
+            if np.unique(values[known]).size > 1:
+                kept.append((u, c))
+            elif np.any(values[drawn] != values[known[0]]):
+                raise ImputationFailed(_unseen(problem, v, u, known))
+        elif 0 < np.isin(known, c).sum() < known.size:
+            kept.append((u, c))
+        elif np.any((drawn == c) != (known[0] == c)):
+            raise ImputationFailed(_unseen(problem, v, u, known))
+    return kept
+
+
+def _unseen(problem: ImputationProblem, v: int, u: int, known: np.ndarray) -> str:
+    shown = ", ".join(f"{value:g}" for value in problem.levels[u][known])
+    return (
+        f"the imputation model of {problem.names[v]} cannot be fitted: where {problem.names[v]} is known, "
+        f"{problem.names[u]} is always {shown}, but some rows to impute have another {problem.names[u]}, "
+        f"so nothing shows what it does to {problem.names[v]}"
     )
 
 
@@ -194,7 +265,7 @@ def _logistic_fit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start=None) 
     augmented = np.vstack([X, pseudo])
     outcome = np.concatenate([y, np.full(predictors, 0.5)])
     weights = np.concatenate([counts, np.full(predictors, 4 * RIDGE / RIDGE_ROW**2)])
-    begin = None if start is None else start[0]
+    begin = None if start is None or len(start[0]) != X.shape[1] else start[0]  # not if predictors changed
     fit = glm.fit(glm.LOGISTIC, augmented, outcome, weights, begin, tolerance=TOLERANCE, intercept=True)
     return fit.coef, fit.covariance
 

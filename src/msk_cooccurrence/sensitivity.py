@@ -27,7 +27,7 @@ from .data import DEFINED_BY, AnalysisData, predictor_label
 from .design import SurveyDesign
 from .errors import InputError
 from .estimate import Estimate
-from .imputation import impute, imputed_values
+from .imputation import attempt, imputed_values, why_failed
 from .imputation_model import (
     DESIGN_VARIABLES,
     NOT_MEASURED,
@@ -45,8 +45,9 @@ def complete_case_rows(odds: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_imputation(data: AnalysisData, seed: int, m: int) -> np.ndarray:
-    """Imputation m of the rows with a missing value (their level codes; imputation.impute)."""
-    return impute(imputation_problem(data), seed, m)
+    """Imputation m of the rows with a missing value (their level codes; imputation.attempt: -1 where
+    missing if its models cannot be fitted)."""
+    return attempt(imputation_problem(data), seed, m)
 
 
 class CompletedAnalysis:
@@ -160,7 +161,10 @@ def imputed_odds_ratios(
     try:
         analysis = CompletedAnalysis(data, problem)
         if draws is None:
-            draws = [impute(analysis.problem, seed, m) for m in range(imputations)]
+            draws = [attempt(analysis.problem, seed, m) for m in range(imputations)]
+        failed = [why for m, d in enumerate(draws) if (why := why_failed(analysis.problem, seed, m, d))]
+        if failed:  # the imputations are not a random sample of the others: no pooled estimate
+            failure = f"{len(failed)} of {len(draws)} imputations could not be fitted: {failed[0]}"
     except (ValueError, np.linalg.LinAlgError) as error:
         failure = f"the imputation models could not be fitted ({error})"
     pairs = list(itertools.combinations(data.conditions, 2))

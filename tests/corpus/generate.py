@@ -192,7 +192,22 @@ def twelve_conditions() -> pd.DataFrame:
     return table
 
 
+def bmi_unknown_for_cases(n: int = 600, condition: str = "KOA") -> pd.DataFrame:
+    """n survey rows whose BMI is blank in every row with the condition (KOA or LBP) and in a tenth of
+    the others (issue 21, item 7): obesity, from BMI, is never known together with the condition."""
+    table = survey_rows(n)
+    i = np.arange(n, dtype=np.int64)
+    blank = (table[condition] == 1) | (hashed(i, 7) < 0.1)
+    return table.assign(BMI=np.where(blank, "", table["BMI"].astype(str)))
+
+
+def bmi_unknown_for_back_pain() -> pd.DataFrame:
+    return bmi_unknown_for_cases(condition="LBP")
+
+
 GENERATED = {
+    "bmi_unknown_for_cases": bmi_unknown_for_cases,
+    "bmi_unknown_for_back_pain": bmi_unknown_for_back_pain,
     "rare_condition": rare_condition,
     "identical_conditions": identical_conditions,
     "twelve_conditions": twelve_conditions,
