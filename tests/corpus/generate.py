@@ -205,7 +205,15 @@ def bmi_unknown_for_back_pain() -> pd.DataFrame:
     return bmi_unknown_for_cases(condition="LBP")
 
 
+def mostly_unknown_back_pain(n: int = 2000) -> pd.DataFrame:
+    """n survey rows with low back pain unknown (9) in 91% of them, at random (issue 21, item 13)."""
+    table = survey_rows(n)
+    i = np.arange(n, dtype=np.int64)
+    return table.assign(LBP=np.where(hashed(i, 8) < 0.91, 9, table["LBP"]))
+
+
 GENERATED = {
+    "mostly_unknown_back_pain": mostly_unknown_back_pain,
     "bmi_unknown_for_cases": bmi_unknown_for_cases,
     "bmi_unknown_for_back_pain": bmi_unknown_for_back_pain,
     "rare_condition": rare_condition,
