@@ -12,9 +12,10 @@ from test_tables import frame_of
 from msk_cooccurrence.claims import claims_table, published_figures, verdict
 from msk_cooccurrence.design import SurveyDesign
 from msk_cooccurrence.dose_response import dose_response_table
+from msk_cooccurrence.estimate import Estimate
 from msk_cooccurrence.loglinear import cell_design_matrix, loglinear_table
 from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.sensitivity import _barnard_rubin_df, sensitivity_table
+from msk_cooccurrence.sensitivity import FMI_NOTE, _barnard_rubin_df, pool_rubin, sensitivity_table
 from msk_cooccurrence.splines import natural_spline_basis
 
 
@@ -138,6 +139,38 @@ def test_rubin_degrees_of_freedom_limits():
     # no between-imputation variance: the complete-data adjustment alone
     assert _barnard_rubin_df(1.0, 0.0, 1.0, 5, 20) == pytest.approx(21 / 23 * 20)
     assert _barnard_rubin_df(1.0, 0.5, 1.6, 5, 10**9) == pytest.approx((5 - 1) / (0.6 / 1.6) ** 2, rel=1e-6)
+
+
+def mice_pool(estimates, variances, dfcom):
+    """R's mice::pool for one coefficient, its formulas transcribed from amices/mice R/pool.vector.R
+    (rule rubin1987) and R/barnard.rubin.R: what our pooling is checked against."""
+    m = len(estimates)
+    qbar, ubar, b = np.mean(estimates), np.mean(variances), np.var(estimates, ddof=1)
+    t = ubar + (1 + 1 / m) * b
+    lam = (1 + 1 / m) * b / t
+    tmp = (1 - lam) * (1 + dfcom) * dfcom
+    df = (m - 1) * tmp / ((dfcom + 3) * (m - 1) + lam**2 * tmp)
+    riv = (1 + 1 / m) * b / ubar
+    return {"estimate": qbar, "t": t, "df": df, "riv": riv, "lambda": lam, "fmi": (riv + 2 / (df + 3)) / (riv + 1)}
+
+
+@pytest.mark.parametrize(
+    "estimates, variances, dfcom, fmi",
+    [
+        ([0.0, 1.0, 2.0, 3.0, 4.0], [0.5, 0.6, 0.7, 0.8, 0.9], 20, 0.883526),  # most of it imputed: a note
+        ([0.50, 0.52, 0.49, 0.51, 0.50, 0.48], [0.04] * 6, 30, 0.069915),  # little: none
+    ],
+)
+def test_pooling_gives_mice_pool_df_and_fraction_of_missing_information(estimates, variances, dfcom, fmi):
+    fits = [Estimate(np.array([-1.0, q]), np.diag([0.1, u]), dfcom, 100) for q, u in zip(estimates, variances)]
+    pooled, found = pool_rubin(fits, 100)
+    mice = mice_pool(estimates, variances, dfcom)
+    assert pooled.coef[1] == pytest.approx(mice["estimate"], rel=1e-12)
+    assert pooled.vcov[1, 1] == pytest.approx(mice["t"], rel=1e-12)
+    assert pooled.df == pytest.approx(mice["df"], rel=1e-12)
+    assert found == pytest.approx(mice["fmi"], rel=1e-12)
+    assert found == pytest.approx(fmi, abs=1e-5)  # the figure worked by hand
+    assert ("fraction of missing information 0.88" in pooled.note) == (fmi > FMI_NOTE)
 
 
 def test_imputation_without_missing_values_equals_complete_cases():

@@ -27,6 +27,8 @@ Settings, and why:
   depends on the deviance's size (a million at a million rows). Under separation the coefficients
   grow until statsmodels' means reach its bounds (machine epsilon from 0 or 1); the fit stops
   there or runs MAX_ITERATIONS, its means at 0 or 1 either way, and identifiability.py judges it.
+  An imputation model asks for less (`tolerance`, imputation._logistic_fit): its estimate only
+  centres a posterior draw.
 - `wls_method="lstsq"` (statsmodels' default): each iteration's weighted least squares by LAPACK's
   SVD-based solver, and after the last statsmodels' pseudo-inverse (the covariance). Singular
   values below machine precision of the largest count as zero, which only a numerically singular
@@ -51,9 +53,11 @@ has): importing statsmodels' GLM loads scipy.stats, 0.6 to 0.7 s of each job tha
 Each fit builds statsmodels' model and results objects (about a millisecond), and besides a
 least-squares solve per iteration takes the rank of the model matrix and, after the last
 iteration, its pseudo-inverse (and four more ranks where no column is constant, as with the
-imputation models' pseudo-rows): the 18 odds-ratio models on a few thousand cells take 0.03 s, the
-three dose-response models on up to 80,000 cells 0.15 s, and an imputation chain's 40 logistic
-models on about 20,000 units 0.7 s, so that the chain takes 0.9 s where it took 0.3 s with the
+imputation models' pseudo-rows; two with `intercept=True`): the 18 odds-ratio models on a few
+thousand cells take 0.03 s, the three dose-response models on up to 80,000 cells 0.15 s, and an
+imputation chain's 40 logistic models with the design's strata (21 predictors, about 15,000 units)
+2.4 s (imputation.py); without the strata (7 predictors, about 20,000 units) they took 0.7 s, so
+that the chain took 0.9 s where it took 0.3 s with the
 Newton steps these fits replaced. Multithreaded BLAS (OpenBLAS) makes the decompositions of such tall,
 narrow matrices several times slower on a machine whose cores are busy; Snakemake runs each job
 with the threads its rule declares (one).
@@ -96,26 +100,41 @@ class Fit:
         return self.settled or deviance_converged(self.deviances)
 
 
-def fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, start=None) -> Fit:
+def fit(
+    family: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray | None = None,
+    start=None,
+    *,
+    tolerance: float = STEP_SETTLED,
+    intercept: bool = False,
+) -> Fit:
     """Maximum likelihood of y on X with prior weights w (none when None): statsmodels' GLM of the
     family (LOGISTIC or POISSON) with its canonical link, by IRLS with this module's settings.
+
+    `tolerance`: the step that ends the fit (STEP_SETTLED unless the caller needs less: an
+    imputation's posterior draw, imputation._logistic_fit). `intercept`: the model has an intercept
+    even where no column of X is constant (statsmodels' hasconst; the imputation models' ridge rows
+    hold a 0 in it), which spares statsmodels two ranks of X looking for an implicit one.
 
     From `start` when given; IRLS has no step halving and can diverge from a start far from the
     estimate, so a fit from `start` that does not settle is made again from statsmodels' start.
     Raises what statsmodels raises for a fit it cannot make: numpy's LinAlgError (a singular least
     squares problem) or ValueError (a deviance or working response that is not finite).
     """
+    settings = {"tolerance": tolerance, "intercept": intercept}
     if start is not None:
         try:
-            found = _statsmodels_fit(family, X, y, w, np.asarray(start, float))
+            found = _statsmodels_fit(family, X, y, w, np.asarray(start, float), **settings)
             if found.settled:
                 return found
         except (np.linalg.LinAlgError, ValueError):
             pass
-    return _statsmodels_fit(family, X, y, w, None)
+    return _statsmodels_fit(family, X, y, w, None, **settings)
 
 
-def _statsmodels_fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, start) -> Fit:
+def _statsmodels_fit(family: str, X, y, w, start, tolerance: float, intercept: bool) -> Fit:
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -123,14 +142,16 @@ def _statsmodels_fit(family: str, X: np.ndarray, y: np.ndarray, w: np.ndarray | 
     weights = None if w is None else np.asarray(w, float)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # identifiability.py says what a warning would
-        model = GLM(np.asarray(y, float), np.asarray(X, float), family=chosen, var_weights=weights)
+        model = GLM(
+            np.asarray(y, float), np.asarray(X, float), family=chosen, var_weights=weights, hasconst=intercept or None
+        )
         results = model.fit(
             start_params=start,
             maxiter=MAX_ITERATIONS,
             tol_criterion="params",
-            tol=STEP_SETTLED,
-            atol=STEP_SETTLED,
-            rtol=STEP_SETTLED,
+            tol=tolerance,
+            atol=tolerance,
+            rtol=tolerance,
             wls_method=WLS_METHOD,
         )
         found = Fit(

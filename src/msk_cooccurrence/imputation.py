@@ -22,8 +22,13 @@ Here, as in R's mice (van Buuren, Flexible Imputation of Missing Data, 2nd ed., 
 - The variables (imputation_model.py: the conditions and covariates, the design's strata and log
   weight, the dataset's auxiliary rules) take few distinct values, so the rows complete in every
   variable are counted once per distinct combination and the models are fitted on those counts
-  plus the incomplete rows' current values: the same likelihood as on every row. Values are drawn
-  only for the rows with a missing value.
+  plus the incomplete rows' current values: the same likelihood as on every row; a logistic model
+  on the combinations of its predictors (`_shares`, a many-valued predictor such as age in classes:
+  ImputationProblem.predictor_values). Values are drawn only for the rows with a missing value.
+- Costs (a million rows, benchmarks/bench_scale.py, 15 strata: 21 predictors): an imputation
+  takes about 2.4 s of CPU, 40 logistic fits on about 15,000 units each; it took 20 s with age in
+  whole years, the log weight in 20 classes and statsmodels' default settling (107,000-132,000
+  units, 3 iterations, two more ranks per fit).
 - A condition with a universe is NOT_MEASURED outside it: not missing, so never drawn; its own
   model is fitted on the units inside (`_measured_units`) and draws only its measured values.
 
@@ -43,10 +48,34 @@ ITERATIONS = 10
 DONORS = 5
 RIDGE = 1e-4
 RIDGE_ROW = 1e-3  # where the ridge's pseudo-rows hold their predictor (_logistic_fit)
+TOLERANCE = 1e-4  # the IRLS step that ends a logistic imputation model's fit (_logistic_fit)
+
+
+def attempt(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
+    """Imputation m (impute), or where one of its models cannot be fitted the incomplete rows' codes
+    with nothing drawn (-1 where missing): `why_failed` then says why."""
+    try:
+        return impute(problem, seed, m)
+    except ImputationFailed:
+        return problem.codes.copy()
+
+
+def why_failed(problem: ImputationProblem, seed: int, m: int, draws: np.ndarray) -> str:
+    """Why imputation m drew nothing ("" where it drew every missing value): its chain run again, to the
+    same failure, since an imputation depends on (problem, seed, m) alone; so the draws files of the
+    workflow's jobs need carry no message."""
+    if not (draws < 0).any() or problem.failure:
+        return ""
+    try:
+        impute(problem, seed, m)
+    except ImputationFailed as error:
+        return str(error)
+    return "its draws file holds values never drawn"
 
 
 def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
-    """Imputation m: the incomplete rows' codes with every missing value drawn (one chain of ITERATIONS rounds)."""
+    """Imputation m: the incomplete rows' codes with every missing value drawn (one chain of ITERATIONS
+    rounds). Raises ImputationFailed where a model cannot be fitted."""
     rng = np.random.default_rng([seed, m])
     codes = problem.codes.copy()
     if problem.failure:  # a problem that could not be built draws nothing (ImputationProblem.failed)
@@ -59,7 +88,13 @@ def impute(problem: ImputationProblem, seed: int, m: int) -> np.ndarray:
     for _ in range(ITERATIONS):
         for v in problem.order:
             rows = missing[:, v]
-            drawn = _draw_variable(problem, codes, keys, missing, v, rng, start)
+            try:
+                drawn = _draw_variable(problem, codes, keys, missing, v, rng, start)
+            except (np.linalg.LinAlgError, ValueError) as error:
+                if isinstance(error, ImputationFailed):
+                    raise
+                reason = f"the imputation model of {problem.names[v]} could not be fitted ({error})"
+                raise ImputationFailed(reason) from error
             keys[rows] += (drawn - codes[rows, v]) * problem.strides[v]
             codes[rows, v] = drawn
     return codes
@@ -82,10 +117,7 @@ def completed(problem: ImputationProblem, columns: Mapping[str, np.ndarray], dra
 
 def _starting_draws(problem: ImputationProblem, v: int, size: int, rng) -> np.ndarray:
     """Codes drawn from variable v's observed values, each as often as it is observed (mice's start)."""
-    complete_codes = problem.complete // problem.strides[v] % problem.sizes[v]
-    frequency = np.bincount(complete_codes, weights=problem.counts, minlength=problem.sizes[v])
-    observed = problem.codes[:, v][problem.codes[:, v] >= 0]
-    frequency += np.bincount(observed, minlength=problem.sizes[v])
+    frequency = problem.frequencies[v].copy()
     frequency[: problem.first_measured(v)] = 0  # never NOT_MEASURED
     return rng.choice(len(frequency), size=size, p=frequency / frequency.sum())
 
@@ -97,25 +129,69 @@ def _draw_variable(problem: ImputationProblem, codes, row_keys, missing, v: int,
     observed (complete rows and incomplete rows' current values, `row_keys`), each with its count.
     """
     keys, counts = _measured_units(problem, v, *problem.unit_counts(row_keys[~missing[:, v]]))
-    values = problem.values(keys)
     targets = codes[missing[:, v]]
-    predictors = problem.predictors([u for u in range(len(problem.names)) if u != v])
-    X = problem.design(values, predictors)
+    every = problem.predictors([u for u in range(len(problem.names)) if u != v])
+    predictors = _identified_predictors(problem, v, keys, targets, every)
     first = problem.first_measured(v)
-    y, levels = values[:, v], problem.levels[v][first:]
+    levels = problem.levels[v][first:]
     if len(levels) == 1:
         return np.full(len(targets), first, dtype=np.int64)
     unit_codes = keys // problem.strides[v] % problem.sizes[v]
-    same_predictors = keys - unit_codes * problem.strides[v]
+    y = problem.levels[v][unit_codes]
+    same_predictors = problem.predictor_key(keys, v)
     if problem.names[v] in problem.nominal:
-        return _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, predictors, (v, rng, start))
+        units = (keys, unit_codes, same_predictors, counts)
+        return _sequential_codes(problem, units, targets, predictors, (v, rng, start))
     if len(levels) == 2 and levels[0] == 0 and levels[1] == 1:
-        start[v] = _logistic_fit(*_shares(X, same_predictors, y, counts), start.get(v))
+        alike, share, total = _shares(same_predictors, y, counts)
+        start[v] = _logistic_fit(problem.design(keys[alike], predictors), share, total, start.get(v))
         beta = start[v][0] + _normal_draw(start[v][1], rng)
         eta = problem.linear_predictor(targets, predictors, beta)
         return first + (rng.random(len(targets)) < 1 / (1 + np.exp(-eta))).astype(np.int64)
+    X = problem.design(keys, predictors)
     return _matched_codes(
         X, unit_codes, y, counts, lambda coef: problem.linear_predictor(targets, predictors, coef), rng
+    )
+
+
+class ImputationFailed(ValueError):
+    """An imputation model that cannot be fitted: the imputation draws nothing, and the sensitivity
+    rows say why (sensitivity.imputed_odds_ratios)."""
+
+
+def _identified_predictors(problem: ImputationProblem, v: int, keys: np.ndarray, targets: np.ndarray, predictors):
+    """The predictors of variable v's model that vary among the units where v is known (`keys`).
+
+    One that takes a single value there is aliased with the intercept: left out where the rows to
+    draw hold that value too (it says nothing about them), and otherwise the model cannot be
+    fitted, since the rows known never show what the predictor's other value does to v (BMI unknown
+    in every case of knee OA: nothing tells the BMI of a case). A ridge or a dropped predictor
+    would then invent that effect (a coefficient drawn from the ridge's prior alone, or none), so
+    the imputation fails with the reason (ImputationFailed).
+    """
+    kept = []
+    for u, c in predictors:
+        known = np.unique(keys // problem.strides[u] % problem.sizes[u])
+        drawn = np.unique(targets[:, u])
+        if c is None:
+            values = problem.predictor_values[u]
+            if np.unique(values[known]).size > 1:
+                kept.append((u, c))
+            elif np.any(values[drawn] != values[known[0]]):
+                raise ImputationFailed(_unseen(problem, v, u, known))
+        elif 0 < np.isin(known, c).sum() < known.size:
+            kept.append((u, c))
+        elif np.any((drawn == c) != (known[0] == c)):
+            raise ImputationFailed(_unseen(problem, v, u, known))
+    return kept
+
+
+def _unseen(problem: ImputationProblem, v: int, u: int, known: np.ndarray) -> str:
+    shown = ", ".join(f"{value:g}" for value in problem.levels[u][known])
+    return (
+        f"the imputation model of {problem.names[v]} cannot be fitted: where {problem.names[v]} is known, "
+        f"{problem.names[u]} is always {shown}, but some rows to impute have another {problem.names[u]}, "
+        f"so nothing shows what it does to {problem.names[v]}"
     )
 
 
@@ -125,11 +201,11 @@ def _measured_units(problem: ImputationProblem, v: int, keys: np.ndarray, counts
     return keys[inside], counts[inside]
 
 
-def _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, predictors, chain) -> np.ndarray:
+def _sequential_codes(problem, units, targets, predictors, chain) -> np.ndarray:
     """A nominal variable's codes for the target rows: for c = 0, 1, ..., the rows not yet placed take
     code c with the probability a logistic model of (code = c) among the units of code c or above
     gives them, its coefficients drawn as mice's logreg draws them; the rest take the last code."""
-    v, rng, start = chain
+    (keys, unit_codes, same_predictors, counts), (v, rng, start) = units, chain
     drawn = np.full(len(targets), problem.sizes[v] - 1, dtype=np.int64)
     open_rows = np.ones(len(targets), bool)
     for c in range(problem.sizes[v] - 1):
@@ -138,8 +214,9 @@ def _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, 
         if y.min() == y.max():  # no unit, or all, of code c among those left: nothing to model
             take = open_rows & (y.size > 0 and y.max() == 1)
         else:
-            units = _shares(X[at_or_above], same_predictors[at_or_above], y, counts[at_or_above])
-            start[(v, c)] = _logistic_fit(*units, start.get((v, c)))
+            alike, share, total = _shares(same_predictors[at_or_above], y, counts[at_or_above])
+            X = problem.design(keys[at_or_above][alike], predictors)
+            start[(v, c)] = _logistic_fit(X, share, total, start.get((v, c)))
             beta = start[(v, c)][0] + _normal_draw(start[(v, c)][1], rng)
             eta = problem.linear_predictor(targets, predictors, beta)
             take = open_rows & (rng.random(len(targets)) < 1 / (1 + np.exp(-eta)))
@@ -148,13 +225,15 @@ def _sequential_codes(problem, X, unit_codes, same_predictors, counts, targets, 
     return drawn
 
 
-def _shares(X: np.ndarray, predictors_key: np.ndarray, y: np.ndarray, counts: np.ndarray):
-    """The units alike in every predictor (the same `predictors_key`) as one, its outcome the share of
-    1s among their rows and its count theirs: the same binomial likelihood, so the same estimate and
-    information, on up to half as many units (about 19,000 instead of 34,000 at a million rows)."""
+def _shares(predictors_key: np.ndarray, y: np.ndarray, counts: np.ndarray):
+    """The units alike in every predictor (the same `predictors_key`) as one: the index of the first of
+    each group, its outcome the share of 1s among their rows and its count theirs. The same binomial
+    likelihood, so the same estimate and information, on fewer units (at a million rows about 15,000
+    instead of 170,000 combinations, with a many-valued predictor in classes: imputation_model.py);
+    the model matrix is built for those units only."""
     _, first, unit = np.unique(predictors_key, return_index=True, return_inverse=True)
     total = np.bincount(unit, counts)
-    return X[first], np.bincount(unit, counts * y) / total, total
+    return first, np.bincount(unit, counts * y) / total, total
 
 
 def _logistic_fit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start=None) -> tuple[np.ndarray, np.ndarray]:
@@ -171,6 +250,14 @@ def _logistic_fit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start=None) 
     information, which the draw needs. statsmodels' own ridge (fit_regularized, L1_wt=0) would not
     do: it minimizes with scipy's BFGS to a gradient of 1e-5 per unit, scales the penalty by the
     number of units (here distinct combinations, not rows) and returns no covariance.
+
+    The fit stops at a step under TOLERANCE (1e-4 of a coefficient's size, or 1e-4), not the
+    estimators' 1e-10 (glm.STEP_SETTLED): the estimate only centres a draw whose own noise is one
+    standard error. IRLS is Newton's method here, so after a step s the estimate is within about
+    s^2 of the optimum (the tests: within a thousandth of an SE), and the covariance, which
+    statsmodels takes at the weights before that step, within about a thousandth of the inverse
+    information. From the chain's previous estimate that is 2 iterations instead of 3, and statsmodels
+    is told the model has an intercept (the pseudo-rows hold 0 in it), sparing two ranks of X.
     """
     predictors = X.shape[1] - 1
     pseudo = np.zeros((predictors, X.shape[1]))
@@ -178,7 +265,8 @@ def _logistic_fit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start=None) 
     augmented = np.vstack([X, pseudo])
     outcome = np.concatenate([y, np.full(predictors, 0.5)])
     weights = np.concatenate([counts, np.full(predictors, 4 * RIDGE / RIDGE_ROW**2)])
-    fit = glm.fit(glm.LOGISTIC, augmented, outcome, weights, start=None if start is None else start[0])
+    begin = None if start is None or len(start[0]) != X.shape[1] else start[0]  # not if predictors changed
+    fit = glm.fit(glm.LOGISTIC, augmented, outcome, weights, begin, tolerance=TOLERANCE, intercept=True)
     return fit.coef, fit.covariance
 
 

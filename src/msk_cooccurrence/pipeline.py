@@ -295,17 +295,19 @@ def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
     same in any job and in any order."""
     import numpy as np
 
-    from .imputation import impute
+    from .imputation import attempt
     from .imputation_model import load_problem
 
     problem, options = load_problem(model_path), view["sensitivity"]
     wanted = imputation_batches(options)[int(batch)]
     log.info("drawing imputations %d to %d for %d rows", wanted[0], wanted[-1], len(problem.rows))
-    draws = np.stack([impute(problem, options["seed"], m) for m in wanted])
-    # level codes in the smallest integer type that holds them: an eighth of the memory of int64
-    # when the sensitivity job holds every imputation of ten million rows
+    # an imputation whose model cannot be fitted keeps -1 where values are missing: the sensitivity
+    # job says why (imputation.why_failed)
+    draws = np.stack([attempt(problem, options["seed"], m) for m in wanted])
+    # level codes in the smallest signed integer type that holds them: an eighth of the memory of
+    # int64 when the sensitivity job holds every imputation of ten million rows
     with atomic_path(draws_path) as temporary:
-        np.save(temporary, draws.astype(np.min_scalar_type(int(draws.max(initial=0)))))
+        np.save(temporary, draws.astype(np.min_scalar_type(-int(draws.max(initial=0)) - 1)))
 
 
 def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | str], png_path, svg_path) -> None:

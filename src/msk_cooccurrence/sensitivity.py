@@ -27,7 +27,7 @@ from .data import DEFINED_BY, AnalysisData, predictor_label
 from .design import SurveyDesign
 from .errors import InputError
 from .estimate import Estimate
-from .imputation import impute, imputed_values
+from .imputation import attempt, imputed_values, why_failed
 from .imputation_model import (
     DESIGN_VARIABLES,
     NOT_MEASURED,
@@ -39,14 +39,20 @@ from .imputation_model import (
 from .inference import fit_logistic
 from .settings import Settings
 
+# Above this fraction of missing information a pooled estimate carries a note: more of its information
+# comes from the imputation model than from the observed values (a fraction of 0.5 is a total variance
+# twice the complete-data one, riv = 1), so it says more about that model's assumptions than the data.
+FMI_NOTE = 0.5
+
 
 def complete_case_rows(odds: pd.DataFrame) -> pd.DataFrame:
-    return odds[odds["model"] == "adjusted"].assign(method="complete cases", imputations=0)
+    return odds[odds["model"] == "adjusted"].assign(method="complete cases", imputations=0, fmi=np.nan)
 
 
 def draw_imputation(data: AnalysisData, seed: int, m: int) -> np.ndarray:
-    """Imputation m of the rows with a missing value (their level codes; imputation.impute)."""
-    return impute(imputation_problem(data), seed, m)
+    """Imputation m of the rows with a missing value (their level codes; imputation.attempt: -1 where
+    missing if its models cannot be fitted)."""
+    return attempt(imputation_problem(data), seed, m)
 
 
 class CompletedAnalysis:
@@ -160,7 +166,10 @@ def imputed_odds_ratios(
     try:
         analysis = CompletedAnalysis(data, problem)
         if draws is None:
-            draws = [impute(analysis.problem, seed, m) for m in range(imputations)]
+            draws = [attempt(analysis.problem, seed, m) for m in range(imputations)]
+        failed = [why for m, d in enumerate(draws) if (why := why_failed(analysis.problem, seed, m, d))]
+        if failed:  # the imputations are not a random sample of the others: no pooled estimate
+            failure = f"{len(failed)} of {len(draws)} imputations could not be fitted: {failed[0]}"
     except (ValueError, np.linalg.LinAlgError) as error:
         failure = f"the imputation models could not be fitted ({error})"
     pairs = list(itertools.combinations(data.conditions, 2))
@@ -172,40 +181,65 @@ def imputed_odds_ratios(
         if (a, b) in imputable and not failure:
             dropped = analysis.adjust(a, b)[1]
             fits = [fits[(a, b)] for fits in per_imputation]
-            pooled = pool_rubin(fits, fits[0].n)  # the rows of the pair's universe
+            pooled, fmi = pool_rubin(fits, fits[0].n)  # the rows of the pair's universe
             pooled = pooled.with_note(f"dropped: {'; '.join(dropped)}" if dropped else "")
         else:
             missing = [c for c in (a, b) if analysis is None or c not in analysis.columns]
             note = failure or f"{', '.join(missing)} cannot be imputed (no known values, or only one)"
-            pooled = Estimate.not_estimable(2 + len(data.adjustment_for((a, b))), data.rows, note)
-        rows.append(where | pooled.summary(1, report=np.exp) | {"imputations": imputations})
+            pooled, fmi = Estimate.not_estimable(2 + len(data.adjustment_for((a, b))), data.rows, note), np.nan
+        rows.append(where | pooled.summary(1, report=np.exp) | {"imputations": imputations, "fmi": fmi})
     return pd.DataFrame(rows)
 
 
-def pool_rubin(fits: list[Estimate], n: int) -> Estimate:
-    """Rubin's rules for every coefficient, with Barnard-Rubin degrees of freedom for coefficient 1."""
+def pool_rubin(fits: list[Estimate], n: int) -> tuple[Estimate, float]:
+    """Rubin's rules for every coefficient, with Barnard-Rubin degrees of freedom for coefficient 1, and
+    coefficient 1's fraction of missing information (missing_information; a note above FMI_NOTE)."""
     m = len(fits)
     failed = [f.note for f in fits if not np.isfinite(f.coef[1])]
     if failed:
-        return Estimate.not_estimable(
-            len(fits[0].coef), n, f"{len(failed)} of {m} imputations could not be fitted: {failed[0]}"
-        )
+        note = f"{len(failed)} of {m} imputations could not be fitted: {failed[0]}"
+        return Estimate.not_estimable(len(fits[0].coef), n, note), np.nan
     q = np.array([f.coef for f in fits])
     within = np.mean([f.vcov for f in fits], axis=0)
     between = np.cov(q, rowvar=False, ddof=1).reshape(within.shape)
     total = within + (1 + 1 / m) * between
     df = _barnard_rubin_df(within[1, 1], between[1, 1], total[1, 1], m, fits[0].df)
-    return Estimate(q.mean(axis=0), total, df, n, "; ".join(dict.fromkeys(f.note for f in fits if f.note)))
+    fmi = missing_information(within[1, 1], between[1, 1], m, df)
+    notes = [*(f.note for f in fits if f.note), *([_high_fmi_note(fmi)] if fmi > FMI_NOTE else [])]
+    return Estimate(q.mean(axis=0), total, df, n, "; ".join(dict.fromkeys(notes))), fmi
+
+
+def missing_information(within: float, between: float, m: int, df: float) -> float:
+    """The fraction of missing information as R's mice::pool gives it (column fmi; Rubin's gamma):
+    (riv + 2 / (df + 3)) / (riv + 1), riv = (1 + 1/m) b / ubar the relative increase in variance due
+    to nonresponse, df the Barnard-Rubin degrees of freedom. mice's lambda, (1 + 1/m) b / t, the
+    share of the total variance due to the missing values, is what _barnard_rubin_df uses; fmi adds
+    to it the uncertainty of estimating b from m imputations. NaN where there is no df."""
+    if not df > 0:
+        return np.nan
+    if within <= 0:
+        return 1.0 if between > 0 else float(2 / (df + 3))
+    riv = (1 + 1 / m) * between / within
+    return float((riv + 2 / (df + 3)) / (riv + 1))
+
+
+def _high_fmi_note(fmi: float) -> str:
+    return (
+        f"fraction of missing information {fmi:.2f}: most of what this estimate knows comes from the "
+        "imputation model, not from observed values, so it rests on that model (values missing at random "
+        "given its variables)"
+    )
 
 
 def _barnard_rubin_df(within: float, between: float, total: float, m: int, complete_df: int) -> float:
+    """mice's barnard.rubin: 1 / (1 / df_old + 1 / df_observed), lambda = (1 + 1/m) b / t."""
     if complete_df <= 0:
         return float(complete_df)  # no interval either way
-    gamma = (1 + 1 / m) * between / total if total > 0 else 0.0  # zero variance: nothing is missing-driven
-    observed = (complete_df + 1) / (complete_df + 3) * complete_df * (1 - gamma)
-    if gamma == 0:
+    lambda_ = (1 + 1 / m) * between / total if total > 0 else 0.0  # zero variance: nothing is missing-driven
+    observed = (complete_df + 1) / (complete_df + 3) * complete_df * (1 - lambda_)
+    if lambda_ == 0:
         return float(observed)
-    old = (m - 1) / gamma**2
+    old = (m - 1) / lambda_**2
     return float(1 / (1 / old + 1 / observed))
 
 

@@ -222,7 +222,30 @@ def mirrored_psus() -> pd.DataFrame:
     return pd.concat([first, second], ignore_index=True).iloc[order]
 
 
+def bmi_unknown_for_cases(n: int = 600, condition: str = "KOA") -> pd.DataFrame:
+    """n survey rows whose BMI is blank in every row with the condition (KOA or LBP) and in a tenth of
+    the others (issue 21, item 7): obesity, from BMI, is never known together with the condition."""
+    table = survey_rows(n)
+    i = np.arange(n, dtype=np.int64)
+    blank = (table[condition] == 1) | (hashed(i, 7) < 0.1)
+    return table.assign(BMI=np.where(blank, "", table["BMI"].astype(str)))
+
+
+def bmi_unknown_for_back_pain() -> pd.DataFrame:
+    return bmi_unknown_for_cases(condition="LBP")
+
+
+def mostly_unknown_back_pain(n: int = 2000) -> pd.DataFrame:
+    """n survey rows with low back pain unknown (9) in 91% of them, at random (issue 21, item 13)."""
+    table = survey_rows(n)
+    i = np.arange(n, dtype=np.int64)
+    return table.assign(LBP=np.where(hashed(i, 8) < 0.91, 9, table["LBP"]))
+
+
 GENERATED = {
+    "mostly_unknown_back_pain": mostly_unknown_back_pain,
+    "bmi_unknown_for_cases": bmi_unknown_for_cases,
+    "bmi_unknown_for_back_pain": bmi_unknown_for_back_pain,
     "rare_condition": rare_condition,
     "identical_conditions": identical_conditions,
     "twelve_conditions": twelve_conditions,
