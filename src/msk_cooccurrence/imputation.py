@@ -169,10 +169,14 @@ def _identified_predictors(problem: ImputationProblem, v: int, keys: np.ndarray,
     would then invent that effect (a coefficient drawn from the ridge's prior alone, or none), so
     the imputation fails with the reason (ImputationFailed).
     """
-    kept = []
+    kept, seen = [], {}
     for u, c in predictors:
-        known = np.unique(keys // problem.strides[u] % problem.sizes[u])
-        drawn = np.unique(targets[:, u])
+        if u not in seen:  # a category's levels are predictors of their own: its codes counted once
+            seen[u] = (
+                _codes_present(keys // problem.strides[u] % problem.sizes[u], problem.sizes[u]),
+                _codes_present(targets[:, u], problem.sizes[u]),
+            )
+        known, drawn = seen[u]
         if c is None:
             values = problem.predictor_values[u]
             if np.unique(values[known]).size > 1:
@@ -184,6 +188,11 @@ def _identified_predictors(problem: ImputationProblem, v: int, keys: np.ndarray,
         elif np.any((drawn == c) != (known[0] == c)):
             raise ImputationFailed(_unseen(problem, v, u, known))
     return kept
+
+
+def _codes_present(codes: np.ndarray, size: int) -> np.ndarray:
+    """The codes (0 to size - 1) that occur, in order: np.unique's answer by counting, not hashing."""
+    return np.flatnonzero(np.bincount(np.asarray(codes, np.int64), minlength=size))
 
 
 def _unseen(problem: ImputationProblem, v: int, u: int, known: np.ndarray) -> str:
