@@ -91,3 +91,20 @@ def test_every_row_is_either_analysed_or_quarantined(rows):
         kept = pd.Series(row._asdict()).drop(["source_row", "reasons"])
         assert (kept.fillna("<NA>") == original.loc[row.source_row, kept.index].fillna("<NA>")).all()
     assert np.all(result.analysis["weight"] > 0)
+
+
+@pytest.mark.parametrize("kept", [["bmi"], []])
+def test_a_dataset_with_fewer_than_two_conditions_stops_with_what_it_has_and_the_fix(tmp_path, kept):
+    from helpers import run_stages, table_dataset
+
+    from msk_cooccurrence.config import validate_config
+
+    frame = small_table(60)
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    columns = {k: v for k, v in COLUMNS.items() if k in ("id", "age", "sex", "weight", *kept)}
+    dataset = table_dataset(tmp_path / "s.csv", columns=columns, codes={"sex": CODES["sex"]})
+    with pytest.raises(InputError) as error:
+        run_stages(validate_config({"datasets": {"s": dataset}}), "s", tmp_path, tables=False)
+    message = str(error.value)
+    assert "needs two of them, and it has " + ("obesity" if kept else "none") in message
+    assert "knee_oa" in message and "`columns:`" in message and "`rules:`" in message

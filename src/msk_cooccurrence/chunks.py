@@ -46,6 +46,7 @@ from .validate import (
     absent_variable_warnings,
     check_share,
     check_some_valid,
+    check_two_conditions,
     collapsed_code_warnings,
     data_warnings,
     duplicated_values,
@@ -147,6 +148,7 @@ def verdict(
     check_ages_in_range(summary, failures, settings, mapping)
     check_share(summary, failures, mapping.label, fix)
     check_some_valid(summary, failures)
+    check_two_conditions(summary)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
     summary["warnings"] = (

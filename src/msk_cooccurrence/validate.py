@@ -165,6 +165,19 @@ def validation_summary(rows_in: int, failures: pd.DataFrame, columns, conditions
     }
 
 
+def check_two_conditions(summary: dict) -> None:
+    """Stop when fewer than two conditions are in the dataset: co-occurrence needs a pair (every table
+    but the prevalence is of pairs or patterns)."""
+    analysed, absent = summary["conditions_analysed"], summary["conditions_absent"]
+    if len(analysed) < 2:
+        have = ", ".join(analysed) or "none"
+        raise InputError(
+            f"Dataset '{summary['dataset']}' ({summary['source']}): how conditions co-occur needs two of them, and "
+            f"it has {have} (not mapped or derived: {', '.join(absent)}). Map another condition's column under "
+            "`columns:` (with its `codes:`) or derive it with `rules:`; obesity comes from a mapped `bmi`."
+        )
+
+
 def check_some_valid(summary: dict, failures: pd.DataFrame) -> None:
     """Stop when no row is valid: there is nothing to analyse."""
     if summary["rows_valid"] == 0:
