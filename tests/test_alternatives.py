@@ -182,3 +182,16 @@ def test_the_methods_say_which_auxiliary_variables_the_imputation_reads_and_why(
     table = {"columns": {"id": "ID"}, "rules": RULES, "imputation": {"auxiliary": ["knee_pain"]}}
     words = " ".join(imputation_sentences(table, ["knee_oa"]))
     assert "knee pain, parts of the definition" in words and "strata" not in words
+
+
+def test_an_alternative_of_a_condition_the_dataset_lacks_is_a_warning(tmp_path):
+    import json
+
+    config = config_of(
+        tmp_path, cohort(100), alternatives=ALTERNATIVES | {"bunions": {"any_hv": {"rule": "knee_pain"}}}
+    )
+    summary = json.loads(run_stages(config, "study", tmp_path, tables=False)["validation"].read_text())
+    [warning] = [w for w in summary["warnings"] if w.startswith("`alternatives`")]
+    assert (
+        "Bunions (hallux valgus) (bunions) otherwise (any_hv)" in warning and "definitions.csv leaves it out" in warning
+    )

@@ -91,12 +91,7 @@ def definition_sentences(dataset: Mapping, conditions) -> list[str]:
             sentences.append(f"In {cycle['name']}, {item} is read from {name}.")
         for n, rule in cycle.get("rules", {}).items():
             sentences.append(f"In {cycle['name']}, {_name(n)} = {describe(rule)}.")
-    for condition, alternatives in dataset.get("alternatives", {}).items():
-        for definition, rule in alternatives.items():
-            sentences.append(
-                f"{_name(condition)} by the alternative definition '{_name(definition)}' "
-                f"(definitions.csv) = {describe(rule)}."
-            )
+    sentences += alternative_sentences(dataset)
     for key, rule in dataset.get("unknown_if", {}).items():
         sentences.append(f"{_name(key)} is unknown where {describe(rule)} is yes.")
     for variable, levels in dataset.get("categories", {}).items():
@@ -105,6 +100,15 @@ def definition_sentences(dataset: Mapping, conditions) -> list[str]:
     if rules or dataset.get("categories"):
         sentences.append(KLEENE)
     return sentences + scope_sentences(dataset)
+
+
+def alternative_sentences(dataset: Mapping) -> list[str]:
+    """Each alternative definition (`alternatives:`) in words: for the methods, and beside definitions.csv."""
+    return [
+        f"{_name(condition)} by the alternative definition '{_name(definition)}' (definitions.csv) = {describe(rule)}."
+        for condition, alternatives in dataset.get("alternatives", {}).items()
+        for definition, rule in alternatives.items()
+    ]
 
 
 def scope_sentences(dataset: Mapping) -> list[str]:

@@ -22,6 +22,7 @@ import yaml
 
 from . import outputs, presentation
 from .dataset_text import (
+    alternative_sentences,
     annotated_claims,
     covariate_words,
     cycle_warnings,
@@ -313,6 +314,7 @@ def render_report(
         table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes)],
         alternatives=[(h, html_table(b)) for h, b in presentation.definition_blocks(alternatives, notes, labels)],
         alternatives_spec=outputs.tables().get("definitions"),
+        alternatives_words=alternative_sentences(dataset_config),
         table1_marked=table1 is not None
         and presentation.has_marks(table1, ("reliability_without", "reliability_with")),
         design_rows=presentation.design_rows(validation.get("design_summary")),

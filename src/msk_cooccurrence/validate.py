@@ -334,6 +334,13 @@ def absent_variable_warnings(columns, settings: Settings) -> list[str]:
                     else "Map it in the dataset's `columns:` (or derive it), or remove it from `" + key + "`."
                 )
             )
+    for condition, definitions in settings.alternatives.items():
+        if condition not in columns:
+            found.append(
+                f"`alternatives` defines {settings.label(condition)} ({condition}) otherwise "
+                f"({', '.join(definitions)}), but this dataset has no {condition} by its primary definition: "
+                "definitions.csv leaves it out. Map or derive the condition itself, or remove the alternative."
+            )
     return found
 
 
