@@ -234,18 +234,16 @@ def test_the_workflow_jobs_give_the_table_computed_in_one_process(tmp_path):
     assert imputed["imputations"] == 3 and np.isfinite(imputed["estimate"])
 
 
-def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_in_one_process(tmp_path, monkeypatch):
-    """The model job saves why (no traceback); the imputation jobs draw nothing; the sensitivity job's
-    imputed rows carry the reason, as the table computed in one process does."""
-    linked_frame().to_parquet(tmp_path / "analysis.parquet")
+def two_job_settings():
+    """Settings and a workflow view of conditions a and b with two imputations, one per job."""
     options = {"multiple_imputation": True, "imputations": 2, "imputations_per_job": 1}
     settings = settings_of(conditions=["a", "b"], covariates=["age", "sex"], sensitivity=options)
-    view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
+    return settings, {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
 
-    def too_many(cls, columns, nominal=(), universes=()):
-        raise ValueError("too many distinct combinations of values for the imputation model")
 
-    monkeypatch.setattr(ImputationProblem, "from_columns", classmethod(too_many))
+def sensitivity_through_the_workflow(view, settings, tmp_path):
+    """tmp_path/analysis.parquet through the workflow's imputation model, impute and sensitivity stages:
+    the sensitivity table the job writes, and the analysis data."""
     pipeline.imputation_model_stage(view, tmp_path / "analysis.parquet", tmp_path / "model.npz")
     for batch in (0, 1):
         pipeline.impute_stage(view, tmp_path / "model.npz", batch, tmp_path / f"{batch}.npy")
@@ -254,7 +252,20 @@ def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_i
     inputs = {"odds_ratios": tmp_path / "odds_ratios.csv", "imputations": [tmp_path / f"{b}.npy" for b in range(2)]}
     inputs["imputation_model"] = tmp_path / "model.npz"
     pipeline.tables_stage(view, tmp_path / "analysis.parquet", inputs, {"sensitivity": tmp_path / "job.csv"})
-    job = pd.read_csv(tmp_path / "job.csv")
+    return pd.read_csv(tmp_path / "job.csv"), data
+
+
+def test_an_imputation_model_that_cannot_be_built_is_a_note_in_the_workflow_as_in_one_process(tmp_path, monkeypatch):
+    """The model job saves why (no traceback); the imputation jobs draw nothing; the sensitivity job's
+    imputed rows carry the reason, as the table computed in one process does."""
+    linked_frame().to_parquet(tmp_path / "analysis.parquet")
+    settings, view = two_job_settings()
+
+    def too_many(cls, columns, nominal=(), universes=()):
+        raise ValueError("too many distinct combinations of values for the imputation model")
+
+    monkeypatch.setattr(ImputationProblem, "from_columns", classmethod(too_many))
+    job, data = sensitivity_through_the_workflow(view, settings, tmp_path)
     imputed = job[job["method"] == "multiple imputation"]
     assert len(imputed) == 1 and np.isnan(imputed["estimate"]).all()
     assert imputed["note"].str.contains("could not be fitted (too many distinct combinations", regex=False).all()
@@ -269,18 +280,8 @@ def test_an_imputation_model_that_cannot_be_fitted_is_a_note_in_the_workflow_as_
     frame = linked_frame()
     frame["a"] = frame["a"].where(~frame["b"], None)
     frame.to_parquet(tmp_path / "analysis.parquet")
-    options = {"multiple_imputation": True, "imputations": 2, "imputations_per_job": 1}
-    settings = settings_of(conditions=["a", "b"], covariates=["age", "sex"], sensitivity=options)
-    view = {"conditions": ["a", "b"], "sensitivity": dict(settings.sensitivity)} | settings_view(settings)
-    pipeline.imputation_model_stage(view, tmp_path / "analysis.parquet", tmp_path / "model.npz")
-    for batch in (0, 1):
-        pipeline.impute_stage(view, tmp_path / "model.npz", batch, tmp_path / f"{batch}.npy")
-    data = pipeline.analysis_data(pipeline.read_analysis(tmp_path / "analysis.parquet"), settings)
-    write_csv(odds_ratio_table(data), tmp_path / "odds_ratios.csv")
-    inputs = {"odds_ratios": tmp_path / "odds_ratios.csv", "imputations": [tmp_path / f"{b}.npy" for b in range(2)]}
-    inputs["imputation_model"] = tmp_path / "model.npz"
-    pipeline.tables_stage(view, tmp_path / "analysis.parquet", inputs, {"sensitivity": tmp_path / "job.csv"})
-    job = pd.read_csv(tmp_path / "job.csv")
+    settings, view = two_job_settings()
+    job, data = sensitivity_through_the_workflow(view, settings, tmp_path)
     imputed = job[job["method"] == "multiple imputation"].iloc[0]
     assert np.isnan(imputed["estimate"])
     assert imputed["note"].startswith("2 of 2 imputations could not be fitted: the imputation model of a cannot")
