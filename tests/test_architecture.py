@@ -29,7 +29,8 @@ LAYERS = [
     | {"data"},
     {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
     | {"imputation_model"},
-    {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
+    {"xport", "values", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate"}
+    | {"verdict", "config"},
     ESTIMATORS,
     {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
     {"files", "failures", "chunks", "pipeline", "runner"},

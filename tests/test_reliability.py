@@ -31,14 +31,12 @@ from r_reference import (
 from scipy import stats
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.design import SurveyDesign
+from msk_cooccurrence.design import SurveyDesign, design_summary, kish_effective_n
 from msk_cooccurrence.estimate import korn_graubard_interval
 from msk_cooccurrence.inference import proportion
 from msk_cooccurrence.reliability import (
     RELIABILITY,
     SEPARATOR,
-    design_summary,
-    kish_effective_n,
     nchs_effective_n,
     nchs_reliability,
     nchs_width,

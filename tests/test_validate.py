@@ -12,7 +12,7 @@ from test_harmonize import raw_of
 
 from msk_cooccurrence.errors import InputError
 from msk_cooccurrence.harmonize import harmonize
-from msk_cooccurrence.validate import validate
+from msk_cooccurrence.verdict import validate
 
 
 def run(table: pd.DataFrame, columns=COLUMNS, share=0.5):

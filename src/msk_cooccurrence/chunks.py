@@ -25,35 +25,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import SHORT_LINE, SOURCE_ROW, analysis_columns, category_levels
-from .derive import add_items, check_items_match, definition_summary, prepare, restrict_to_universes
-from .design import design_of
-from .errors import InputError
+from .columns import SOURCE_ROW
+from .derive import add_items, checked_definitions, prepare
 from .files import SOURCE_WARNINGS, background_writes, parquet_notes, parquet_writer
-from .harmonize import (
-    Reading,
-    add_tallies,
-    check_columns_convert,
-    conversion_fix,
-    conversion_tallies,
-    harmonize,
-    harmonized_values,
-)
-from .reliability import design_summary
+from .harmonize import Reading, checked_conversions, harmonize_chunk, harmonized_values
 from .settings import Settings
-from .validate import (
-    Validated,
-    absent_variable_warnings,
-    check_share,
-    check_some_valid,
-    check_two_conditions,
-    collapsed_code_warnings,
-    data_warnings,
-    duplicated_values,
-    quarantine_table,
-    row_failures,
-    validation_summary,
-)
+from .validate import Validated, check_chunk
+from .values import add_tallies
+from .verdict import file_verdict
 
 # what the verdict reads of the analysis rows: the design summary's and the warnings' columns
 SUMMARY_COLUMNS = (SOURCE_ROW, "weight", "stratum", "psu", "age", "bmi")
@@ -73,108 +52,50 @@ class Gathered:
     outside: dict = field(default_factory=dict)
     produced: dict = field(default_factory=dict)  # sex and each condition -> the values its valid rows have
 
+    def add(self, prepared, harmonized, checked, conditions) -> None:
+        """One chunk's derive.Prepared, harmonize.Harmonized and validate.Checked, added in."""
+        self.rows_in += len(harmonized.frame)
+        self.columns = list(harmonized.frame.columns)
+        self.failures.append(checked.failures)
+        self.quarantine.append(checked.quarantine)
+        self.tallies = add_tallies(self.tallies, harmonized.tallies)
+        self.items = add_items(self.items, prepared.items)
+        self.unknown_rows = add_tallies(self.unknown_rows, prepared.unknown_rows)
+        self.outside = add_tallies(self.outside, harmonized.outside)
+        for key in ("sex", *conditions):
+            if key in checked.analysis:
+                values = set(checked.analysis[key].dropna().tolist())
+                self.produced[key] = self.produced.get(key, set()) | values
+
 
 def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, mapping, duplicated, gathered):
-    """Harmonize and validate one chunk of rows; add what the file's verdict needs to `gathered`.
+    """One chunk through intake, each step once: derive the rule conditions, harmonize, validate; what the
+    file's verdict needs is added to `gathered`.
 
     Returns (harmonized rows, analysis rows). `duplicated`: column -> values found more than once in the file.
     """
     prepared = prepare(name, mapping.label, raw, dataset, mapping.columns, settings.conditions)
-    reading = Reading.of(dataset, settings.variables)
-    booleans = (*settings.conditions, *settings.alternative_columns, *settings.auxiliary)  # read as yes/no columns
-    harmonized, problems = harmonize(
-        prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading
+    harmonized = harmonize_chunk(raw, prepared, mapping, dataset, settings)
+    checked = check_chunk(
+        name, raw, harmonized.frame, [harmonized.problems, prepared.problems], mapping, settings, duplicated
     )
-    tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
-    harmonized, outside = restrict_to_universes(harmonized, dataset)
-    problems = pd.concat([problems, prepared.problems, short_line_problems(raw)], ignore_index=True)
-    if duplicated is None:  # the whole file in one chunk
-        duplicated = duplicated_values(harmonized)
-    columns = dataset_columns(settings, mapping.codes)
-    failures = row_failures(harmonized, problems, settings.conditions, name, mapping.label, duplicated, columns)
-    gathered.rows_in += len(harmonized)
-    gathered.columns = list(harmonized.columns)
-    gathered.failures.append(failures)
-    gathered.quarantine.append(quarantine_table(raw.drop(columns=SHORT_LINE, errors="ignore"), failures))
-    gathered.tallies = add_tallies(gathered.tallies, tallies)
-    gathered.items = add_items(gathered.items, prepared.items)
-    gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
-    gathered.outside = add_tallies(gathered.outside, outside)
-    is_bad = harmonized[SOURCE_ROW].isin(failures[SOURCE_ROW].unique())
-    analysis = harmonized.loc[~is_bad].reset_index(drop=True)
-    for key in ("sex", *settings.conditions):
-        if key in analysis:
-            gathered.produced[key] = gathered.produced.get(key, set()) | set(analysis[key].dropna().tolist())
-    return harmonized, analysis
-
-
-def short_line_problems(raw: pd.DataFrame) -> pd.DataFrame:
-    """A CSV line with fewer fields than the header is quarantined: its missing fields are not unknowns
-    but a line cut short (ingest.short_lines)."""
-    if SHORT_LINE not in raw:
-        return pd.DataFrame(columns=[SOURCE_ROW, "column", "check", "value"])
-    short = raw[SHORT_LINE].notna().to_numpy()
-    return pd.DataFrame(
-        {SOURCE_ROW: raw.loc[short, SOURCE_ROW].to_numpy(), "column": "file", "check": "fewer fields than the header"}
-        | {"value": raw.loc[short, SHORT_LINE].astype(str).to_numpy()}
-    )
-
-
-def dataset_columns(settings: Settings, codes: Mapping):
-    """The harmonized columns of this dataset: its valid ages and the declared variables, whose levels
-    the codes give."""
-    levels = dict(settings.levels) | category_levels(settings.variables, codes)
-    return analysis_columns(settings.variables, settings.min_age, settings.max_age, levels)
+    gathered.add(prepared, harmonized, checked, settings.conditions)
+    return harmonized.frame, checked.analysis
 
 
 def verdict(
     name: str, dataset: Mapping, settings: Settings, mapping, gathered: Gathered, analysis, source_warnings=()
 ) -> Validated:
-    """The file's verdict once every chunk is in: stop on a mapping mistake, too many bad rows or none
-    valid; else the quarantine and validation.json's summary. `analysis`: the analysis rows, or at
-    least their SUMMARY_COLUMNS (the caller keeps them); `source_warnings`: ingest's, listed first."""
-    reading = Reading.of(dataset, settings.variables)
-    check_items_match(name, mapping.label, gathered.items)
-    check_columns_convert(name, mapping.label, mapping.codes, gathered.tallies, mapping.columns, reading)
-    failures = pd.concat(gathered.failures, ignore_index=True)
-    counts = validation_summary(
-        gathered.rows_in, failures, gathered.columns, settings.conditions, settings.max_invalid_share
+    """The file's verdict once every chunk is in, each step once: derive (no item matches its codes),
+    harmonize (no value of a column converts), validate (too many bad rows, none valid; else the
+    quarantine and validation.json's summary). `analysis`: the analysis rows, or at least their
+    SUMMARY_COLUMNS (the caller keeps them); `source_warnings`: ingest's, listed first."""
+    definitions = checked_definitions(
+        name, mapping.label, dataset, gathered.items, gathered.unknown_rows, gathered.outside
     )
-    summary = {"dataset": name, "source": mapping.label} | counts
-
-    def fix(column: str, values: list[str]) -> str:
-        return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
-
-    check_ages_in_range(summary, failures, settings, mapping)
-    check_share(summary, failures, mapping.label, fix)
-    check_some_valid(summary, failures)
-    check_two_conditions(summary)
-    summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
-    summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
-    summary["warnings"] = (
-        list(source_warnings)
-        + absent_variable_warnings(gathered.columns, settings)
-        + collapsed_code_warnings(mapping.codes, mapping.columns, gathered.produced, settings.conditions)
-        + data_warnings(analysis, mapping.columns, settings)
-    )
-    quarantine = pd.concat(gathered.quarantine, ignore_index=True)
-    return Validated(pd.DataFrame(), quarantine, summary)
-
-
-def check_ages_in_range(summary: Mapping, failures: pd.DataFrame, settings: Settings, mapping) -> None:
-    """Stop when every row's age is outside the dataset's ages: no one is in the analysis population."""
-    ages = failures[(failures["column"] == "age") & failures["check"].str.match(r"(below|above) ")]
-    if not summary["rows_in"] or ages[SOURCE_ROW].nunique() < summary["rows_in"]:
-        return
-    words = {"below": "under", "above": "over"}
-    counts = ages.groupby("check")[SOURCE_ROW].nunique().sort_values(ascending=False, kind="stable")
-    outside = ", ".join(f"{n:,} {words[check.split()[0]]} {check.split()[1]}" for check, n in counts.items())
-    raise InputError(
-        f"Dataset '{summary['dataset']}' ({mapping.label}): no respondent is in the analysis population "
-        f"({summary['rows_in']:,} read, {outside}): the dataset's ages run from `min_age: {settings.min_age:g}` "
-        f"to `max_age: {settings.max_age:g}`. Set them to the ages you mean to analyse, or check that "
-        f"`columns: age:` ('{mapping.columns.get('age')}') names the age in years."
-    )
+    fix = checked_conversions(name, mapping, gathered.tallies, Reading.of(dataset, settings.variables))
+    summary = file_verdict(name, mapping, settings, gathered, fix, definitions, analysis, source_warnings)
+    return Validated(pd.DataFrame(), pd.concat(gathered.quarantine, ignore_index=True), summary)
 
 
 def parquet_chunks(path, chunk_rows: int, columns=None) -> Iterator[pd.DataFrame]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .columns import CYCLE, outside_universe  # CYCLE: the raw column that names an NHANES row's cycle
+from .columns import CYCLE, SOURCE_ROW  # CYCLE: the raw column that names an NHANES row's cycle
 from .definitions import (
     BLANK,
     alternative_rules,
@@ -38,8 +38,7 @@ from .definitions import (
     resolve,
 )
 from .errors import InputError
-from .harmonize import Tally, canonical
-from .ingest import SOURCE_ROW, close_match
+from .values import Tally, canonical, close_match
 
 DERIVED = "derived:"  # prefix of the derived condition columns handed to harmonize
 PROBLEMS = [SOURCE_ROW, "column", "check", "value"]
@@ -282,21 +281,6 @@ def rule_columns(name: str, path, dataset: Mapping, present) -> list[str]:
     return list(dict.fromkeys(found.values()))
 
 
-def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[pd.DataFrame, dict]:
-    """Conditions made unknown outside their universe; the count of known values that were outside."""
-    out = harmonized.copy()
-    outside_counts = {}
-    for condition, universe in dataset.get("universes", {}).items():
-        if condition not in out:
-            continue
-        outside = outside_universe(out["age"], universe)
-        outside_counts[condition] = int((outside & out[condition].notna().to_numpy()).sum())
-        out.loc[outside, condition] = pd.NA
-        for column in alternative_rules(dataset, [condition]):
-            out.loc[outside, column] = pd.NA  # every definition of the condition has its universe
-    return out, outside_counts
-
-
 def universe_notes(dataset: Mapping) -> dict[str, str]:
     """condition -> the population its estimates are for, as labels print it ('ages 40+')."""
     notes = {}
@@ -321,3 +305,12 @@ def definition_summary(dataset: Mapping, unknown_rows: Mapping, outside: Mapping
             for key, rule in dataset.get("unknown_if", {}).items()
         },
     }
+
+
+def checked_definitions(
+    name: str, source: str, dataset: Mapping, items: Mapping, unknown_rows: Mapping, outside
+) -> dict:
+    """The file's verdict on its definitions once every chunk is in: stop where not one value of an
+    item matches its rule's codes; else what validation.json records about the definitions."""
+    check_items_match(name, source, items)
+    return definition_summary(dataset, unknown_rows, outside)

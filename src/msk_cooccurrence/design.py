@@ -26,6 +26,13 @@ import pandas as pd
 from .errors import InputError
 
 LONELY_PSU_OPTIONS = ("adjust", "average", "certainty", "remove", "fail")
+LONELY_PSU_HANDLING = {
+    "adjust": "each contributes its PSU total's squared deviation from the grand mean (R survey.lonely.psu 'adjust')",
+    "average": "each is given the average variance of the strata with two or more PSUs (R 'average')",
+    "certainty": "each is taken as sampled with certainty and contributes no variance (R 'certainty')",
+    "remove": "each contributes no variance and the others are not rescaled (R 'remove')",
+    "fail": "the run stops at the first estimate that needs one (R 'fail')",
+}
 
 
 class LonelyPSUError(InputError, ValueError):
@@ -193,3 +200,33 @@ def design_of(frame: pd.DataFrame, lonely_psu: str = "adjust") -> SurveyDesign:
 def _values(column):
     """A column as pandas factorizes it fastest: a Series as it is (text stays Arrow, not Python objects)."""
     return column if isinstance(column, pd.Series) else np.asarray(column)
+
+
+def kish_effective_n(weight: np.ndarray) -> float:
+    """Kish's effective sample size of unequal weights: (sum w)^2 / sum w^2."""
+    w = np.asarray(weight, float)
+    return float(w.sum() ** 2 / (w**2).sum()) if w.size else np.nan
+
+
+def design_summary(design: SurveyDesign) -> dict:
+    """What the report's design section states: strata, PSUs, lonely strata and their handling, df, weights."""
+    n_h = design.psus_per_stratum
+    lonely = [design.stratum_labels[h] if h < len(design.stratum_labels) else str(h) for h in np.flatnonzero(n_h == 1)]
+    w = design.weight
+    kish = kish_effective_n(w)
+    return {
+        "clusters": bool(design.has_clusters),
+        "rows": int(design.n),
+        "strata": int((n_h > 0).sum()),
+        "psus": int(n_h.sum()),
+        "strata_with_one_psu": len(lonely) if design.has_clusters else 0,
+        "strata_with_one_psu_labels": lonely[:50] if design.has_clusters else [],
+        "lonely_psu": design.lonely_psu,
+        "lonely_psu_handling": LONELY_PSU_HANDLING[design.lonely_psu] if lonely and design.has_clusters else "",
+        "degrees_of_freedom": design.degrees_of_freedom(),
+        "sum_of_weights": float(w.sum()),
+        "weight_min": float(w.min()) if w.size else np.nan,
+        "weight_max": float(w.max()) if w.size else np.nan,
+        "kish_effective_n": kish,
+        "kish_design_effect": float(design.n / kish) if kish > 0 else np.nan,
+    }

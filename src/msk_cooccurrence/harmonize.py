@@ -19,34 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .columns import NUMERIC, SOURCE_ROW, TEXT, numeric_names, variable_column
+from .columns import NUMERIC, SOURCE_ROW, TEXT, numeric_names, outside_universe, variable_column
+from .definitions import alternative_rules
 from .errors import InputError
-from .ingest import close_match
+from .values import Tally, canonical, close_match
 
 BOOLEAN_WORDS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False}
 SEX_WORDS = {"female": "female", "male": "male", "f": "female", "m": "male"}
 PROBLEM_COLUMNS = [SOURCE_ROW, "column", "check", "value"]
-
-
-def canonical(value, text_as_written: bool = False) -> str | None:
-    """A value as a code key: numbers without a trailing .0, text stripped; None when missing.
-
-    With text_as_written, text that looks like a number stays as written (ids keep leading zeros).
-    """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    text = str(value).strip()
-    if text == "":
-        return None
-    if text_as_written and isinstance(value, str):
-        return text
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return str(int(number)) if number.is_integer() else repr(number)
 
 
 @dataclass(frozen=True)
@@ -120,6 +100,56 @@ def harmonize(
         out["obesity"] = pd.array(np.where(out["bmi"].isna(), None, out["bmi"] >= obesity_bmi), dtype="boolean")
     problem_table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
     return out, problem_table
+
+
+@dataclass(frozen=True)
+class Harmonized:
+    """One chunk harmonized: the rows, the values that did not convert (problems of their rows), the
+    Tally of each mapped column, and the known values of each condition outside its universe."""
+
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    tallies: dict
+    outside: dict
+
+
+def harmonize_chunk(raw: pd.DataFrame, prepared, mapping, dataset: Mapping, settings) -> Harmonized:
+    """Intake's harmonize step for one chunk, after derive (`prepared`: derive.Prepared): rename, recode
+    and convert, tally what did not convert, and make each condition unknown outside its universe."""
+    reading = Reading.of(dataset, settings.variables)
+    booleans = (*settings.conditions, *settings.alternative_columns, *settings.auxiliary)  # read as yes/no columns
+    frame, problems = harmonize(
+        prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading
+    )
+    tallies = conversion_tallies(raw, mapping.columns, frame, problems)
+    frame, outside = restrict_to_universes(frame, dataset)
+    return Harmonized(frame, problems, tallies, outside)
+
+
+def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[pd.DataFrame, dict]:
+    """Conditions made unknown outside their universe; the count of known values that were outside."""
+    out = harmonized.copy()
+    outside_counts = {}
+    for condition, universe in dataset.get("universes", {}).items():
+        if condition not in out:
+            continue
+        outside = outside_universe(out["age"], universe)
+        outside_counts[condition] = int((outside & out[condition].notna().to_numpy()).sum())
+        out.loc[outside, condition] = pd.NA
+        for column in alternative_rules(dataset, [condition]):
+            out.loc[outside, column] = pd.NA  # every definition of the condition has its universe
+    return out, outside_counts
+
+
+def checked_conversions(name: str, mapping, tallies: Mapping, reading: Reading):
+    """The file's verdict on its conversions once every chunk is in: stop where not one value of a
+    mapped column converts; else the fix to name for a column's unconverted values (conversion_fix)."""
+    check_columns_convert(name, mapping.label, mapping.codes, tallies, mapping.columns, reading)
+
+    def fix(column: str, values: list[str]) -> str:
+        return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
+
+    return fix
 
 
 def _problem_label(key: str, code_map, reading: Reading) -> str:
@@ -202,34 +232,6 @@ def _code_target(value) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return None if value is None else canonical(value)
-
-
-@dataclass(frozen=True)
-class Tally:
-    """A column's values over some rows: how many were present, how many failed to convert, the first
-    five distinct failed values and the first five failed rows. Tallies of chunks add up to the file's."""
-
-    present: int
-    failed: int
-    values: tuple = ()
-    rows: tuple = ()
-
-    def __add__(self, other: Tally) -> Tally:
-        values = tuple(dict.fromkeys(self.values + other.values))[:5]
-        return Tally(self.present + other.present, self.failed + other.failed, values, (self.rows + other.rows)[:5])
-
-    @property
-    def none_converted(self) -> bool:
-        """Not one of at least two present values converted: a mapping mistake, not bad rows."""
-        return self.present >= 2 and self.failed >= self.present
-
-
-def add_tallies(total: Mapping, more: Mapping) -> dict:
-    """Tallies by key, summed; keys in the order first seen."""
-    return {
-        key: total[key] + more[key] if key in total and key in more else total.get(key, more.get(key))
-        for key in dict.fromkeys([*total, *more])
-    }
 
 
 def conversion_tallies(

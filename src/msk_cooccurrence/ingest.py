@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import gzip
 import hashlib
 from collections.abc import Iterator, Mapping
@@ -16,6 +15,7 @@ import pyreadstat
 
 from .columns import SHORT_LINE, SOURCE_ROW
 from .errors import InputError
+from .values import close_match
 from .wiring import missing_input
 from .xport import check_whole
 
@@ -261,15 +261,6 @@ def _parquet_chunks(name: str, path: Path, dataset: Mapping, chunk_rows: int) ->
         return
     for batch in reader.iter_batches(batch_size=chunk_rows, columns=_kept_columns(name, path, dataset, present)):
         yield pa.Table.from_batches([batch]).to_pandas()
-
-
-def close_match(name: str, candidates: list[str]) -> str | None:
-    """The candidate a typo most likely meant: same letters in another case first, then similar."""
-    for candidate in candidates:
-        if candidate.lower() == name.lower():
-            return candidate
-    close = difflib.get_close_matches(name.lower(), [c.lower() for c in candidates], n=1)
-    return next((c for c in candidates if close and c.lower() == close[0]), None)
 
 
 def _check_columns_present(name: str, path: Path, columns: Mapping[str, str], present) -> None:

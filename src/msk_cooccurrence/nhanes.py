@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from .columns import CYCLE, builtin_variables
+from .columns import CYCLE, SOURCE_ROW, builtin_variables
 from .definitions import alternative_rules, category_rules, items_of, resolve
 from .errors import ConfigError, InputError
-from .ingest import SOURCE_ROW, close_match
+from .values import close_match
 from .wiring import missing_input
 from .xport import check_whole
 
