@@ -22,13 +22,14 @@ import subprocess
 import sys
 import time
 
-from msk_cooccurrence import glm, outputs, pipeline
+from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.files import read_literature
-from msk_cooccurrence.imputation import impute
-from msk_cooccurrence.imputation_model import imputation_problem
+from msk_cooccurrence.intake.synthetic import SyntheticSpec, ground_truth
 from msk_cooccurrence.settings import Settings
-from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
+from msk_cooccurrence.survey import glm
+from msk_cooccurrence.tables.imputation import impute
+from msk_cooccurrence.tables.imputation_model import imputation_problem
 
 
 def peak_rss_mib() -> float:
@@ -40,7 +41,7 @@ JOB_THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OP
 # what importing statsmodels' GLM adds to a job that has already loaded the package (and pandas)
 IMPORT_COST = """
 import time
-import msk_cooccurrence.inference, msk_cooccurrence.pipeline
+import msk_cooccurrence.survey.inference, msk_cooccurrence.pipeline
 start = time.perf_counter()
 import statsmodels.genmod.generalized_linear_model
 print(time.perf_counter() - start)

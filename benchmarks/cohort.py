@@ -1,6 +1,6 @@
 """A survey file the pipeline has never seen, at any size, as a new user would bring it.
 
-The rows come from the synthetic model (msk_cooccurrence.synthetic) but are written the way a survey
+The rows come from the synthetic model (msk_cooccurrence.intake.synthetic) but are written the way a survey
 agency publishes them: NHANES-style column names and codes (1 yes, 2 no, 7 refused, 9 don't know;
 sex 1 male, 2 female), integer ids, strata and PSUs, as Parquet in row groups of a million rows. A
 file of several million rows is several pooled "cycles", each its own draw with its own strata, as
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort
+from msk_cooccurrence.intake.synthetic import SyntheticSpec, draw_cohort
 
 PROJECT = Path(__file__).resolve().parents[1]
 ROWS_PER_CYCLE = 1_000_000

@@ -16,8 +16,8 @@ import numpy as np
 
 from msk_cooccurrence import pipeline
 from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.intake.synthetic import SyntheticSpec, ground_truth
 from msk_cooccurrence.settings import Settings
-from msk_cooccurrence.synthetic import SyntheticSpec, ground_truth
 
 
 def replicate(settings: Settings, cohort: dict, seed: int, n: int):

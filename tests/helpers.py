@@ -53,7 +53,7 @@ def settings_of(**config):
 
 def analysis_of(frame: pd.DataFrame, conditions, covariates=(), lonely_psu: str = "adjust", collapse=None):
     """The AnalysisData of a frame, as the pipeline builds it (`collapse`: cells always, never, or as it decides)."""
-    from msk_cooccurrence.data import AnalysisData
+    from msk_cooccurrence.survey.data import AnalysisData
 
     return AnalysisData.from_frame(frame, conditions, covariates, lonely_psu, collapse=collapse)
 

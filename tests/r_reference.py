@@ -16,10 +16,10 @@ from conftest import SURVEY_SMALL
 from helpers import analysis_of
 from test_reference_r import analysed
 
-from msk_cooccurrence.data import AnalysisData
-from msk_cooccurrence.estimate import LOGIT
-from msk_cooccurrence.inference import proportion
-from msk_cooccurrence.reliability import proportion_details
+from msk_cooccurrence.survey.data import AnalysisData
+from msk_cooccurrence.survey.estimate import LOGIT
+from msk_cooccurrence.survey.inference import proportion
+from msk_cooccurrence.survey.reliability import proportion_details
 
 HERE = Path(__file__).parent
 REFERENCE = HERE / "reference" / "tables"

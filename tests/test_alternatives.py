@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 from helpers import CODES, COLUMNS, run_stages, small_table
 
-from msk_cooccurrence.alternative_definitions import definitions_table
 from msk_cooccurrence.columns import alternative_column
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
-from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.pipeline import analysis_data
-from msk_cooccurrence.presentation import definition_blocks, definition_findings
-from msk_cooccurrence.prevalence import prevalence_table
+from msk_cooccurrence.report.presentation import definition_blocks, definition_findings
 from msk_cooccurrence.settings import Settings, dataset_view
+from msk_cooccurrence.tables.alternative_definitions import definitions_table
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.prevalence import prevalence_table
 
 # knee OA from three items: diagnosed arthritis (ARTH), its type (TYPE: 2 osteoarthritis, 9 don't
 # know) and knee pain (KNEE); the alternative drops the type
@@ -173,7 +173,7 @@ def test_the_methods_say_which_auxiliary_variables_the_imputation_reads_and_why(
     from nhanes_fixtures import EXAMPLES
 
     from msk_cooccurrence.config import load_config
-    from msk_cooccurrence.dataset_text import imputation_sentences
+    from msk_cooccurrence.report.dataset_text import imputation_sentences
 
     config = load_config(EXAMPLES / "nhanes_2001_2004.yaml")
     words = " ".join(imputation_sentences(config["datasets"]["nhanes"], config["conditions"]))

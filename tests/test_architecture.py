@@ -17,56 +17,93 @@ from helpers import LITERATURE, run_stages, small_table, table_dataset
 
 from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.config import validate_config
+from msk_cooccurrence.intake.sources import SOURCES
 from msk_cooccurrence.settings import dataset_view
-from msk_cooccurrence.sources import SOURCES
 
 PACKAGE = PROJECT / "src" / "msk_cooccurrence"
-# the layers of msk_cooccurrence/__init__.py; a module may import from its own layer and those above.
-# The estimators are the modules the registry of outputs names: a new table needs no entry here.
-ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
-LAYERS = [
-    {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
-    | {"data"},
-    {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
-    | {"imputation_model"},
-    {"xport", "values", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate"}
-    | {"verdict", "config"},
-    ESTIMATORS,
-    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
-    {"files", "failures", "chunks", "pipeline", "runner"},
-]
+# the layers of msk_cooccurrence/__init__.py: the folders, between the root's core and its wiring. A
+# module may import from its own layer and those above. The estimators are the modules the registry
+# of outputs names: a new table needs no entry here.
+ESTIMATORS = {spec.function.rsplit(".", 2)[-2] for spec in outputs.tables().values()}
+CORE = {"errors", "columns", "labels", "resources", "wiring", "settings", "outputs", "files", "failures"}
+LAYERS = [CORE, {"survey"}, {"intake"}, {"tables"}, {"report"}, {"config", "pipeline", "runner"}]
+FOLDERS = ("survey", "intake", "tables", "report")
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if p.stem != "__init__" and "resources" not in p.parts)
+
+
+def place(path: Path) -> str:
+    """A module's place in the layers: its folder, or its own name in the root."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else path.stem
 
 
 def package_imports(path: Path) -> set[str]:
-    """The package modules a file imports (relative imports of this package)."""
+    """The places (folders, root modules) a file imports, read from its relative imports."""
     found = set()
+    own = path.relative_to(PACKAGE).parts[:-1]
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(alias.name for alias in node.names if not alias.name.startswith("__"))  # not __version__
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = own[: len(own) - (node.level - 1)]
+            names = node.module.split(".") if node.module else []
+            targets = [(*base, *names)] if names else [(*base, alias.name) for alias in node.names]
+            found.update(target[0] for target in targets if target and target[0] != "__version__")
     return found
 
 
-def layer_of(module: str) -> int:
-    return next(i for i, layer in enumerate(LAYERS) if module in layer)
+def layer_of(place_name: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if place_name in layer)
 
 
-def test_every_module_has_a_layer():
-    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"} | {"resources"}
-    assert modules == set().union(*LAYERS)
+def test_every_module_has_a_layer_and_the_root_keeps_only_the_wiring():
+    assert {place(p) for p in modules()} | {"resources"} == set().union(*LAYERS)
+    root = [p for p in PACKAGE.glob("*.py")]
+    assert len(root) <= 15, [p.name for p in root]
+    for folder in FOLDERS:
+        assert ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text())), folder
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE).with_suffix("")))
 def test_imports_go_up_the_layers_and_estimators_never_import_each_other(path):
-    if path.stem == "__init__":
-        return
-    own = layer_of(path.stem)
+    own = layer_of(place(path))
     for imported in package_imports(path):
-        assert layer_of(imported) <= own, f"{path.stem} (layer {own + 1}) imports {imported}"
-        if path.stem in ESTIMATORS:
-            assert imported not in ESTIMATORS, f"estimator {path.stem} imports estimator {imported}"
+        assert layer_of(imported) <= own, f"{path.stem} ({place(path)}) imports {imported}"
+    if place(path) == "tables" and path.stem in ESTIMATORS:
+        siblings = {n.module for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ImportFrom)}
+        assert not {f"{m}" for m in ESTIMATORS} & {s for s in siblings if s}, path.stem
+
+
+def test_no_import_circle_among_the_modules():
+    """The graph of module imports, drawn from the code, has no circle (issue 22: derive -> harmonize ->
+    ingest -> derive had one)."""
+    graph = {}
+    for path in modules():
+        own = path.relative_to(PACKAGE).with_suffix("").parts
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = own[:-1][: len(own) - node.level]
+                names = node.module.split(".") if node.module else []
+                for alias in node.names if not names else [None]:
+                    target = (*base, *names) if names else (*base, alias.name)
+                    if (PACKAGE.joinpath(*target).with_suffix(".py")).exists():
+                        edges.add(".".join(target))
+        graph[".".join(own)] = edges
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph.get(node, ()):
+            assert state.get(nxt) != 1, " -> ".join([*trail, node, nxt])
+            if nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node, [])
 
 
 def test_every_registered_function_takes_what_the_registry_gives():
@@ -89,7 +126,7 @@ def test_readme_table_of_outputs_is_the_registry():
 
 
 def test_no_module_branches_on_the_source_name():
-    for path in PACKAGE.glob("*.py"):
+    for path in modules():
         if path.stem == "sources":
             continue
         text = path.read_text()
@@ -178,3 +215,19 @@ def test_checking_a_config_loads_no_pandas():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_module_moved_into_a_folder_is_still_importable_by_its_old_name():
+    """For a release, `from msk_cooccurrence.pairs import fit_pair` (README of 0.1.0) gives the module at
+    its new place, with a warning naming it; the module keeps its own name."""
+    code = (
+        "import warnings\nwarnings.simplefilter('error')\n"
+        "try:\n    from msk_cooccurrence.pairs import fit_pair\nexcept DeprecationWarning as w:\n    print(w)\n"
+        "warnings.simplefilter('ignore')\nfrom msk_cooccurrence.pairs import fit_pair\n"
+        "from msk_cooccurrence.survey import pairs\nprint(fit_pair is pairs.fit_pair, pairs.__spec__.name)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [
+        "msk_cooccurrence.pairs moved to msk_cooccurrence.survey.pairs; import it from there",
+        "True msk_cooccurrence.survey.pairs",
+    ]

@@ -9,9 +9,9 @@ from helpers import analysis_of, settings_of
 from r_reference import assert_close, live, reference, small_domains, survey_small
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.association import association_table
-from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.raoscott import category_codes, rao_scott_test
+from msk_cooccurrence.survey.design import SurveyDesign
+from msk_cooccurrence.survey.raoscott import category_codes, rao_scott_test
+from msk_cooccurrence.tables.association import association_table
 
 KEYS = ["kind", "condition", "by"]
 FIGURES = ["statistic", "df_num", "df_den", "p_value"]

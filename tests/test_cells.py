@@ -9,12 +9,12 @@ from conftest import ORACLE, REFERENCE, SURVEY_SMALL
 from helpers import all_tables, analysis_of, settings_of
 from test_reference_r import CONDITIONS, analysed, compare, ours
 
-from msk_cooccurrence.cells import collapse, group_codes
-from msk_cooccurrence.data import AGE_CLASS, age_band_labels, age_classes
-from msk_cooccurrence.design import SurveyDesign
+from msk_cooccurrence.intake.synthetic import SyntheticSpec, draw_cohort
 from msk_cooccurrence.pipeline import compute_tables
-from msk_cooccurrence.standardize import standard_groups
-from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort
+from msk_cooccurrence.survey.cells import collapse, group_codes
+from msk_cooccurrence.survey.data import AGE_CLASS, age_band_labels, age_classes
+from msk_cooccurrence.survey.design import SurveyDesign
+from msk_cooccurrence.survey.standardize import standard_groups
 
 TOLERANCE = 1e-10
 ROW_TABLES = ("dose_response", "sensitivity")  # read values cells do not keep, or imputations

@@ -196,7 +196,7 @@ def test_the_report_says_nothing_of_cycles_where_no_condition_differs_across_the
 
 
 def test_the_warning_says_the_adjusted_models_allow_for_the_cycle_where_it_is_a_covariate(drift_tables):
-    from msk_cooccurrence.dataset_text import cycle_warnings
+    from msk_cooccurrence.report.dataset_text import cycle_warnings
 
     for covariates, words in (
         (["age", "sex", "cycle"], "the adjusted models include `cycle` as a covariate, the crude estimates and"),

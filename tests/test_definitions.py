@@ -11,10 +11,10 @@ import pytest
 from helpers import CODES, COLUMNS, run_stages, small_table
 
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.dataset_text import display_tables
-from msk_cooccurrence.definitions import MAX_CHAIN, MAX_DEPTH, describe
-from msk_cooccurrence.derive import Evaluation
 from msk_cooccurrence.errors import ConfigError, InputError
+from msk_cooccurrence.intake.definitions import MAX_CHAIN, MAX_DEPTH, describe
+from msk_cooccurrence.intake.derive import Evaluation
+from msk_cooccurrence.report.dataset_text import display_tables
 
 YES, NO, UNKNOWN = True, False, None
 STATES = (YES, NO, UNKNOWN)

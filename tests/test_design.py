@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from msk_cooccurrence.design import SurveyDesign, design_of, domain_mean_influence
+from msk_cooccurrence.survey.design import SurveyDesign, design_of, domain_mean_influence
 
 
 def test_weights_only_variance_of_a_mean_is_the_textbook_formula():

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE, needs_r
 
-from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.estimate import LOGIT
-from msk_cooccurrence.inference import fit_logistic, proportion
-from msk_cooccurrence.standardize import standardized_proportion
+from msk_cooccurrence.survey.design import SurveyDesign
+from msk_cooccurrence.survey.estimate import LOGIT
+from msk_cooccurrence.survey.inference import fit_logistic, proportion
+from msk_cooccurrence.survey.standardize import standardized_proportion
 
 SCRIPT = Path(__file__).parent / "r" / "domains.R"
 DOMAINS = REFERENCE / "domains"

@@ -9,11 +9,11 @@ from helpers import all_tables, analysis_of, settings_of
 from test_tables import frame_of
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.figures import save_figure
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.patterns import pattern_table
 from msk_cooccurrence.pipeline import draw_figures
-from msk_cooccurrence.prevalence import prevalence_table
+from msk_cooccurrence.report.figures import save_figure
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.patterns import pattern_table
+from msk_cooccurrence.tables.prevalence import prevalence_table
 
 CONDITIONS = ["a", "b", "c"]
 

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from helpers import settings_of
 
-from msk_cooccurrence import figures
 from msk_cooccurrence.labels import readable
-from msk_cooccurrence.presentation import display_table
-from msk_cooccurrence.quality import data_quality_table
+from msk_cooccurrence.report import figures
+from msk_cooccurrence.report.presentation import display_table
+from msk_cooccurrence.tables.quality import data_quality_table
 
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain", "neck_pain", "gout"]
 

@@ -67,7 +67,7 @@ def test_every_format_gives_the_same_output_tables(tmp_path):
 @pytest.mark.parametrize("suffix", [".xlsx", ".json"])
 def test_an_unknown_extension_asks_for_the_format(tmp_path, suffix):
     from msk_cooccurrence.errors import InputError
-    from msk_cooccurrence.ingest import read_table
+    from msk_cooccurrence.intake.ingest import read_table
 
     path = tmp_path / f"t{suffix}"
     path.write_text("x")

@@ -16,8 +16,8 @@ from statsmodels.genmod.families import Binomial, Poisson
 from statsmodels.genmod.families.links import Log, Logit
 from statsmodels.genmod.generalized_linear_model import GLM, GLMResultsWrapper
 
-from msk_cooccurrence import glm
-from msk_cooccurrence.loglinear import cell_design_matrix
+from msk_cooccurrence.survey import glm
+from msk_cooccurrence.tables.loglinear import cell_design_matrix
 
 
 def logistic_problem(seed: int, n: int, intercept: float):

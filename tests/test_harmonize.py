@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from helpers import CODES, COLUMNS, CONDITIONS, small_table
 
-from msk_cooccurrence.harmonize import Reading, canonical, conversion_fix, harmonize, harmonized_values
-from msk_cooccurrence.ingest import SOURCE_ROW
+from msk_cooccurrence.intake.harmonize import Reading, canonical, conversion_fix, harmonize, harmonized_values
+from msk_cooccurrence.intake.ingest import SOURCE_ROW
 
 
 def raw_of(frame: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def test_a_column_whose_values_all_fail_is_a_mapping_mistake_with_a_hint():
     import pytest
 
     from msk_cooccurrence.errors import InputError
-    from msk_cooccurrence.harmonize import check_columns_convert, conversion_tallies
+    from msk_cooccurrence.intake.harmonize import check_columns_convert, conversion_tallies
 
     table = small_table().astype(object)
     table["SEX"] = ["f", "m"] * 20

@@ -9,15 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from msk_cooccurrence import inference
-from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.identifiability import (
+from msk_cooccurrence.survey import inference
+from msk_cooccurrence.survey.design import SurveyDesign
+from msk_cooccurrence.survey.identifiability import (
     aliased_columns,
     deviance_converged,
     separating_direction,
     why_aliased,
 )
-from msk_cooccurrence.inference import fit_logistic
+from msk_cooccurrence.survey.inference import fit_logistic
 
 
 def design_rows(n: int, seed: int = 1):
@@ -93,7 +93,7 @@ def test_convergence_is_judged_by_rs_relative_deviance_criterion():
 def test_a_fit_on_cells_that_has_not_converged_is_refitted_on_rows_and_judged_by_deviance(monkeypatch):
     from dataclasses import replace
 
-    from msk_cooccurrence import glm
+    from msk_cooccurrence.survey import glm
 
     a, age, y = design_rows(500)
     X = np.column_stack([np.ones(500), a, age])

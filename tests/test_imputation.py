@@ -13,8 +13,8 @@ from helpers import analysis_of, settings_of
 from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.errors import InputError
 from msk_cooccurrence.files import write_csv
-from msk_cooccurrence.imputation import completed, impute
-from msk_cooccurrence.imputation_model import (
+from msk_cooccurrence.tables.imputation import completed, impute
+from msk_cooccurrence.tables.imputation_model import (
     PREDICTOR_CLASSES,
     WEIGHT_CLASSES,
     ImputationProblem,
@@ -23,8 +23,8 @@ from msk_cooccurrence.imputation_model import (
     save_problem,
     weight_classes,
 )
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.sensitivity import CompletedAnalysis, draw_imputation, sensitivity_table
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.sensitivity import CompletedAnalysis, draw_imputation, sensitivity_table
 
 
 def linked_binaries(n: int, seed: int, missing: float = 0.3):
@@ -115,7 +115,7 @@ def test_the_logistic_imputation_model_is_the_ridge_estimate_with_the_ridge_info
     model to within a thousandth of a standard error (the Newton step the score's residual still
     asks for; the fit stops at steps under imputation.TOLERANCE), to (c b)^2 / 12 for a separated
     one kept finite by the ridge; the same fit on units grouped by their predictors (`_shares`)."""
-    from msk_cooccurrence.imputation import RIDGE, _logistic_fit, _shares
+    from msk_cooccurrence.tables.imputation import RIDGE, _logistic_fit, _shares
 
     rng = np.random.default_rng(7)
     n = 600

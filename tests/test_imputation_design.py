@@ -14,8 +14,8 @@ from helpers import run_stages, settings_of
 from msk_cooccurrence import pipeline
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
-from msk_cooccurrence.imputation import completed, impute, imputed_values
-from msk_cooccurrence.imputation_model import (
+from msk_cooccurrence.tables.imputation import completed, impute, imputed_values
+from msk_cooccurrence.tables.imputation_model import (
     NOT_MEASURED,
     STRATUM,
     ImputationProblem,
@@ -23,8 +23,8 @@ from msk_cooccurrence.imputation_model import (
     imputation_problem,
     load_problem,
 )
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.sensitivity import sensitivity_table
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.sensitivity import sensitivity_table
 
 MI = {"multiple_imputation": True, "imputations": 3, "imputations_per_job": 2}
 

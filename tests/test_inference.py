@@ -7,9 +7,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.estimate import LOGIT, Estimate
-from msk_cooccurrence.inference import fit_logistic, proportion
+from msk_cooccurrence.survey.design import SurveyDesign
+from msk_cooccurrence.survey.estimate import LOGIT, Estimate
+from msk_cooccurrence.survey.inference import fit_logistic, proportion
 
 
 def test_unweighted_proportion_se_and_logit_interval():
@@ -66,8 +66,8 @@ def test_separation_and_empty_outcome_are_notes():
 
 
 def test_fitting_collapsed_cells_gives_the_row_level_estimate():
-    from msk_cooccurrence import glm
-    from msk_cooccurrence.inference import cell_codes, fit_units
+    from msk_cooccurrence.survey import glm
+    from msk_cooccurrence.survey.inference import cell_codes, fit_units
 
     rng = np.random.default_rng(6)
     n = 5000

@@ -7,8 +7,8 @@ import pytest
 from helpers import CONDITIONS, small_table, table_dataset
 
 from msk_cooccurrence.errors import InputError
-from msk_cooccurrence.harmonize import harmonize
-from msk_cooccurrence.ingest import read_table
+from msk_cooccurrence.intake.harmonize import harmonize
+from msk_cooccurrence.intake.ingest import read_table
 
 
 def harmonized_from(dataset: dict) -> pd.DataFrame:

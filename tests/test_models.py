@@ -9,14 +9,14 @@ from helpers import analysis_of, settings_of
 from scipy import stats
 from test_tables import frame_of
 
-from msk_cooccurrence.claims import claims_table, published_figures, verdict
-from msk_cooccurrence.design import SurveyDesign
-from msk_cooccurrence.dose_response import dose_response_table
-from msk_cooccurrence.estimate import Estimate
-from msk_cooccurrence.loglinear import cell_design_matrix, loglinear_table
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.sensitivity import FMI_NOTE, _barnard_rubin_df, pool_rubin, sensitivity_table
-from msk_cooccurrence.splines import natural_spline_basis
+from msk_cooccurrence.survey.design import SurveyDesign
+from msk_cooccurrence.survey.estimate import Estimate
+from msk_cooccurrence.survey.splines import natural_spline_basis
+from msk_cooccurrence.tables.claims import claims_table, published_figures, verdict
+from msk_cooccurrence.tables.dose_response import dose_response_table
+from msk_cooccurrence.tables.loglinear import cell_design_matrix, loglinear_table
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.sensitivity import FMI_NOTE, _barnard_rubin_df, pool_rubin, sensitivity_table
 
 
 def test_two_condition_loglinear_term_is_the_log_odds_ratio_of_the_table():
@@ -210,8 +210,8 @@ def test_imputation_recovers_the_odds_ratio_when_values_are_missing():
 
 def test_margin_influence_is_the_derivative_with_respect_to_each_weight():
     # linearization: influence_i = w_i * dT/dw_i, here checked by refitting with each weight nudged
-    from msk_cooccurrence.dose_response import predictive_margin
-    from msk_cooccurrence.inference import fit_logistic
+    from msk_cooccurrence.survey.inference import fit_logistic
+    from msk_cooccurrence.tables.dose_response import predictive_margin
 
     rng = np.random.default_rng(9)
     n = 60

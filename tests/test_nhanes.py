@@ -17,7 +17,7 @@ from nhanes_fixtures import CYCLES, EXAMPLES, example_config, write_fixtures
 
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError, InputError
-from msk_cooccurrence.nhanes import WEIGHT_COLUMN, read_nhanes
+from msk_cooccurrence.intake.nhanes import WEIGHT_COLUMN, read_nhanes
 
 SCOPES = {"2001-2004": ["2001-2002", "2003-2004"], "1999-2004": list(CYCLES)}
 

@@ -23,10 +23,10 @@ from helpers import run_stages
 from nhanes_fixtures import EXAMPLES, example_config, write_fixtures
 
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.odds_ratios import odds_ratio_table
 from msk_cooccurrence.pipeline import analysis_data
-from msk_cooccurrence.prevalence import prevalence_table
 from msk_cooccurrence.settings import Settings, dataset_view
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.prevalence import prevalence_table
 
 SCRIPT = Path(__file__).parent / "r" / "nhanes_reference.R"
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]

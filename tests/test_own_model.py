@@ -159,7 +159,7 @@ def test_the_readme_notebook_example_runs_and_gives_the_table_row(tmp_path):
 def test_the_models_are_statsmodels_fits(tables):
     from statsmodels.genmod.generalized_linear_model import GLMResultsWrapper
 
-    from msk_cooccurrence.pairs import fit_pair
+    from msk_cooccurrence.survey.pairs import fit_pair
 
     _, data = tables_of(config_with(), [])
     fit = fit_pair(data, "knee_oa", "bunions", "adjusted")

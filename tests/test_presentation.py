@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 
-from msk_cooccurrence import figures, presentation
-from msk_cooccurrence.report import key_findings, standardized_comparison
+from msk_cooccurrence.report import figures, presentation
+from msk_cooccurrence.report.document import key_findings, standardized_comparison
 
 SUPPRESSED_VALUE = 0.0123456
 
@@ -148,7 +148,7 @@ def index_inputs(tmp_path, names) -> dict:
 
 
 def test_the_index_shows_a_suppressed_prevalence_as_the_mark(tmp_path):
-    from msk_cooccurrence.index import render_index
+    from msk_cooccurrence.report.index import render_index
 
     html = render_index(index_inputs(tmp_path, ("one", "two")))
     assert html.count("data:image/svg+xml;base64,") == 1  # two datasets: their odds ratios side by side
@@ -160,7 +160,7 @@ def test_the_index_of_one_dataset_has_its_tables_and_no_comparison_figure(tmp_pa
     """Nothing to compare: no figure, and the index job loads no plotting library (seconds of start-up)."""
     inputs = index_inputs(tmp_path, ("only",))
     script = (
-        "import json, sys\nfrom pathlib import Path\nfrom msk_cooccurrence.index import render_index\n"
+        "import json, sys\nfrom pathlib import Path\nfrom msk_cooccurrence.report.index import render_index\n"
         "html = render_index({k: {f: Path(p) for f, p in v.items()} for k, v in json.loads(sys.argv[1]).items()})\n"
         "print(json.dumps([html, 'matplotlib' in sys.modules]))"
     )

@@ -17,9 +17,9 @@ from helpers import analysis_of, settings_of
 
 from msk_cooccurrence import outputs
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.loglinear import loglinear_table
 from msk_cooccurrence.pipeline import harmonize_and_validate, ingest
 from msk_cooccurrence.settings import Settings
+from msk_cooccurrence.tables.loglinear import loglinear_table
 
 CONDITIONS = ["knee_oa", "bunions", "obesity", "low_back_pain"]
 R_SCRIPTS = PROJECT / "tests" / "r"

@@ -31,10 +31,10 @@ from r_reference import (
 from scipy import stats
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.design import SurveyDesign, design_summary, kish_effective_n
-from msk_cooccurrence.estimate import korn_graubard_interval
-from msk_cooccurrence.inference import proportion
-from msk_cooccurrence.reliability import (
+from msk_cooccurrence.survey.design import SurveyDesign, design_summary, kish_effective_n
+from msk_cooccurrence.survey.estimate import korn_graubard_interval
+from msk_cooccurrence.survey.inference import proportion
+from msk_cooccurrence.survey.reliability import (
     RELIABILITY,
     SEPARATOR,
     nchs_effective_n,
@@ -43,7 +43,7 @@ from msk_cooccurrence.reliability import (
     proportion_reliability,
     standardized_srs_variance,
 )
-from msk_cooccurrence.standardize import standard_groups, standardized_proportion
+from msk_cooccurrence.survey.standardize import standard_groups, standardized_proportion
 
 KEYS = ["condition", "group", "level"]
 

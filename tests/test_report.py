@@ -15,7 +15,7 @@ from test_tables import frame_of
 from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.files import atomic_path, write_csv
-from msk_cooccurrence.report import key_findings
+from msk_cooccurrence.report.document import key_findings
 from msk_cooccurrence.settings import dataset_view
 
 SCRIPT = "<script>alert(1)</script>"

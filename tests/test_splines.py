@@ -6,7 +6,7 @@ import numpy as np
 import patsy
 import pytest
 
-from msk_cooccurrence.splines import harrell_knots, natural_spline_basis
+from msk_cooccurrence.survey.splines import harrell_knots, natural_spline_basis
 
 
 @pytest.mark.parametrize("knots", [3, 4, 5, 7])

@@ -7,9 +7,15 @@ import pandas as pd
 import pytest
 
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.design import design_of
-from msk_cooccurrence.inference import proportion
-from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort, ground_truth, population_prevalence, solve_intercepts
+from msk_cooccurrence.intake.synthetic import (
+    SyntheticSpec,
+    draw_cohort,
+    ground_truth,
+    population_prevalence,
+    solve_intercepts,
+)
+from msk_cooccurrence.survey.design import design_of
+from msk_cooccurrence.survey.inference import proportion
 
 
 def spec(**overrides) -> SyntheticSpec:

@@ -12,7 +12,7 @@ from helpers import settings_of
 from r_reference import assert_close, live, reference, survey_small
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.reliability import RELIABILITY
+from msk_cooccurrence.survey.reliability import RELIABILITY
 
 CELL_FIGURES = ["estimate", "se", "ci_low", "ci_high"]
 

@@ -10,9 +10,9 @@ import pytest
 from helpers import analysis_of, settings_of
 
 from msk_cooccurrence import outputs
-from msk_cooccurrence.data import age_band_labels, bmi_class_labels
-from msk_cooccurrence.odds_ratios import odds_ratio_table
-from msk_cooccurrence.patterns import pattern_table
+from msk_cooccurrence.survey.data import age_band_labels, bmi_class_labels
+from msk_cooccurrence.tables.odds_ratios import odds_ratio_table
+from msk_cooccurrence.tables.patterns import pattern_table
 
 PREVALENCE_COLUMNS = ["condition", "group", "level", "n", "n_cases", "estimate", "se", "ci_low", "ci_high"]
 ODDS_COLUMNS = ["condition_a", "condition_b", "model", "n", "estimate", "se", "ci_low", "ci_high", "p_value", "note"]

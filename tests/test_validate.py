@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from test_harmonize import raw_of
 
 from msk_cooccurrence.errors import InputError
-from msk_cooccurrence.harmonize import harmonize
-from msk_cooccurrence.verdict import validate
+from msk_cooccurrence.intake.harmonize import harmonize
+from msk_cooccurrence.intake.verdict import validate
 
 
 def run(table: pd.DataFrame, columns=COLUMNS, share=0.5):

@@ -14,8 +14,8 @@ from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
 from msk_cooccurrence.pipeline import analysis_data
 from msk_cooccurrence.settings import Settings, bands_within, dataset_view
-from msk_cooccurrence.subgroups import subgroup_table
-from msk_cooccurrence.table1 import table1_table
+from msk_cooccurrence.tables.subgroups import subgroup_table
+from msk_cooccurrence.tables.table1 import table1_table
 
 SYNTHETIC = {"source": "synthetic", "n": 100, "seed": 1}
 EDUCATION = {1: "Less than high school", 2: "High school", 3: "College", 9: None}
@@ -196,14 +196,14 @@ def test_a_declared_category_a_dataset_does_not_map_is_noted_not_fatal(tmp_path)
     data, settings = analysed(
         tmp_path, with_variables(300, random=True), variables=variables, covariates=["age", "sex", "race"]
     )
-    from msk_cooccurrence.imputation_model import imputation_problem
     from msk_cooccurrence.pipeline import compute_tables
+    from msk_cooccurrence.tables.imputation_model import imputation_problem
 
     tables = compute_tables(data, settings, {}, ["odds_ratios", "table1", "data_quality"])
     assert tables["odds_ratios"].query("model == 'adjusted'")["note"].str.contains("not in this dataset: race").all()
     warnings = json.loads((tmp_path / "validation.json").read_text())["warnings"]
     assert any("`covariates` names race (race), which this dataset does not have" in w for w in warnings)
-    from msk_cooccurrence.dataset_text import covariate_words, present_columns
+    from msk_cooccurrence.report.dataset_text import covariate_words, present_columns
 
     words = covariate_words(
         {"covariates": ["age", "race"], "variables": variables}, present_columns(tables["data_quality"])
@@ -248,7 +248,7 @@ def test_the_standard_population_follows_the_dataset_s_ages(tmp_path):
     standard = {"name": "s", "groups": [{"lower": 50, "population": 1}, {"lower": 20, "population": 2}]}
     data, settings = analysed(tmp_path, frame, standard_population=standard, dataset={"max_age": 44})
     assert settings.standard_groups == [{"lower": 20, "population": 2}]  # sorted; 50+ is beyond max_age
-    from msk_cooccurrence.prevalence import prevalence_table
+    from msk_cooccurrence.tables.prevalence import prevalence_table
 
     standardized = prevalence_table(data, settings).query("group == 'age_standardized'")
     assert standardized["estimate"].notna().all()
@@ -261,7 +261,7 @@ def test_names_the_analysis_uses_itself_cannot_be_declared(tmp_path, name):
 
 
 def test_the_subgroup_figure_names_the_subgroup_by_its_label():
-    from msk_cooccurrence.subgroup_figures import subgroup_figure
+    from msk_cooccurrence.report.subgroup_figures import subgroup_figure
 
     table = pd.DataFrame(
         {"condition_a": "a", "condition_b": "b", "subgroup": "education", "level": ["High school", "College"]}

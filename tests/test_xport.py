@@ -1,4 +1,4 @@
-"""A SAS XPORT file's layout checked whole (msk_cooccurrence.xport) against what the format says.
+"""A SAS XPORT file's layout checked whole (msk_cooccurrence.intake.xport) against what the format says.
 
 The truth here is the format's (SAS TS-140 and its version 8 companion): records of 80 bytes, rows
 of the namestrs' lengths after the OBS header, blanks only after the last row, and in version 8 the
@@ -13,8 +13,8 @@ import pytest
 from nhanes_fixtures import write_fixtures
 
 from msk_cooccurrence.errors import InputError
-from msk_cooccurrence.ingest import read_table
-from msk_cooccurrence.xport import damage
+from msk_cooccurrence.intake.ingest import read_table
+from msk_cooccurrence.intake.xport import damage
 
 ROW = 15 * 8  # DEMO_B.XPT: 15 numeric variables of 8 bytes
 DATA_AT = 2880  # 3 library + 2 member + 2 descriptor records, the NAMESTR header, 15 x 140 bytes padded, OBS header

@@ -1,37 +1,66 @@
 """msk-cooccurrence: design-based co-occurrence of knee OA, bunions, obesity and low back pain.
 
-The package is layered; a module imports only from its own layer or the ones above it
-(tests/test_architecture.py checks this):
+The package's folders are its layers; a module imports only from its own folder and the ones
+listed before it (tests/test_architecture.py checks this):
 
-1. core: `errors`, `columns` (the harmonized columns), `labels` (how names read), `resources`
-   (package data), `wiring` (what the Snakefile reads at parse time, standard library and PyYAML
-   only), `settings`
-   (the validated `Settings`, each dataset's view), `design` (survey design and variance),
-   `cells`, `estimate` (the one estimate type: intervals, p-values, tests), `splines` (natural
-   cubic spline bases), `data` (`AnalysisData`, what estimators take: covariates as predictors,
-   groupings).
-2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
-   `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions, logistic fits),
-   `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),
-   `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
-   (Rao-Scott tests), `imputation_model` (the variables multiple imputation completes, as level
-   codes) and `imputation` (its draws).
-3. data in: `xport` (a SAS XPORT file's layout checked whole), `ingest`, `nhanes`, `synthetic`,
-   `sources` (the registry of sources), `definitions` (the declarative rule language), `derive`
-   (rules applied to a dataset), `harmonize`,
-   `validate`, `config` (schema validation and the checks a schema cannot state).
-4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
-   `odds_ratios`, `subgroups`, `alternative_definitions` (definitions.csv), `loglinear`,
-   `dose_response`, `claims`, `sensitivity`, `association`, `table1`, `quality` (data quality).
-5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
-   `subgroup_figures`,
-   `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
-   footnotes for unreliable estimates), `report`, `index`.
-6. orchestration: `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index),
-   `chunks` (ingest and validation chunk by chunk), `pipeline` (pure steps and the workflow's
-   stages), `runner`.
+1. the root's core, what every folder reads: `errors`, `columns` (the harmonized columns),
+   `labels` (how names read), `resources` (package data), `wiring` (what the Snakefile reads at
+   parse time, standard library and PyYAML only), `settings` (the validated `Settings`, each
+   dataset's view), `outputs` (the registry of tables and figures, resources/outputs.yaml),
+   `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index).
+2. `survey/`: the design and its variance, the model fits and every estimate (survey/__init__).
+3. `intake/`: sources read, conditions derived, harmonized and validated, chunk by chunk.
+4. `tables/`: one module per table of the registry, which never import each other.
+5. `report/`: figures, presentation and the HTML report and index, from the tables.
+6. the root's wiring, which reads them all: `config` (schema validation and the checks a schema
+   cannot state), `pipeline` (pure steps and the workflow's stages), `runner`.
 
 docs/architecture.md walks one row from its input file to the report.
 """
 
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+
 __version__ = "0.1.0"
+
+# Issue 22 moved the modules into folders; `from msk_cooccurrence.pairs import fit_pair` (README of
+# 0.1.0, notebooks) keeps working for this release, with a DeprecationWarning naming the new place.
+# (report.py became report/document.py: `msk_cooccurrence.report` is now the folder.)
+MOVED = {
+    name: f"{folder}.{name}"
+    for folder, names in {
+        "survey": "design cells estimate splines data identifiability glm inference pairs standardize reliability "
+        "raoscott",
+        "intake": "xport values ingest nhanes synthetic sources definitions derive harmonize validate verdict chunks",
+        "tables": "prevalence patterns odds_ratios subgroups alternative_definitions loglinear dose_response claims "
+        "sensitivity association table1 quality imputation imputation_model",
+        "report": "figures subgroup_figures dataset_text presentation index",
+    }.items()
+    for name in names.split()
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds `msk_cooccurrence.<old name>` as the module's new place (the same module object)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        package, _, name = fullname.rpartition(".")
+        if package != __name__ or name not in MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        new = f"{__name__}.{MOVED[spec.name.rpartition('.')[2]]}"
+        warnings.warn(f"{spec.name} moved to {new}; import it from there", DeprecationWarning, stacklevel=2)
+        module = importlib.import_module(new)
+        spec.loader_state = module.__spec__  # import sets __spec__ to this alias's: put the module's own back
+        return module
+
+    def exec_module(self, module):
+        module.__spec__ = module.__spec__.loader_state  # the module itself was executed at its new place
+
+
+sys.meta_path.append(_MovedModules())

@@ -32,10 +32,10 @@ import yaml
 from . import wiring
 from .columns import CYCLE, LOG_WEIGHT, SOURCE_ROW, STRATUM, builtin_variables
 from .columns import NAMES as HARMONIZED_FIXED
-from .definitions import check_auxiliary, check_definitions, check_nesting
 from .errors import ConfigError
+from .intake.definitions import check_auxiliary, check_definitions, check_nesting
+from .intake.sources import SOURCES, source_of
 from .resources import read_resource
-from .sources import SOURCES, source_of
 
 SOURCE_NAMES = tuple(SOURCES)
 # Python's encoding names, for the "did you mean" of an unknown one (utf-9 -> utf-8)

@@ -26,8 +26,8 @@ from .settings import Settings
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .data import AnalysisData
-    from .validate import Validated
+    from .intake.validate import Validated
+    from .survey.data import AnalysisData
 
 # The other modules a stage needs are imported in that stage: a workflow job loads only its own
 # (a table job neither matplotlib nor pandera nor jinja, an imputation job not even pandas), which
@@ -44,7 +44,7 @@ def read_imputations(paths) -> list:
 
 def read_imputation_model(path):
     """The imputation problem imputation_model_stage saved (imputation_model.ImputationProblem)."""
-    from .imputation_model import load_problem
+    from .tables.imputation_model import load_problem
 
     return load_problem(path)
 
@@ -60,7 +60,7 @@ EXTERNAL_INPUTS = {
 
 def ingest(name: str, dataset: Mapping, settings: Settings):
     """A dataset's rows as its source has them (plus source_row), and what else the source tells (sources.Ingested)."""
-    from .sources import source_of
+    from .intake.sources import source_of
 
     return source_of(dataset).read(name, dataset, settings.obesity_bmi)
 
@@ -68,8 +68,8 @@ def ingest(name: str, dataset: Mapping, settings: Settings):
 def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, source_warnings=()):
     """The harmonized table and the validation result (analysis rows, quarantine, summary): the rows as
     one chunk (chunks.py). `source_warnings`: ingest's (sources.Ingested.warnings)."""
-    from .chunks import Gathered, validate_chunk, verdict
-    from .sources import source_of
+    from .intake.chunks import Gathered, validate_chunk, verdict
+    from .intake.sources import source_of
 
     mapping, gathered = source_of(dataset).mapping(dataset, raw.columns), Gathered()
     harmonized, analysis = validate_chunk(name, dataset, raw, settings, mapping, None, gathered)
@@ -78,7 +78,7 @@ def harmonize_and_validate(name: str, dataset: Mapping, raw: pd.DataFrame, setti
 
 
 def analysis_data(frame: pd.DataFrame, settings: Settings) -> AnalysisData:
-    from .data import AnalysisData
+    from .survey.data import AnalysisData
 
     return AnalysisData.of(frame, settings)
 
@@ -124,7 +124,7 @@ def draw_figures(tables: Mapping[str, pd.DataFrame], settings: Settings, names: 
 def ingest_stage(name: str, view: Mapping, raw_path, truth_path, provenance_path) -> None:
     """Read a dataset's rows to raw_path: a CSV or Parquet table `chunk_rows` at a time, whatever its size."""
     from .files import background_writes, parquet_writer
-    from .sources import source_of
+    from .intake.sources import source_of
 
     settings, dataset = Settings.from_dict(view), view["dataset"]
     source, rows, columns = source_of(dataset), 0, []
@@ -165,7 +165,7 @@ def validate_stage(
     The result's `analysis` holds the analysis rows' source row, design, age, BMI and conditions only
     (the analysis file holds every column).
     """
-    from .chunks import validate_file_in_chunks
+    from .intake.chunks import validate_file_in_chunks
 
     result = validate_file_in_chunks(name, view, raw_path, harmonized_path, analysis_path, view["chunk_rows"])
     write_csv(result.quarantine, quarantine_path)
@@ -259,7 +259,7 @@ def tables_stage(
         log.info("%s: %d rows, %d columns; %d rows carry a note", name, len(result), result.shape[1], notes)
         write_csv(result, path)
         if html_paths is not None:
-            from .report import table_page
+            from .report.document import table_page
 
             write_text(table_page(name, result, view), html_paths[name])
 
@@ -272,7 +272,7 @@ def table_stage(table: str, view: Mapping, analysis_path, input_paths: Mapping, 
 
 def imputation_model_stage(view: Mapping, analysis_path, model_path) -> None:
     """What every imputation of a dataset starts from (imputation_model.ImputationProblem), written once."""
-    from .imputation_model import ImputationProblem, imputation_problem, save_problem
+    from .tables.imputation_model import ImputationProblem, imputation_problem, save_problem
 
     try:
         problem = imputation_problem(analysis_data(read_analysis(analysis_path), Settings.from_dict(view)))
@@ -295,8 +295,8 @@ def impute_stage(view: Mapping, model_path, batch: int, draws_path) -> None:
     same in any job and in any order."""
     import numpy as np
 
-    from .imputation import attempt
-    from .imputation_model import load_problem
+    from .tables.imputation import attempt
+    from .tables.imputation_model import load_problem
 
     problem, options = load_problem(model_path), view["sensitivity"]
     wanted = imputation_batches(options)[int(batch)]
@@ -314,9 +314,9 @@ def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | st
     """One figure of one dataset as PNG and SVG, from its tables."""
     import pandas as pd
 
-    from .dataset_text import display_name, display_tables
-    from .derive import universe_notes
-    from .figures import save_figure
+    from .intake.derive import universe_notes
+    from .report.dataset_text import display_name, display_tables
+    from .report.figures import save_figure
 
     # a condition measured in part of the sample only carries its universe: "bunions (ages 40+)"
     notes = universe_notes(view["dataset"])
@@ -343,7 +343,7 @@ def report_stage(
 ) -> None:
     import pandas as pd
 
-    from .report import render_report
+    from .report.document import render_report
 
     truth = pd.read_csv(truth_path)
     html = render_report(
@@ -402,7 +402,7 @@ def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path) -> None:
 
 
 def write_index(datasets: Mapping, unfinished: Mapping, index_path) -> None:
-    from .index import render_index
+    from .report.index import render_index
 
     html = render_index(datasets, unfinished)
     write_text(html, index_path)
