@@ -28,10 +28,10 @@ LAYERS = [
     {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
     | {"data"},
     {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
-    | {"imputation_model"},
+    | {"imputation_model", "meta_analysis"},
     {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
-    ESTIMATORS,
-    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
+    ESTIMATORS | {"comparison"},
+    {"outputs", "figures", "subgroup_figures", "comparison_figures", "dataset_text", "presentation", "report", "index"},
     {"files", "failures", "chunks", "pipeline", "runner"},
 ]
 

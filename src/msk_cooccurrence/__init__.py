@@ -15,16 +15,17 @@ The package is layered; a module imports only from its own layer or the ones abo
    `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),
    `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
    (Rao-Scott tests), `imputation_model` (the variables multiple imputation completes, as level
-   codes) and `imputation` (its draws).
+   codes), `imputation` (its draws) and `meta_analysis` (random-effects pooling, as R metafor's rma).
 3. data in: `xport` (a SAS XPORT file's layout checked whole), `ingest`, `nhanes`, `synthetic`,
    `sources` (the registry of sources), `definitions` (the declarative rule language), `derive`
    (rules applied to a dataset), `harmonize`,
    `validate`, `config` (schema validation and the checks a schema cannot state).
 4. estimators, one module per table, which never import each other: `prevalence`, `patterns`,
    `odds_ratios`, `subgroups`, `alternative_definitions` (definitions.csv), `loglinear`,
-   `dose_response`, `claims`, `sensitivity`, `association`, `table1`, `quality` (data quality).
+   `dose_response`, `claims`, `sensitivity`, `association`, `table1`, `quality` (data quality); and
+   `comparison`, the run's table across datasets (each pair's odds ratios pooled).
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
-   `subgroup_figures`,
+   `subgroup_figures`, `comparison_figures` (the index's forest plots of the pooled odds ratios),
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
    footnotes for unreliable estimates), `report`, `index`.
 6. orchestration: `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index),
