@@ -1,4 +1,4 @@
-"""reports/comparison.csv: each pair's odds ratios across the datasets of a run, pooled by a random-effects meta-analysis.
+"""reports/comparison.csv: each pair's odds ratios across the datasets of a run, pooled (random effects).
 
 A run-level table (one per run, not per dataset): it reads every dataset's odds_ratios.csv and, for
 each pair of conditions and each model (crude, adjusted, mutual) that two or more datasets estimate,

@@ -108,7 +108,8 @@ def random_effects(estimates, standard_errors, method: str = "REML") -> Pooled:
     if len(y) < 2 or not (np.isfinite(y).all() and np.isfinite(v).all() and (v > 0).all()):
         raise ValueError("pooling needs two or more finite estimates with positive standard errors")
     k = len(y)
-    fixed = combine_effects(y, v, method_re="dl")
+    with np.errstate(divide="ignore", invalid="ignore"):  # its own I2 divides by Q, which may be 0; not used
+        fixed = combine_effects(y, v, method_re="dl")
     q = max(0.0, float(fixed.q))
     tau2 = max(0.0, float(fixed.tau2)) if method == "DL" else reml_tau2(y, v)
     w = 1 / (v + tau2)
