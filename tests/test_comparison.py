@@ -21,6 +21,7 @@ from conftest import PROJECT
 
 from msk_cooccurrence import outputs
 from msk_cooccurrence.comparison import comparison_table
+from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.meta_analysis import random_effects
 
 HERE = Path(__file__).parent
@@ -205,3 +206,20 @@ def test_one_dataset_has_no_comparison(tmp_path):
     assert planned.returncode == 0 and "comparison" not in planned.stdout
     asked = snakemake(where, "-n", "--cores", "1", "reports/comparison.csv")
     assert asked.returncode != 0 and "pools the datasets of a run, and this config has one (only)" in asked.stderr
+
+
+def test_readme_shows_the_pooled_example_as_it_runs():
+    """README's config for comparing datasets is config/examples/pooled.yaml's, word for word; its
+    command is run by tests/test_documentation.py (a dry run) and by CI in full (--run-examples)."""
+    readme = (PROJECT / "README.md").read_text()
+    section = readme.split("## Comparing and pooling datasets", 1)[1].split("\n## ", 1)[0]
+    shown = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = PROJECT / "config" / "examples" / "pooled.yaml"
+    assert shown == example.read_text().split("\n\n", 1)[1]
+    assert "snakemake --cores 4 reports/index.html --configfile config/examples/pooled.yaml" in section
+    defaults = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())
+    given = yaml.safe_load(shown)
+    merged = defaults | given | {"datasets": {**defaults["datasets"], **given["datasets"]}}
+    checked = validate_config(merged)
+    assert list(checked["datasets"]) == ["clinic_north", "clinic_south", "rural_survey"]
+    assert checked["comparison"] == {"method": "REML"}
