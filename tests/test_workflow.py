@@ -125,7 +125,10 @@ def test_index_compares_the_datasets(two_runs):
     index = (two_runs[0] / "reports" / "index.html").read_text()
     assert 'href="tiny/report.html"' in index and 'href="study/report.html"' in index
     assert "tiny: Prevalence (%)" in index and "study: Prevalence (%)" in index
-    assert index.count("data:image/svg+xml;base64,") == 1
+    # the odds ratios side by side, and each pair's forest plot pooled across the two (reports/comparison.csv)
+    assert index.count("data:image/svg+xml;base64,") == 2
+    assert "Pooling assumes the datasets are independent samples." in index
+    assert (two_runs[0] / "reports" / "comparison.csv").exists()
 
 
 def test_validation_accounts_for_every_row(two_runs):

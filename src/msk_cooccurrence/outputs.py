@@ -54,6 +54,19 @@ class FigureSpec:
         return call_with(resolve(self.function), available)
 
 
+@dataclass(frozen=True)
+class RunOutputSpec:
+    """An output of the run across its datasets (reports/comparison.csv), made when it has two or more."""
+
+    name: str
+    title: str
+    path: str
+    caption: str
+    function: str
+    tables: tuple[str, ...]
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+
 def registry() -> dict:
     return wiring.registry()
 
@@ -84,6 +97,15 @@ def figures() -> dict[str, FigureSpec]:
     }
 
 
+@cache
+def run_outputs() -> dict[str, RunOutputSpec]:
+    """The outputs of a run of two or more datasets (the registry's `run:`)."""
+    return {
+        name: RunOutputSpec(name=name, **{**entry, "tables": tuple(entry["tables"])})
+        for name, entry in registry()["run"].items()
+    }
+
+
 def resolve(function: str) -> Callable:
     """A function of this package named `module.function` (the registry never names anything else)."""
     module, _, name = function.rpartition(".")
@@ -108,6 +130,9 @@ def markdown_table() -> str:
         lines.append(
             f"| `reports/{{dataset}}/figures/{name}.png`, `.svg` | {spec.title} (from {', '.join(spec.tables)}) |"
         )
+    for spec in run_outputs().values():
+        what = f"{spec.title}: " + ", ".join(f"`{c}`" for c in spec.columns) if spec.columns else spec.title
+        lines.append(f"| `{spec.path}` | once per run, with two datasets or more: {what} |")
     return "\n".join(lines)
 
 

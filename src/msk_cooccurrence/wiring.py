@@ -20,6 +20,8 @@ from . import __version__
 RESOURCES = Path(__file__).resolve().parent / "resources"
 SCHEMA = RESOURCES / "config.schema.yaml"
 VERSION = __version__
+# settings of the run as a whole, in no dataset's view: the datasets, and how they are pooled
+RUN_SETTINGS = ("datasets", "comparison")
 
 
 def load_resource_yaml(text: str):
@@ -41,7 +43,7 @@ def dataset_view(config: Mapping, dataset: str) -> dict:
     Each rule receives this (and nothing of the other datasets), so editing one dataset reruns
     only its jobs.
     """
-    return {k: v for k, v in config.items() if k != "datasets"} | {"dataset": config["datasets"][dataset]}
+    return {k: v for k, v in config.items() if k not in RUN_SETTINGS} | {"dataset": config["datasets"][dataset]}
 
 
 def input_files(dataset: Mapping) -> list[str]:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate every R reference figure committed under tests/reference/ (R >= 4 with survey 4.1.1 and
-# haven). The tests compare against these files everywhere; where R is installed they also rerun R live.
+# Regenerate every R reference figure committed under tests/reference/ (R >= 4 with survey 4.1.1,
+# haven and metafor 3.8). The tests compare against these files everywhere; where R is installed they also rerun R live.
 set -euo pipefail
 cd "$(dirname "$0")/../reference"
 Rscript survey_small/oracle.R survey_small/survey_small.csv survey_small/reference_design.csv
@@ -19,6 +19,8 @@ Rscript ../r/nchs_reliability.R nchs/nchs_domains.csv nchs/nchs_domains_surveyta
 Rscript ../r/nchs_reliability.R tables/small_domains.csv nchs/small_domains_surveytable.csv
 python own_model/make_cohort.py own_model/cohort.csv
 Rscript ../r/own_model.R own_model/cohort.csv own_model
+python comparison/make_inputs.py comparison/inputs.csv
+Rscript ../r/comparison.R comparison/inputs.csv comparison/metafor.csv
 generated="$(mktemp -d)"
 python ../corpus/generate.py identical_conditions "$generated/identical.csv"
 Rscript ../r/corpus.R "$generated/identical.csv" corpus/identical_conditions.csv design knee_oa=KOA bunions=KOA low_back_pain=LBP

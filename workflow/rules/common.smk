@@ -176,6 +176,27 @@ INDEX_INPUTS = {
 }
 
 
+# the outputs of the run across its datasets (the registry's `run:`: reports/comparison.csv and its
+# forest plots), made only when the config has two datasets or more (rule comparison)
+RUN_OUTPUTS = {name: entry["path"] for name, entry in REGISTRY["run"].items()}
+COMPARED = len(DATASETS) >= 2
+
+
+def comparison_inputs(wildcards):
+    """Every dataset's odds ratios; a run of one dataset has nothing to pool, and says so."""
+    if not COMPARED:
+        stop(
+            f"reports/comparison.csv pools the datasets of a run, and this config has one ({DATASETS[0]}). "
+            "Add the other datasets under `datasets:`, or leave the comparison out of the targets."
+        )
+    return expand("reports/{dataset}/tables/odds_ratios.csv", dataset=DATASETS)
+
+
+def index_comparison(wildcards):
+    """What the index shows of the comparison: its table and forest plots, with two datasets or more."""
+    return list(RUN_OUTPUTS.values()) if COMPARED else []
+
+
 # the Snakefile's onstart and onerror (rules/report.smk): the records of the jobs that stop, and the
 # index a failed run leaves
 
@@ -197,7 +218,7 @@ def write_index_of_run():
     try:
         from msk_cooccurrence.pipeline import index_of_run
 
-        index_of_run(inputs, "reports/index.html")
+        index_of_run(inputs, "reports/index.html", index_comparison(None))
     except Exception as error:
         stop_words = f"reports/index.html was not written after the failure ({error})"
         sys.stderr.write(f"\nmsk-cooccurrence: {stop_words}.\n\n")

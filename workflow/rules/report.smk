@@ -35,6 +35,7 @@ rule report:
 rule index:
     input:
         **{key: expand(path, dataset=DATASETS) for key, path in INDEX_INPUTS.items()},
+        comparison=index_comparison,
     output:
         html=report(
             "reports/index.html",
@@ -57,6 +58,32 @@ rule index:
         version=VERSION,
     script:
         "../scripts/index.py"
+
+
+# Each pair's odds ratios pooled across the datasets (random-effects meta-analysis, metafor's rma):
+# one table and one figure for the run, which the index shows; only with two datasets or more.
+rule comparison:
+    input:
+        odds_ratios=comparison_inputs,
+    output:
+        table=RUN_OUTPUTS["comparison"],
+        figure=RUN_OUTPUTS["comparison_forest"],
+    log:
+        "logs/report/comparison.log",
+    benchmark:
+        "logs/benchmarks/report/comparison.tsv"
+    conda:
+        "../envs/msk-cooccurrence.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        datasets=DATASETS,
+        comparison=SETTINGS["comparison"],
+        version=VERSION,
+    script:
+        "../scripts/comparison.py"
 
 
 # A run in which a job stopped still leaves an index that tells the truth: the datasets that finished

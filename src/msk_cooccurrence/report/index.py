@@ -12,9 +12,10 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from ..labels import readable
 from . import presentation
 from .dataset_text import display_tables
-from .document import html_table
+from .document import html_table, svg_data_uri
 
 
 def shared_estimates(tables: Mapping[str, pd.DataFrame], keys: list[str], value_columns: list[str]) -> pd.DataFrame:
@@ -55,9 +56,46 @@ def comparison_uri(odds: Mapping[str, pd.DataFrame]) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def render_index(datasets: Mapping[str, Mapping[str, Path]], unfinished: Mapping[str, Mapping] | None = None) -> str:
+def pooled_rows(comparison: pd.DataFrame) -> pd.DataFrame:
+    """reports/comparison.csv as the index shows it: labels, odds ratios with two decimals, I2 in percent."""
+    ratio = lambda v: "" if pd.isna(v) else f"{v:.2f}"  # noqa: E731
+    return pd.DataFrame(
+        {
+            "Condition A": comparison["condition_a"].map(readable),
+            "Condition B": comparison["condition_b"].map(readable),
+            "Model": comparison["model"],
+            "Datasets pooled": comparison["k"],
+            "Pooled odds ratio": comparison["estimate"].map(ratio),
+            "95% CI": [
+                "" if pd.isna(low) else f"{low:.2f} to {high:.2f}"
+                for low, high in zip(comparison["ci_low"], comparison["ci_high"])
+            ],
+            "tau²": comparison["tau2"].map(lambda v: "" if pd.isna(v) else f"{v:.3g}"),
+            "I² (%)": comparison["i2"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}"),
+            "Q p-value": comparison["q_p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.2g}"),
+            "Note": comparison["note"].fillna(""),
+        }
+    )
+
+
+def pooled_comparison(paths) -> dict:
+    """The forest plots (SVG data URI), the table and the method of reports/comparison.csv; empty without it."""
+    paths = [Path(p) for p in paths or ()]
+    table = next((p for p in paths if p.suffix == ".csv"), None)
+    figure = next((p for p in paths if p.suffix == ".svg"), None)
+    if table is None or figure is None:
+        return {}
+    comparison = pd.read_csv(table)
+    methods = sorted(set(comparison["method"].dropna()))
+    return {"figure": svg_data_uri(figure), "table": html_table(pooled_rows(comparison)), "method": ", ".join(methods)}
+
+
+def render_index(
+    datasets: Mapping[str, Mapping[str, Path]], unfinished: Mapping[str, Mapping] | None = None, comparison=()
+) -> str:
     """datasets: name -> paths of its odds_ratios.csv, prevalence.csv, validation.json (the datasets
-    compared); unfinished: name -> {state, message} of the datasets of the run without results."""
+    compared); unfinished: name -> {state, message} of the datasets of the run without results;
+    comparison: the paths of reports/comparison.csv and its forest plots' SVG, when the run pooled."""
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
     # a condition measured in part of a sample only (bunions at 40+) is not the same estimate elsewhere
     universes = {name: validation[name].get("universes", {}) for name in datasets}
@@ -90,4 +128,5 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]], unfinished: Mapping
         else "",
         odds=html_table(shared_estimates(adjusted, ["Condition A", "Condition B"], list(overall_columns(adjusted, 2)))),
         figure=comparison_uri(odds),
+        pooled=pooled_comparison(comparison),
     )
