@@ -31,7 +31,8 @@ LAYERS = [
     | {"imputation_model"},
     {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
-    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
+    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"}
+    | {"methods", "exports", "workbook", "manuscript", "reproduce"},
     {"files", "failures", "chunks", "pipeline", "runner"},
 ]
 

@@ -54,6 +54,19 @@ class FigureSpec:
         return call_with(resolve(self.function), available)
 
 
+@dataclass(frozen=True)
+class ExportSpec:
+    name: str
+    path: str  # with {dataset}
+    title: str
+    caption: str
+    function: str
+
+    def make(self, available: Mapping[str, object]):
+        """Its bytes, text or rows, from what its function asks for."""
+        return call_with(resolve(self.function), available)
+
+
 def registry() -> dict:
     return wiring.registry()
 
@@ -84,6 +97,12 @@ def figures() -> dict[str, FigureSpec]:
     }
 
 
+@cache
+def exports() -> dict[str, ExportSpec]:
+    """Every export of a dataset (tables.xlsx, manuscript.docx, reproduce.R and the rows it reads)."""
+    return {name: ExportSpec(name=name, **entry) for name, entry in registry().get("exports", {}).items()}
+
+
 def resolve(function: str) -> Callable:
     """A function of this package named `module.function` (the registry never names anything else)."""
     module, _, name = function.rpartition(".")
@@ -97,7 +116,7 @@ def call_with(function: Callable, available: Mapping[str, object]):
 
 
 def markdown_table() -> str:
-    """README's rows for the tables and figures of a dataset, from the registry (python -m msk_cooccurrence.outputs)."""
+    """README's rows for a dataset's tables, figures and exports (python -m msk_cooccurrence.outputs)."""
     lines = []
     for name, spec in tables().items():
         columns = ", ".join(f"`{c}`" for c in spec.columns) + (
@@ -108,6 +127,8 @@ def markdown_table() -> str:
         lines.append(
             f"| `reports/{{dataset}}/figures/{name}.png`, `.svg` | {spec.title} (from {', '.join(spec.tables)}) |"
         )
+    for spec in exports().values():
+        lines.append(f"| `{spec.path}` | {spec.title}: {' '.join(spec.caption.split())} |")
     return "\n".join(lines)
 
 
