@@ -218,7 +218,7 @@ def test_checking_a_config_loads_no_pandas():
 
 
 def test_a_module_moved_into_a_folder_is_still_importable_by_its_old_name():
-    """For a release, `from msk_cooccurrence.pairs import fit_pair` (README of 0.1.0) gives the module at
+    """For a release, `from msk_cooccurrence.survey.pairs import fit_pair` (README of 0.1.0) gives the module at
     its new place, with a warning naming it; the module keeps its own name."""
     old = "msk_cooccurrence" + ".pairs"  # written apart, so that no rewrite of the imports touches it
     code = (

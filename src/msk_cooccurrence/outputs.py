@@ -67,6 +67,21 @@ class RunOutputSpec:
     columns: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ExportSpec:
+    """A file made for a dataset from its tables (tables.xlsx, manuscript.docx, reproduce.R)."""
+
+    name: str
+    path: str  # with {dataset}
+    title: str
+    caption: str
+    function: str
+
+    def make(self, available: Mapping[str, object]):
+        """Its bytes, text or rows, from what its function asks for."""
+        return call_with(resolve(self.function), available)
+
+
 def registry() -> dict:
     return wiring.registry()
 
@@ -106,6 +121,11 @@ def run_outputs() -> dict[str, RunOutputSpec]:
     }
 
 
+def exports() -> dict[str, ExportSpec]:
+    """Every export of a dataset (tables.xlsx, manuscript.docx, reproduce.R and the rows it reads)."""
+    return {name: ExportSpec(name=name, **entry) for name, entry in registry().get("exports", {}).items()}
+
+
 def resolve(function: str) -> Callable:
     """A function of this package named `module.function` (the registry never names anything else)."""
     module, _, name = function.rpartition(".")
@@ -119,7 +139,7 @@ def call_with(function: Callable, available: Mapping[str, object]):
 
 
 def markdown_table() -> str:
-    """README's rows for the tables and figures of a dataset, from the registry (python -m msk_cooccurrence.outputs)."""
+    """README's rows for a dataset's tables, figures and exports (python -m msk_cooccurrence.outputs)."""
     lines = []
     for name, spec in tables().items():
         columns = ", ".join(f"`{c}`" for c in spec.columns) + (
@@ -133,6 +153,8 @@ def markdown_table() -> str:
     for spec in run_outputs().values():
         what = f"{spec.title}: " + ", ".join(f"`{c}`" for c in spec.columns) if spec.columns else spec.title
         lines.append(f"| `{spec.path}` | once per run, with two datasets or more: {what} |")
+    for spec in exports().values():
+        lines.append(f"| `{spec.path}` | {spec.title}: {' '.join(spec.caption.split())} |")
     return "\n".join(lines)
 
 

@@ -365,6 +365,45 @@ def report_stage(
     )
 
 
+def exports_stage(
+    name: str,
+    view: Mapping,
+    table_paths: Mapping[str, Path | str],
+    validation_path,
+    provenance_path,
+    analysis_path,
+    export_paths: Mapping[str, Path | str],
+    version: str,
+) -> None:
+    """The exports of the registry (outputs.exports: tables.xlsx, manuscript.docx, reproduce.R, its rows)."""
+    import pandas as pd
+
+    from .report.exports import shown_tables
+    from .report.methods import methods_context, methods_html
+
+    validation, provenance = read_json(validation_path), read_json(provenance_path)
+    tables = {key: pd.read_csv(path) for key, path in table_paths.items()}
+    available = {
+        "dataset": name,
+        "view": view,
+        "settings": Settings.from_dict(view),
+        "shown": shown_tables(tables, view, validation),
+        "methods_html": methods_html(methods_context(view, validation, provenance, tables)),
+        "frame": read_analysis(analysis_path),
+        "version": version,
+    }
+    for key, spec in outputs.exports().items():
+        made = spec.make(available)
+        if isinstance(made, pd.DataFrame):
+            write_csv(made, export_paths[key])
+        elif isinstance(made, str):
+            write_text(made, export_paths[key])
+        else:
+            with atomic_path(export_paths[key]) as temporary:
+                temporary.write_bytes(made)
+        log.info("wrote %s", export_paths[key])
+
+
 def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path, comparison_paths=()) -> None:
     """reports/index.html over every dataset of the run; comparison_paths: reports/comparison.csv and
     its forest plots' SVG, with two datasets or more."""

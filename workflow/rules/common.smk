@@ -38,6 +38,7 @@ DATASETS = list(config["datasets"])
 REGISTRY = wiring.registry()
 TABLES = list(REGISTRY["tables"])
 FIGURES = list(REGISTRY["figures"])
+EXPORTS = {name: entry["path"] for name, entry in REGISTRY.get("exports", {}).items()}
 VERSION = wiring.VERSION
 # the captions of Snakemake's report (report/*.rst), from the registry; kept out of SETTINGS so
 # that editing a caption reruns no job

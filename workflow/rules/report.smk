@@ -30,6 +30,33 @@ rule report:
         "../scripts/report.py"
 
 
+# tables.xlsx, manuscript.docx, reproduce.R and the rows it reads (the registry's `exports:`)
+rule exports:
+    input:
+        tables=expand("reports/{{dataset}}/tables/{name}.csv", name=TABLES),
+        validation="data/processed/{dataset}/validation.json",
+        provenance="data/interim/{dataset}/provenance.json",
+        analysis="data/processed/{dataset}/analysis.parquet",
+    output:
+        **EXPORTS,
+    log:
+        "logs/exports/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/exports/{dataset}.tsv"
+    conda:
+        "../envs/msk-cooccurrence.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        view=view,
+        version=VERSION,
+        exports=list(EXPORTS),
+    script:
+        "../scripts/exports.py"
+
+
 # The index reads the tables, not the reports it links to, so it is drawn beside them (the default
 # target asks for both).
 rule index:

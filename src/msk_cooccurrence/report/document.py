@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import importlib.metadata
-import platform
 from pathlib import Path
 
 import jinja2
@@ -27,29 +25,15 @@ from . import presentation
 from .dataset_text import (
     alternative_sentences,
     annotated_claims,
-    covariate_words,
     cycle_warnings,
     data_notes,
-    definition_sentences,
     imputation_sentences,
-    lost_to_covariates,
     population_caption,
-    present_columns,
 )
+from .exports import report_links
+from .methods import methods_context
 
 SEPARATE_SECTIONS = ("claims", "table1", "definitions")  # tables the report lays out in sections of their own
-PACKAGES = (
-    "msk-cooccurrence",
-    "numpy",
-    "pandas",
-    "pandera",
-    "statsmodels",
-    "scipy",
-    "matplotlib",
-    "seaborn",
-    "snakemake",
-    "jinja2",
-)
 
 
 def percent(value: float, digits: int = 1) -> str:
@@ -237,16 +221,6 @@ def svg_data_uri(path: Path | str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
 def render_report(
     dataset: str,
     view: dict,
@@ -266,7 +240,6 @@ def render_report(
     environment.filters["code_names"] = lambda text: markupsafe.Markup(presentation.code_names(text))
     config, dataset_config = view, view["dataset"]
     notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
-    interval = view["proportion_ci"]
     table1 = tables.get("table1")
     alternatives = tables.get("definitions", pd.DataFrame(columns=["condition"]))
     claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes))
@@ -291,14 +264,11 @@ def render_report(
         cycle_warnings=by_cycle,
         synthetic=truth is not None and len(truth) > 0,
         claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
-        standard=config["standard_population"],
         limits=not_estimated(tables, validation),
         standardized=html_table(standardized_comparison(tables["prevalence"], notes)),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
         imputation_words=imputation_sentences(dataset_config, config["conditions"]),
-        validation=validation,
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
-        provenance=provenance,
         tables={name: html_table(frame) for name, frame in shown.items()},
         table_specs={
             name: spec for name, spec in outputs.tables().items() if name in tables and name not in SEPARATE_SECTIONS
@@ -307,9 +277,7 @@ def render_report(
             name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes))
             for name, path in figures.items()
         },
-        definitions=definition_sentences(dataset_config, config["conditions"]),
         dataset_notes=data_notes(validation, dataset_config),
-        interval=presentation.INTERVAL_WORDS[interval],
         footnotes=presentation.FOOTNOTES,
         prevalence_marked=presentation.has_marks(tables["prevalence"]),
         table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes)],
@@ -322,12 +290,9 @@ def render_report(
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth, label_with_universe)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
-        versions=package_versions(),
-        covariates=covariate_words(config, present_columns(tables.get("data_quality"))),
-        subgroups="; ".join(readable(s, None, labels) for s in config.get("subgroups", ())),
-        lost=lost_to_covariates(tables.get("data_quality"), tables["odds_ratios"], config, labels),
-        max_order=config["loglinear"]["max_order"],
         quality=presentation.quality_rows(tables.get("data_quality"), labels),
+        exports=report_links(dataset),
+        **methods_context(view, validation, provenance, tables),
     )
 
 

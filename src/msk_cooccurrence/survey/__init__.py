@@ -5,7 +5,8 @@
 `splines`, `data` (`AnalysisData`, what estimators take), `identifiability` (aliasing, separation,
 convergence), `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions,
 logistic fits), `pairs` (a pair of conditions' crude, adjusted and mutual models), `standardize`,
-`reliability` (design effects, NCHS presentation standards), `raoscott` (Rao-Scott tests), `meta_analysis` (random-effects pooling, as R metafor's rma).
+`reliability` (design effects, NCHS presentation standards), `raoscott` (Rao-Scott tests),
+`meta_analysis` (random-effects pooling, as R metafor's rma).
 
 Imports: the package root's core (errors, columns, labels, wiring, settings, outputs, files,
 failures) only; nothing of intake, tables or report.
