@@ -70,6 +70,7 @@ def two_runs(tmp_path_factory):
         table.to_csv(where / "data" / "raw" / "study.csv", index=False)
         result = snakemake(where, "--cores", cores)
         assert result.returncode == 0, result.stderr[-3000:]
+        (where / "console.txt").write_text(result.stdout + result.stderr)  # what the researcher read
         runs.append(where)
     return runs
 
@@ -165,6 +166,26 @@ def test_the_workflow_through_a_cluster_executor_gives_the_tables_of_a_local_run
     for name in TABLES:
         path = Path("reports") / "tiny" / "tables" / f"{name}.csv"
         assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
+
+
+def test_a_config_edit_reruns_the_jobs_with_a_one_line_reason(tmp_path, two_runs):
+    """Each rule's parameter is its view's file, named by the view's digest: an edit reruns the jobs, and
+    Snakemake says why in one line (the view as a parameter made it a dump of kilobytes)."""
+    where = shutil.copytree(two_runs[0], tmp_path / "edited", symlinks=True)
+    unchanged = snakemake(where, "-n", "--cores", "1")
+    assert unchanged.returncode == 0 and "Nothing to be done" in unchanged.stdout + unchanged.stderr
+    config = yaml.safe_load((where / "config" / "config.yaml").read_text())
+    config["obesity_bmi"] = 31
+    (where / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    result = snakemake(where, "-n", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    reasons = [line for line in (result.stdout + result.stderr).splitlines() if "reason: Params have changed" in line]
+    # the first job of each dataset; the others rerun because their inputs do
+    assert len(reasons) == 2 and all(len(line) < 400 for line in reasons), reasons
+    for dataset in ("tiny", "study"):
+        assert any(f"'data/interim/{dataset}/views/" in line for line in reasons), reasons
+        written = sorted((where / "data" / "interim" / dataset / "views").glob("*.yaml"))
+        assert [yaml.safe_load(path.read_text())["obesity_bmi"] for path in written] in ([30, 31], [31, 30])
 
 
 def test_a_mapping_mistake_stops_with_a_plain_message(tmp_path):

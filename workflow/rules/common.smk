@@ -60,9 +60,17 @@ def dataset_entry(name):
 
 
 def view(wildcards):
-    """What a dataset's outputs depend on (its entry and the analysis settings): a change reruns its jobs."""
+    """What a dataset's outputs depend on (its entry and the analysis settings), as the path of the file
+    that holds it, named by its digest (wiring.view_file, written here at parse time): an edit that
+    changes the view reruns the dataset's jobs, and Snakemake's reason is one line naming the digests.
+    """
     dataset_entry(wildcards.dataset)  # a target of a dataset not in the config stops here
-    return wiring.dataset_view(SETTINGS, wildcards.dataset)
+    if wildcards.dataset not in VIEW_FILES:
+        VIEW_FILES[wildcards.dataset] = wiring.view_file(SETTINGS, wildcards.dataset)
+    return VIEW_FILES[wildcards.dataset]
+
+
+VIEW_FILES = {}  # dataset -> its view's file, once per parse
 
 
 def input_files(wildcards):
