@@ -26,10 +26,11 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
     {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
-    | {"data"},
+    | {"data", "run_summary"},
     {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
     | {"imputation_model"},
-    {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
+    {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"}
+    | {"quarantine"},
     ESTIMATORS,
     {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
     {"files", "failures", "chunks", "pipeline", "runner"},

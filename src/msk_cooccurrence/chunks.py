@@ -38,7 +38,11 @@ from .harmonize import (
     conversion_tallies,
     harmonize,
     harmonized_values,
+    made_unknown,
+    recoded_summary,
+    recoded_warnings,
 )
+from .quarantine import quarantine_reasons
 from .reliability import design_summary
 from .settings import Settings
 from .validate import (
@@ -72,6 +76,7 @@ class Gathered:
     unknown_rows: dict = field(default_factory=dict)
     outside: dict = field(default_factory=dict)
     produced: dict = field(default_factory=dict)  # sex and each condition -> the values its valid rows have
+    recoded: list = field(default_factory=list)  # the values made unknown (`unmapped: unknown`)
 
 
 def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Settings, mapping, duplicated, gathered):
@@ -86,6 +91,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
         prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading
     )
     tallies = conversion_tallies(raw, mapping.columns, harmonized, problems)
+    problems, recoded = made_unknown(problems, reading)
     harmonized, outside = restrict_to_universes(harmonized, dataset)
     problems = pd.concat([problems, prepared.problems, short_line_problems(raw)], ignore_index=True)
     if duplicated is None:  # the whole file in one chunk
@@ -97,6 +103,7 @@ def validate_chunk(name: str, dataset: Mapping, raw: pd.DataFrame, settings: Set
     gathered.failures.append(failures)
     gathered.quarantine.append(quarantine_table(raw.drop(columns=SHORT_LINE, errors="ignore"), failures))
     gathered.tallies = add_tallies(gathered.tallies, tallies)
+    gathered.recoded.append(recoded)
     gathered.items = add_items(gathered.items, prepared.items)
     gathered.unknown_rows = add_tallies(gathered.unknown_rows, prepared.unknown_rows)
     gathered.outside = add_tallies(gathered.outside, outside)
@@ -150,9 +157,12 @@ def verdict(
     check_some_valid(summary, failures)
     check_two_conditions(summary)
     summary.update(definition_summary(dataset, gathered.unknown_rows, gathered.outside))
+    summary["quarantine_reasons"] = quarantine_reasons(failures, fix)
+    summary["unmapped_unknown"] = recoded_summary(pd.concat(gathered.recoded, ignore_index=True), mapping.columns)
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
     summary["warnings"] = (
         list(source_warnings)
+        + recoded_warnings(summary["unmapped_unknown"], summary["rows_in"])
         + absent_variable_warnings(gathered.columns, settings)
         + collapsed_code_warnings(mapping.codes, mapping.columns, gathered.produced, settings.conditions)
         + data_warnings(analysis, mapping.columns, settings)

@@ -8,6 +8,11 @@ coded as "no pain" stays "no pain"). A codes map on a number column names its sp
 ("80+": 80, ".": null); the other numbers stay numbers. `decimal: ","` reads 27,5 as 27.5 (and a
 point in a number is then not a number); `thousands: ","` reads 2,997.2 as 2997.2, where the separator
 groups the digits by three (1,23 stays not a number).
+
+`unmapped: {column: unknown}` is the one exception a researcher may ask for: that column's values
+with no entry in its codes (or, for a number, not numbers) are unknown in that column only, and their
+rows stay; `made_unknown` takes them out of the problems, and validation.json counts them by column
+(`recoded_summary`) with a warning. A column none of whose values converts still stops the run.
 """
 
 from __future__ import annotations
@@ -58,12 +63,14 @@ class Reading:
     decimal: str = "."
     numbers: tuple[str, ...] = NUMERIC
     thousands: str | None = None
+    unknown: tuple[str, ...] = ()  # the columns whose unconverted values are unknown (`unmapped: unknown`)
 
     @classmethod
     def of(cls, dataset: Mapping, variables: Mapping = {}) -> Reading:
         declared = numeric_names(tuple(variable_column(n, v) for n, v in variables.items()))
         missing = tuple(str(m) for m in dataset.get("missing", ()))
-        return cls(missing, dataset.get("decimal", "."), NUMERIC + declared, dataset.get("thousands"))
+        unknown = tuple(k for k, policy in dataset.get("unmapped", {}).items() if policy == "unknown")
+        return cls(missing, dataset.get("decimal", "."), NUMERIC + declared, dataset.get("thousands"), unknown)
 
 
 THOUSANDS = (",", ".", " ", "'")  # the thousands separators `thousands:` takes
@@ -120,6 +127,41 @@ def harmonize(
         out["obesity"] = pd.array(np.where(out["bmi"].isna(), None, out["bmi"] >= obesity_bmi), dtype="boolean")
     problem_table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
     return out, problem_table
+
+
+def made_unknown(problems: pd.DataFrame, reading: Reading) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """harmonize's problems split in two: those that quarantine their row, and those of the columns the
+    dataset makes unknown (`unmapped: unknown`), whose values harmonize has already left missing."""
+    recoded = problems["column"].isin(reading.unknown).to_numpy()
+    return problems[~recoded].reset_index(drop=True), problems[recoded].reset_index(drop=True)
+
+
+def recoded_summary(recoded: pd.DataFrame, columns: Mapping[str, str]) -> dict:
+    """validation.json's count of the values made unknown, by column: rows, the file's column, the first
+    five distinct values and the first five rows."""
+    return {
+        key: {
+            "rows": int(part[SOURCE_ROW].nunique()),
+            "file_column": columns.get(key, key),
+            "values": list(dict.fromkeys(part["value"]))[:5],
+            "first_rows": [int(row) for row in part[SOURCE_ROW].head(5)],
+        }
+        for key, part in recoded.groupby("column", sort=True)
+    }
+
+
+def recoded_warnings(summary: Mapping, rows_in: int) -> list[str]:
+    """One warning per column whose unconverted values were made unknown: asked for, and still said,
+    with how many rows it changed."""
+    found = []
+    for key, made in summary.items():
+        values = ", ".join(repr(v) for v in made["values"])
+        found.append(
+            f"{made['rows']:,} of {rows_in:,} rows have a value of '{made['file_column']}' ({key}) with no mapping "
+            f"({values}; first rows {', '.join(map(str, made['first_rows']))}): made unknown in {key} only, as "
+            f"`unmapped: {{{key}: unknown}}` asks; these rows stay in every estimate that does not read {key}."
+        )
+    return found
 
 
 def _problem_label(key: str, code_map, reading: Reading) -> str:

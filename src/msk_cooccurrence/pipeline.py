@@ -166,12 +166,14 @@ def validate_stage(
     (the analysis file holds every column).
     """
     from .chunks import validate_file_in_chunks
+    from .quarantine import quarantine_warning
 
     result = validate_file_in_chunks(name, view, raw_path, harmonized_path, analysis_path, view["chunk_rows"])
     write_csv(result.quarantine, quarantine_path)
     write_json(result.summary, validation_path)
     log_validation(result.summary, result.analysis)
-    for warning in result.summary["warnings"]:
+    left = quarantine_warning(result.summary, quarantine_path)
+    for warning in [left] * bool(left) + result.summary["warnings"]:
         log.warning(warning)
         print(f"msk-cooccurrence: warning, dataset '{name}': {warning}", file=sys.stderr)
     return result

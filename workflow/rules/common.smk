@@ -14,6 +14,7 @@ except ImportError:
     sys.path.append(str(SOURCE_TREE / "src"))
     from msk_cooccurrence import wiring
 from msk_cooccurrence.config import validate_config
+from msk_cooccurrence import run_summary
 from msk_cooccurrence.errors import ConfigError
 
 
@@ -214,3 +215,17 @@ def write_index_of_run():
         "\nmsk-cooccurrence: reports/index.html lists each dataset's state, and the message "
         "of each job that stopped.\n\n"
     )
+
+
+def print_run_summary():
+    """The end of a run, on the console: per dataset of the config, its rows read, analysed and
+    quarantined (the commonest reasons with the fix), the values made unknown, and its report."""
+    datasets = {
+        name: {
+            "validation": f"data/processed/{name}/validation.json",
+            "quarantine": f"data/processed/{name}/quarantine.csv",
+            "report": f"reports/{name}/report.html",
+        }
+        for name in DATASETS
+    }
+    sys.stderr.write(f"\n{run_summary.run_summary(datasets)}\n\n")

@@ -69,5 +69,11 @@ onstart:
     clear_failures()
 
 
+# The last lines a researcher reads: what each dataset's rows became (run_summary.py).
+onsuccess:
+    print_run_summary()
+
+
 onerror:
     write_index_of_run()
+    print_run_summary()
