@@ -367,16 +367,17 @@ def report_stage(
     )
 
 
-def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path) -> None:
-    """reports/index.html over every dataset of the run."""
+def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path, others=()) -> None:
+    """reports/index.html over every dataset of the run, and a link to each report of another config
+    (`others`: the names of those datasets, index.other_reports)."""
     datasets = {
         name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}
         for name, odds, prevalence, validation in zip(names, odds_paths, prevalence_paths, validation_paths)
     }
-    write_index(datasets, {}, index_path)
+    write_index(datasets, {}, index_path, others)
 
 
-def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path) -> None:
+def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path, others=()) -> None:
     """reports/index.html after a run in which a job stopped (the workflow's `onerror`): the datasets whose
     files the index reads exist compared, every other dataset named with its state, a failed one with
     the message of each job that stopped (failures.py). `inputs`: each dataset of the config -> the
@@ -397,16 +398,16 @@ def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path) -> None:
         else:
             message = "the run stopped before this dataset's results, at another dataset's failure"
             unfinished[name] = {"state": "not finished", "message": message}
-    write_index(done, unfinished, index_path)
+    write_index(done, unfinished, index_path, others)
     read = [Path(path).stat().st_mtime for paths in done.values() for path in paths.values()]
     if read:
         os.utime(index_path, (min(read) - 1, min(read) - 1))
 
 
-def write_index(datasets: Mapping, unfinished: Mapping, index_path) -> None:
-    from .index import render_index
+def write_index(datasets: Mapping, unfinished: Mapping, index_path, others=()) -> None:
+    from .index import other_reports, render_index
 
-    html = render_index(datasets, unfinished)
+    html = render_index(datasets, unfinished, other_reports(others, Path(index_path).parent))
     write_text(html, index_path)
     log.info(
         "wrote %s comparing %d datasets, %d without results (%.0f kB)",

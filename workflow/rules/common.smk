@@ -177,6 +177,16 @@ def figure_report(name):
     )
 
 
+# The reports in reports/ of datasets this config does not have (another config's run made them):
+# reports/index.html links them too, marked as another config's, and compares only this config's
+# datasets (pipeline.index_stage). A parameter of the index, so a report that appears or goes
+# redraws it.
+OTHER_REPORTS = sorted(
+    path.parent.name
+    for path in Path("reports").glob("*/report.html")
+    if path.parent.name not in DATASETS
+)
+
 # the files of each dataset that reports/index.html reads (rule index)
 INDEX_INPUTS = {
     "odds_ratios": "reports/{dataset}/tables/odds_ratios.csv",
@@ -206,7 +216,7 @@ def write_index_of_run():
     try:
         from msk_cooccurrence.pipeline import index_of_run
 
-        index_of_run(inputs, "reports/index.html")
+        index_of_run(inputs, "reports/index.html", OTHER_REPORTS)
     except Exception as error:
         stop_words = f"reports/index.html was not written after the failure ({error})"
         sys.stderr.write(f"\nmsk-cooccurrence: {stop_words}.\n\n")

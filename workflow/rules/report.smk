@@ -31,7 +31,7 @@ rule report:
 
 
 # The index reads the tables, not the reports it links to, so it is drawn beside them (the default
-# target asks for both).
+# target asks for both). It also links the reports of datasets of other configs found in reports/.
 rule index:
     input:
         **{key: expand(path, dataset=DATASETS) for key, path in INDEX_INPUTS.items()},
@@ -54,6 +54,7 @@ rule index:
         runtime=10,
     params:
         datasets=DATASETS,
+        others=OTHER_REPORTS,
         version=VERSION,
     script:
         "../scripts/index.py"

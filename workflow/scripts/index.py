@@ -8,6 +8,13 @@ from msk_cooccurrence.runner import run_job
 s = snakemake  # noqa: F821 (injected by Snakemake)
 run_job(
     s,
-    lambda: index_stage(s.params.datasets, s.input.odds_ratios, s.input.prevalence, s.input.validation, s.output.html),
+    lambda: index_stage(
+        s.params.datasets,
+        s.input.odds_ratios,
+        s.input.prevalence,
+        s.input.validation,
+        s.output.html,
+        s.params.others,
+    ),
     "index of the datasets",
 )
