@@ -14,7 +14,6 @@ except ImportError:
     sys.path.append(str(SOURCE_TREE / "src"))
     from msk_cooccurrence import wiring
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence import run_summary
 from msk_cooccurrence.errors import ConfigError
 
 
@@ -238,4 +237,8 @@ def print_run_summary():
         }
         for name in DATASETS
     }
-    sys.stderr.write(f"\n{run_summary.run_summary(datasets)}\n\n")
+    try:  # plain Python, read from the package the workflow runs with
+        from msk_cooccurrence.run_summary import run_summary
+    except ImportError:
+        return
+    sys.stderr.write(f"\n{run_summary(datasets)}\n\n")
