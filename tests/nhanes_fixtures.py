@@ -370,9 +370,15 @@ def write_unseen(folder: Path, cycles=("2001-2002", "2003-2004")) -> dict[str, l
 
 
 def example_config(scope: str, folder: Path) -> dict:
-    """config/examples/nhanes_<scope>.yaml with its files read from `folder` instead of data/examples/nhanes."""
-    text = (EXAMPLES / f"nhanes_{scope.replace('-', '_')}.yaml").read_text()
-    return yaml.safe_load(text.replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/"))
+    """config/examples/nhanes_<scope>.yaml with its files read from `folder` instead of data/examples/nhanes,
+    its dataset named `nhanes` as the tests address it (the example names it nhanes_<scope>, so that the
+    two examples write their reports apart)."""
+    stem = f"nhanes_{scope.replace('-', '_')}"
+    config = yaml.safe_load(
+        (EXAMPLES / f"{stem}.yaml").read_text().replace("data/examples/nhanes/", f"{Path(folder).as_posix()}/")
+    )
+    config["datasets"] = {"nhanes" if name == stem else name: entry for name, entry in config["datasets"].items()}
+    return config
 
 
 # damaged and mixed-up files, as a download or a hand can leave them (tests/corpus/cases.yaml, issue 21)

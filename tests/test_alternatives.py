@@ -176,7 +176,7 @@ def test_the_methods_say_which_auxiliary_variables_the_imputation_reads_and_why(
     from msk_cooccurrence.report.dataset_text import imputation_sentences
 
     config = load_config(EXAMPLES / "nhanes_2001_2004.yaml")
-    words = " ".join(imputation_sentences(config["datasets"]["nhanes"], config["conditions"]))
+    words = " ".join(imputation_sentences(config["datasets"]["nhanes_2001_2004"], config["conditions"]))
     assert "arthritis and knee pain, parts of the definition of Knee osteoarthritis" in words
     assert "strata as indicators" in words and "apart in every cycle" in words
     table = {"columns": {"id": "ID"}, "rules": RULES, "imputation": {"auxiliary": ["knee_pain"]}}

@@ -193,7 +193,7 @@ def test_a_rule_a_cycle_replaces_must_exist_and_four_year_weights_come_in_pairs(
 def test_example_configs_document_the_download_list_and_the_command_with_targets_first(scope):
     example = f"nhanes_{scope.replace('-', '_')}.yaml"
     text = (EXAMPLES / example).read_text()
-    command = f"snakemake --cores 4 reports/nhanes/report.html --configfile config/examples/{example}"
+    command = f"snakemake --cores 4 reports/{example[:-5]}/report.html --configfile config/examples/{example}"
     assert command in text
     listed = [
         word for line in text.splitlines() if line.startswith("#   ") for word in line.split() if word.endswith(".XPT")

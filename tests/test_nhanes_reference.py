@@ -111,18 +111,17 @@ def test_the_documented_command_runs_on_cdc_layout_files_and_the_report_says_age
         shutil.copytree(PROJECT / name, where / name)
     shutil.copytree(folder, where / "data" / "examples" / "nhanes")  # where the example's files are
     command = documented_command("nhanes_2001_2004.yaml")
-    assert command[:2] == ["snakemake", "--cores"] and command.index("reports/nhanes/report.html") < command.index(
-        "--configfile"
-    )
+    target = "reports/nhanes_2001_2004/report.html"
+    assert command[:2] == ["snakemake", "--cores"] and command.index(target) < command.index("--configfile")
     result = subprocess.run([sys.executable, "-m", *command], cwd=where, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
-    tables = where / "reports" / "nhanes" / "tables"
+    tables = where / "reports" / "nhanes_2001_2004" / "tables"
     ours = estimates(pd.read_csv(tables / "prevalence.csv"), pd.read_csv(tables / "odds_ratios.csv"))
     assert_matches(ours, reference("2001-2004"))
-    report = (where / "reports" / "nhanes" / "report.html").read_text()
+    report = (where / "reports" / "nhanes_2001_2004" / "report.html").read_text()
     assert report.count("Bunions (hallux valgus), ages 40+") >= 10  # findings, tables, claims
     assert "Age is top-coded at 85" in report and "WTMEC2YR x 1/2" in report
     assert "Knee osteoarthritis = all of [arthritis; MCQ190 is 2" in report  # the definition in words
     assert "where arthritis = MCQ160A is 1" in report
     for figure in ("prevalence", "forest", "heatmap", "upset", "network", "dose_response"):
-        assert "ages 40+" in (where / "reports" / "nhanes" / "figures" / f"{figure}.svg").read_text(), figure
+        assert "ages 40+" in (where / "reports" / "nhanes_2001_2004" / "figures" / f"{figure}.svg").read_text(), figure

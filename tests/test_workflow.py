@@ -70,6 +70,7 @@ def two_runs(tmp_path_factory):
         table.to_csv(where / "data" / "raw" / "study.csv", index=False)
         result = snakemake(where, "--cores", cores)
         assert result.returncode == 0, result.stderr[-3000:]
+        (where / "console.txt").write_text(result.stdout + result.stderr)  # what the researcher read
         runs.append(where)
     return runs
 
@@ -168,6 +169,50 @@ def test_the_workflow_through_a_cluster_executor_gives_the_tables_of_a_local_run
     for name in TABLES:
         path = Path("reports") / "tiny" / "tables" / f"{name}.csv"
         assert (where / path).read_bytes() == (two_runs[0] / path).read_bytes(), path
+
+
+def test_a_config_edit_reruns_the_jobs_with_a_one_line_reason(tmp_path, two_runs):
+    """Each rule's parameter is its view's file, named by the view's digest: an edit reruns the jobs, and
+    Snakemake says why in one line (the view as a parameter made it a dump of kilobytes)."""
+    where = shutil.copytree(two_runs[0], tmp_path / "edited", symlinks=True)
+    unchanged = snakemake(where, "-n", "--cores", "1")
+    assert unchanged.returncode == 0 and "Nothing to be done" in unchanged.stdout + unchanged.stderr
+    config = yaml.safe_load((where / "config" / "config.yaml").read_text())
+    config["obesity_bmi"] = 31
+    (where / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    result = snakemake(where, "-n", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    reasons = [line for line in (result.stdout + result.stderr).splitlines() if "reason: Params have changed" in line]
+    # the first job of each dataset; the others rerun because their inputs do
+    assert len(reasons) == 2 and all(len(line) < 400 for line in reasons), reasons
+    for dataset in ("tiny", "study"):
+        assert any(f"'data/interim/{dataset}/views/" in line for line in reasons), reasons
+        written = sorted((where / "data" / "interim" / dataset / "views").glob("*.yaml"))
+        assert [yaml.safe_load(path.read_text())["obesity_bmi"] for path in written] in ([30, 31], [31, 30])
+
+
+def test_the_index_links_the_reports_of_another_config_marked_as_such(tmp_path, two_runs):
+    """Two configs run in one folder, as the examples are: each run's index compares its own datasets
+    and links the other config's reports, marked as another config's."""
+    where = shutil.copytree(two_runs[0], tmp_path / "two_configs", symlinks=True)
+    datasets = {"tiny": None, "study": None, "other": {"source": "synthetic", "n": 800, "seed": 4}}
+    (where / "other.yaml").write_text(yaml.safe_dump({"datasets": datasets}))
+    other = snakemake(where, "--cores", "2", "--configfile", "other.yaml")
+    assert other.returncode == 0, other.stderr[-3000:]
+    index = (where / "reports" / "index.html").read_text()
+    this_config, rest = index.split("<h2>Reports of other configs</h2>")
+    linked = rest.split("<h2>Adjusted odds ratios")[0]
+    assert 'href="other/report.html"' in this_config and 'href="tiny/report.html"' not in this_config
+    assert 'href="tiny/report.html"' in linked and 'href="study/report.html"' in linked
+    assert "another config" in linked and "tiny: Prevalence" not in index  # linked, not compared
+    # the first config again: its index is drawn again (the reports of other configs are its parameter)
+    again = snakemake(where, "-n", "--cores", "1")
+    assert "Rules with provenance triggered jobs: index\n" in again.stdout, again.stdout[-3000:]
+    assert snakemake(where, "--cores", "1").returncode == 0
+    index = (where / "reports" / "index.html").read_text()
+    head, rest = index.split("<h2>Reports of other configs</h2>")
+    assert 'href="tiny/report.html"' in head and 'href="other/report.html"' in rest.split("<h2>Adjusted")[0]
+    assert "tiny: Prevalence (%)" in index and "other: Prevalence" not in index
 
 
 def test_a_mapping_mistake_stops_with_a_plain_message(tmp_path):

@@ -181,6 +181,7 @@ def check_consistency(config: dict) -> None:
                     f'or ~). Quote the value as it is in your file, e.g. {{"NULL": false}}; an empty cell is '
                     "missing without any entry."
                 )
+        check_unmapped(name, dataset)
         check_definitions(name, dataset, config["conditions"])
         check_auxiliary(name, dataset, known | {LOG_WEIGHT, STRATUM, CYCLE, SOURCE_ROW})
         check_dataset_variables(name, dataset, config.get("variables", {}))
@@ -205,6 +206,26 @@ def check_consistency(config: dict) -> None:
                         f"Dataset '{name}': pair_odds_ratios names '{key}', which has no "
                         f"`prevalence` in the synthetic model ({', '.join(sorted(drawn))})."
                     )
+
+
+# columns whose unknown value sends a row to quarantine whatever `unmapped:` says (columns.HARMONIZED)
+NEVER_UNKNOWN = ("id", "age", "sex", "weight", "stratum", "psu")
+
+
+def check_unmapped(name: str, dataset: Mapping) -> None:
+    """`unmapped: {column: unknown}` names a column the dataset maps, whose value may be unknown."""
+    for column, policy in dataset.get("unmapped", {}).items():
+        if column not in dataset.get("columns", {}):
+            raise ConfigError(
+                f"Dataset '{name}': `unmapped:` names '{column}', which `columns:` does not map. Name a mapped "
+                f"column ({', '.join(dataset.get('columns', {}))}), or remove it."
+            )
+        if policy == "unknown" and column in NEVER_UNKNOWN:
+            raise ConfigError(
+                f"Dataset '{name}': `unmapped: {{{column}: unknown}}`: a row's {column} cannot be unknown (the row "
+                f"could not be placed in the analysis or the design), so its row is quarantined. Map the values "
+                f"under `codes: {column}:`, or remove the line."
+            )
 
 
 def check_reading(name: str, dataset: dict) -> None:

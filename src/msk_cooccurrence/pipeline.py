@@ -166,12 +166,14 @@ def validate_stage(
     (the analysis file holds every column).
     """
     from .intake.chunks import validate_file_in_chunks
+    from .intake.quarantine import quarantine_warning
 
     result = validate_file_in_chunks(name, view, raw_path, harmonized_path, analysis_path, view["chunk_rows"])
     write_csv(result.quarantine, quarantine_path)
     write_json(result.summary, validation_path)
     log_validation(result.summary, result.analysis)
-    for warning in result.summary["warnings"]:
+    left = quarantine_warning(result.summary, quarantine_path)
+    for warning in [left] * bool(left) + result.summary["warnings"]:
         log.warning(warning)
         print(f"msk-cooccurrence: warning, dataset '{name}': {warning}", file=sys.stderr)
     return result
@@ -404,14 +406,17 @@ def exports_stage(
         log.info("wrote %s", export_paths[key])
 
 
-def index_stage(names, odds_paths, prevalence_paths, validation_paths, index_path, comparison_paths=()) -> None:
+def index_stage(
+    names, odds_paths, prevalence_paths, validation_paths, index_path, comparison_paths=(), others=()
+) -> None:
     """reports/index.html over every dataset of the run; comparison_paths: reports/comparison.csv and
-    its forest plots' SVG, with two datasets or more."""
+    its forest plots' SVG, with two datasets or more; `others`: the names of the datasets of another
+    config with a report in reports/ (index.other_reports), linked."""
     datasets = {
         name: {"odds_ratios": odds, "prevalence": prevalence, "validation": validation}
         for name, odds, prevalence, validation in zip(names, odds_paths, prevalence_paths, validation_paths)
     }
-    write_index(datasets, {}, index_path, comparison_paths)
+    write_index(datasets, {}, index_path, comparison_paths, others)
 
 
 def comparison_stage(names, odds_paths, method: str, table_path, figure_path) -> None:
@@ -441,7 +446,7 @@ def comparison_stage(names, odds_paths, method: str, table_path, figure_path) ->
     log.info("wrote %s", figure_path)
 
 
-def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path, comparison_paths=()) -> None:
+def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path, comparison_paths=(), others=()) -> None:
     """reports/index.html after a run in which a job stopped (the workflow's `onerror`): the datasets whose
     files the index reads exist compared, every other dataset named with its state, a failed one with
     the message of each job that stopped (failures.py). `inputs`: each dataset of the config -> the
@@ -462,7 +467,7 @@ def index_of_run(inputs: Mapping[str, Mapping[str, str]], index_path, comparison
         else:
             message = "the run stopped before this dataset's results, at another dataset's failure"
             unfinished[name] = {"state": "not finished", "message": message}
-    write_index(done, unfinished, index_path, current_comparison(done, unfinished, comparison_paths))
+    write_index(done, unfinished, index_path, current_comparison(done, unfinished, comparison_paths), others)
     read = [Path(path).stat().st_mtime for paths in done.values() for path in paths.values()]
     if read:
         os.utime(index_path, (min(read) - 1, min(read) - 1))
@@ -478,10 +483,10 @@ def current_comparison(done: Mapping, unfinished: Mapping, comparison_paths) -> 
     return paths if min(path.stat().st_mtime for path in paths) >= max(read, default=0) else []
 
 
-def write_index(datasets: Mapping, unfinished: Mapping, index_path, comparison_paths=()) -> None:
-    from .report.index import render_index
+def write_index(datasets: Mapping, unfinished: Mapping, index_path, comparison_paths=(), others=()) -> None:
+    from .report.index import other_reports, render_index
 
-    html = render_index(datasets, unfinished, comparison_paths)
+    html = render_index(datasets, unfinished, comparison_paths, other_reports(others, Path(index_path).parent))
     write_text(html, index_path)
     log.info(
         "wrote %s comparing %d datasets, %d without results (%.0f kB)",

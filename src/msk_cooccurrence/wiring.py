@@ -9,6 +9,8 @@ the package never disagree on what a dataset's view or input files are.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -44,6 +46,39 @@ def dataset_view(config: Mapping, dataset: str) -> dict:
     only its jobs.
     """
     return {k: v for k, v in config.items() if k not in RUN_SETTINGS} | {"dataset": config["datasets"][dataset]}
+
+
+# Where each dataset's view is written for its jobs: one file per distinct view, named by its digest
+# (view_file), so a file once written never changes and a job reads exactly the view it was planned with.
+VIEWS = "data/interim/{dataset}/views/{digest}.yaml"
+
+
+def view_text(view: Mapping) -> str:
+    """A view as YAML, in its own key order (conditions and codes keep their order; integer code keys stay
+    integers, which JSON would make strings)."""
+    return yaml.safe_dump(dict(view), sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def view_file(config: Mapping, dataset: str) -> str:
+    """The path of the file holding a dataset's view, written if it does not exist yet.
+
+    Each rule gets this path as its only parameter of the config: the digest in its name changes
+    exactly when the view does, so Snakemake reruns the dataset's jobs on an edit that touches it and
+    names the reason in one line (the view itself as a parameter made that reason a dump of kilobytes).
+    """
+    text = view_text(dataset_view(config, dataset))
+    path = Path(VIEWS.format(dataset=dataset, digest=hashlib.sha256(text.encode()).hexdigest()[:16]))
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)  # atomic: a job of a parallel parse never reads half a view
+    return str(path)
+
+
+def read_view(path) -> dict:
+    """A view written by view_file, as the stages take it."""
+    return load_resource_yaml(Path(path).read_text(encoding="utf-8"))
 
 
 def input_files(dataset: Mapping) -> list[str]:

@@ -61,9 +61,17 @@ def dataset_entry(name):
 
 
 def view(wildcards):
-    """What a dataset's outputs depend on (its entry and the analysis settings): a change reruns its jobs."""
+    """What a dataset's outputs depend on (its entry and the analysis settings), as the path of the file
+    that holds it, named by its digest (wiring.view_file, written here at parse time): an edit that
+    changes the view reruns the dataset's jobs, and Snakemake's reason is one line naming the digests.
+    """
     dataset_entry(wildcards.dataset)  # a target of a dataset not in the config stops here
-    return wiring.dataset_view(SETTINGS, wildcards.dataset)
+    if wildcards.dataset not in VIEW_FILES:
+        VIEW_FILES[wildcards.dataset] = wiring.view_file(SETTINGS, wildcards.dataset)
+    return VIEW_FILES[wildcards.dataset]
+
+
+VIEW_FILES = {}  # dataset -> its view's file, once per parse
 
 
 def input_files(wildcards):
@@ -169,6 +177,16 @@ def figure_report(name):
     )
 
 
+# The reports in reports/ of datasets this config does not have (another config's run made them):
+# reports/index.html links them too, marked as another config's, and compares only this config's
+# datasets (pipeline.index_stage). A parameter of the index, so a report that appears or goes
+# redraws it.
+OTHER_REPORTS = sorted(
+    path.parent.name
+    for path in Path("reports").glob("*/report.html")
+    if path.parent.name not in DATASETS
+)
+
 # the files of each dataset that reports/index.html reads (rule index)
 INDEX_INPUTS = {
     "odds_ratios": "reports/{dataset}/tables/odds_ratios.csv",
@@ -219,7 +237,7 @@ def write_index_of_run():
     try:
         from msk_cooccurrence.pipeline import index_of_run
 
-        index_of_run(inputs, "reports/index.html", index_comparison(None))
+        index_of_run(inputs, "reports/index.html", index_comparison(None), OTHER_REPORTS)
     except Exception as error:
         stop_words = f"reports/index.html was not written after the failure ({error})"
         sys.stderr.write(f"\nmsk-cooccurrence: {stop_words}.\n\n")
@@ -228,3 +246,21 @@ def write_index_of_run():
         "\nmsk-cooccurrence: reports/index.html lists each dataset's state, and the message "
         "of each job that stopped.\n\n"
     )
+
+
+def print_run_summary():
+    """The end of a run, on the console: per dataset of the config, its rows read, analysed and
+    quarantined (the commonest reasons with the fix), the values made unknown, and its report."""
+    datasets = {
+        name: {
+            "validation": f"data/processed/{name}/validation.json",
+            "quarantine": f"data/processed/{name}/quarantine.csv",
+            "report": f"reports/{name}/report.html",
+        }
+        for name in DATASETS
+    }
+    try:  # plain Python, read from the package the workflow runs with
+        from msk_cooccurrence.run_summary import run_summary
+    except ImportError:
+        return
+    sys.stderr.write(f"\n{run_summary(datasets)}\n\n")

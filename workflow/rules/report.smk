@@ -58,7 +58,7 @@ rule exports:
 
 
 # The index reads the tables, not the reports it links to, so it is drawn beside them (the default
-# target asks for both).
+# target asks for both). It also links the reports of datasets of other configs found in reports/.
 rule index:
     input:
         **{key: expand(path, dataset=DATASETS) for key, path in INDEX_INPUTS.items()},
@@ -82,6 +82,7 @@ rule index:
         runtime=10,
     params:
         datasets=DATASETS,
+        others=OTHER_REPORTS,
         version=VERSION,
     script:
         "../scripts/index.py"
@@ -123,5 +124,11 @@ onstart:
     clear_failures()
 
 
+# The last lines a researcher reads: what each dataset's rows became (run_summary.py).
+onsuccess:
+    print_run_summary()
+
+
 onerror:
     write_index_of_run()
+    print_run_summary()

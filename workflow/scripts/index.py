@@ -15,6 +15,7 @@ run_job(
         s.input.validation,
         s.output.html,
         s.input.comparison,
+        s.params.others,
     ),
     "index of the datasets",
 )

@@ -51,6 +51,7 @@ class Gathered:
     unknown_rows: dict = field(default_factory=dict)
     outside: dict = field(default_factory=dict)
     produced: dict = field(default_factory=dict)  # sex and each condition -> the values its valid rows have
+    recoded: list = field(default_factory=list)  # the values made unknown (`unmapped: unknown`), each chunk's
 
     def add(self, prepared, harmonized, checked, conditions) -> None:
         """One chunk's derive.Prepared, harmonize.Harmonized and validate.Checked, added in."""
@@ -59,6 +60,7 @@ class Gathered:
         self.failures.append(checked.failures)
         self.quarantine.append(checked.quarantine)
         self.tallies = add_tallies(self.tallies, harmonized.tallies)
+        self.recoded.append(harmonized.recoded)
         self.items = add_items(self.items, prepared.items)
         self.unknown_rows = add_tallies(self.unknown_rows, prepared.unknown_rows)
         self.outside = add_tallies(self.outside, harmonized.outside)
@@ -93,8 +95,9 @@ def verdict(
     definitions = checked_definitions(
         name, mapping.label, dataset, gathered.items, gathered.unknown_rows, gathered.outside
     )
-    fix = checked_conversions(name, mapping, gathered.tallies, Reading.of(dataset, settings.variables))
-    summary = file_verdict(name, mapping, settings, gathered, fix, definitions, analysis, source_warnings)
+    reading = Reading.of(dataset, settings.variables)
+    conversions = checked_conversions(name, mapping, gathered.tallies, gathered.recoded, reading)
+    summary = file_verdict(name, mapping, settings, gathered, conversions, definitions, analysis, source_warnings)
     return Validated(pd.DataFrame(), pd.concat(gathered.quarantine, ignore_index=True), summary)
 
 

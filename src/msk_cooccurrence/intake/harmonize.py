@@ -8,12 +8,17 @@ coded as "no pain" stays "no pain"). A codes map on a number column names its sp
 ("80+": 80, ".": null); the other numbers stay numbers. `decimal: ","` reads 27,5 as 27.5 (and a
 point in a number is then not a number); `thousands: ","` reads 2,997.2 as 2997.2, where the separator
 groups the digits by three (1,23 stays not a number).
+
+`unmapped: {column: unknown}` is the one exception a researcher may ask for: that column's values
+with no entry in its codes (or, for a number, not numbers) are unknown in that column only, and their
+rows stay; `made_unknown` takes them out of the problems, and validation.json counts them by column
+(`recoded_summary`) with a warning. A column none of whose values converts still stops the run.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,12 +43,14 @@ class Reading:
     decimal: str = "."
     numbers: tuple[str, ...] = NUMERIC
     thousands: str | None = None
+    unknown: tuple[str, ...] = ()  # the columns whose unconverted values are unknown (`unmapped: unknown`)
 
     @classmethod
     def of(cls, dataset: Mapping, variables: Mapping = {}) -> Reading:
         declared = numeric_names(tuple(variable_column(n, v) for n, v in variables.items()))
         missing = tuple(str(m) for m in dataset.get("missing", ()))
-        return cls(missing, dataset.get("decimal", "."), NUMERIC + declared, dataset.get("thousands"))
+        unknown = tuple(k for k, policy in dataset.get("unmapped", {}).items() if policy == "unknown")
+        return cls(missing, dataset.get("decimal", "."), NUMERIC + declared, dataset.get("thousands"), unknown)
 
 
 THOUSANDS = (",", ".", " ", "'")  # the thousands separators `thousands:` takes
@@ -111,6 +118,7 @@ class Harmonized:
     problems: pd.DataFrame
     tallies: dict
     outside: dict
+    recoded: pd.DataFrame  # the problems of the columns `unmapped: unknown` makes unknown (made_unknown)
 
 
 def harmonize_chunk(raw: pd.DataFrame, prepared, mapping, dataset: Mapping, settings) -> Harmonized:
@@ -122,8 +130,9 @@ def harmonize_chunk(raw: pd.DataFrame, prepared, mapping, dataset: Mapping, sett
         prepared.frame, prepared.columns, mapping.codes, booleans, settings.obesity_bmi, reading
     )
     tallies = conversion_tallies(raw, mapping.columns, frame, problems)
+    problems, recoded = made_unknown(problems, reading)
     frame, outside = restrict_to_universes(frame, dataset)
-    return Harmonized(frame, problems, tallies, outside)
+    return Harmonized(frame, problems, tallies, outside, recoded)
 
 
 def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[pd.DataFrame, dict]:
@@ -141,15 +150,45 @@ def restrict_to_universes(harmonized: pd.DataFrame, dataset: Mapping) -> tuple[p
     return out, outside_counts
 
 
-def checked_conversions(name: str, mapping, tallies: Mapping, reading: Reading):
+@dataclass(frozen=True)
+class Conversions:
+    """The file's verdict on its conversions: the fix to name for a column's unconverted values
+    (conversion_fix), and the values `unmapped: unknown` made unknown, by column (recoded_summary)."""
+
+    fix: Callable[[str, list[str]], str]
+    unmapped_unknown: dict
+
+
+def checked_conversions(name: str, mapping, tallies: Mapping, recoded: list, reading: Reading) -> Conversions:
     """The file's verdict on its conversions once every chunk is in: stop where not one value of a
-    mapped column converts; else the fix to name for a column's unconverted values (conversion_fix)."""
+    mapped column converts; else its Conversions (`recoded`: each chunk's Harmonized.recoded)."""
     check_columns_convert(name, mapping.label, mapping.codes, tallies, mapping.columns, reading)
 
     def fix(column: str, values: list[str]) -> str:
         return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)
 
-    return fix
+    return Conversions(fix, recoded_summary(pd.concat(recoded, ignore_index=True), mapping.columns))
+
+
+def made_unknown(problems: pd.DataFrame, reading: Reading) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """harmonize's problems split in two: those that quarantine their row, and those of the columns the
+    dataset makes unknown (`unmapped: unknown`), whose values harmonize has already left missing."""
+    recoded = problems["column"].isin(reading.unknown).to_numpy()
+    return problems[~recoded].reset_index(drop=True), problems[recoded].reset_index(drop=True)
+
+
+def recoded_summary(recoded: pd.DataFrame, columns: Mapping[str, str]) -> dict:
+    """validation.json's count of the values made unknown, by column: rows, the file's column, the first
+    five distinct values and the first five rows."""
+    return {
+        key: {
+            "rows": int(part[SOURCE_ROW].nunique()),
+            "file_column": columns.get(key, key),
+            "values": list(dict.fromkeys(part["value"]))[:5],
+            "first_rows": [int(row) for row in part[SOURCE_ROW].head(5)],
+        }
+        for key, part in recoded.groupby("column", sort=True)
+    }
 
 
 def _problem_label(key: str, code_map, reading: Reading) -> str:

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..settings import Settings
 from ..survey.design import design_of, design_summary, kish_effective_n
 from .harmonize import harmonized_values
+from .quarantine import quarantine_reasons
 from .validate import (
     CONVERSION_CHECKS,
     HARMONIZED,
@@ -31,7 +32,7 @@ from .validate import (
 
 
 def file_verdict(
-    name: str, mapping, settings: Settings, gathered, fix, definitions: Mapping, analysis, source_warnings
+    name: str, mapping, settings: Settings, gathered, conversions, definitions: Mapping, analysis, source_warnings
 ):
     """validation.json's summary once every chunk is in (`gathered`: chunks.Gathered): stop on too many
     bad rows, none valid or fewer than two conditions; else the counts, the definitions' summary, the
@@ -42,13 +43,16 @@ def file_verdict(
     )
     summary = {"dataset": name, "source": mapping.label} | counts
     check_ages_in_range(summary, failures, settings, mapping)
-    check_share(summary, failures, mapping.label, fix)
+    check_share(summary, failures, mapping.label, conversions.fix)
     check_some_valid(summary, failures)
     check_two_conditions(summary)
     summary.update(definitions)
+    summary["quarantine_reasons"] = quarantine_reasons(failures, conversions.fix)
+    summary["unmapped_unknown"] = conversions.unmapped_unknown
     summary["design_summary"] = design_summary(design_of(analysis, settings.lonely_psu))
     summary["warnings"] = (
         list(source_warnings)
+        + recoded_warnings(summary["unmapped_unknown"], summary["rows_in"])
         + absent_variable_warnings(gathered.columns, settings)
         + collapsed_code_warnings(mapping.codes, mapping.columns, gathered.produced, settings.conditions)
         + data_warnings(analysis, mapping.columns, settings)
@@ -277,3 +281,17 @@ def validate(
     check_share(summary, failures, source, fix)
     check_some_valid(summary, failures)
     return Validated(harmonized.loc[~is_bad].reset_index(drop=True), quarantine_table(raw, failures), summary)
+
+
+def recoded_warnings(summary: Mapping, rows_in: int) -> list[str]:
+    """One warning per column whose unconverted values were made unknown: asked for, and still said,
+    with how many rows it changed."""
+    found = []
+    for key, made in summary.items():
+        values = ", ".join(repr(v) for v in made["values"])
+        found.append(
+            f"{made['rows']:,} of {rows_in:,} rows have a value of '{made['file_column']}' ({key}) with no mapping "
+            f"({values}; first rows {', '.join(map(str, made['first_rows']))}): made unknown in {key} only, as "
+            f"`unmapped: {{{key}: unknown}}` asks; these rows stay in every estimate that does not read {key}."
+        )
+    return found

@@ -1,4 +1,10 @@
-"""reports/index.html: every dataset of the run, and the estimates they share side by side."""
+"""reports/index.html: every dataset of the run, and the estimates they share side by side.
+
+It also links every other report in reports/ (`other_reports`): a dataset of another config, run in
+the same folder (the examples, one after another), is listed with what its validation says, marked
+as another config's, and left out of the side-by-side estimates: its settings (conditions,
+covariates, definitions) are its own config's, and it is as old as that config's last run.
+"""
 
 from __future__ import annotations
 
@@ -90,12 +96,27 @@ def pooled_comparison(paths) -> dict:
     return {"figure": svg_data_uri(figure), "table": html_table(pooled_rows(comparison)), "method": ", ".join(methods)}
 
 
+def other_reports(names, reports_folder) -> dict[str, dict]:
+    """Each dataset of another config with a report in `reports_folder`: its validation.json's summary
+    (beside the reports folder, in data/processed/), or an empty one where that file is gone."""
+    project = Path(reports_folder).parent
+    found = {}
+    for name in names:
+        validation = project / "data" / "processed" / name / "validation.json"
+        found[name] = json.loads(validation.read_text()) if validation.is_file() else {}
+    return found
+
+
 def render_index(
-    datasets: Mapping[str, Mapping[str, Path]], unfinished: Mapping[str, Mapping] | None = None, comparison=()
+    datasets: Mapping[str, Mapping[str, Path]],
+    unfinished: Mapping[str, Mapping] | None = None,
+    comparison=(),
+    others: Mapping[str, Mapping] | None = None,
 ) -> str:
     """datasets: name -> paths of its odds_ratios.csv, prevalence.csv, validation.json (the datasets
     compared); unfinished: name -> {state, message} of the datasets of the run without results;
-    comparison: the paths of reports/comparison.csv and its forest plots' SVG, when the run pooled."""
+    comparison: the paths of reports/comparison.csv and its forest plots' SVG, when the run pooled;
+    others: name -> validation summary of each report of another config (other_reports)."""
     validation = {name: json.loads(Path(paths["validation"]).read_text()) for name, paths in datasets.items()}
     # a condition measured in part of a sample only (bunions at 40+) is not the same estimate elsewhere
     universes = {name: validation[name].get("universes", {}) for name in datasets}
@@ -122,6 +143,7 @@ def render_index(
     return environment.get_template("index.html.j2").render(
         datasets=validation,
         unfinished=dict(unfinished or {}),
+        others=dict(others or {}),
         prevalence=html_table(shared_estimates(overall, ["Condition"], list(overall_columns(overall)))),
         footnote=presentation.FOOTNOTES[0]
         if any(t.eq(presentation.SUPPRESSED).any(axis=None) for t in overall.values())
