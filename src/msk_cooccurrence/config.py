@@ -34,6 +34,7 @@ from .columns import CYCLE, LOG_WEIGHT, SOURCE_ROW, STRATUM, builtin_variables
 from .columns import NAMES as HARMONIZED_FIXED
 from .definitions import check_auxiliary, check_definitions, check_nesting
 from .errors import ConfigError
+from .labels import check_labels
 from .resources import read_resource
 from .sources import SOURCES, source_of
 
@@ -184,6 +185,7 @@ def check_consistency(config: dict) -> None:
         check_definitions(name, dataset, config["conditions"])
         check_auxiliary(name, dataset, known | {LOG_WEIGHT, STRATUM, CYCLE, SOURCE_ROW})
         check_dataset_variables(name, dataset, config.get("variables", {}))
+        check_labels(name, dataset, known | {CYCLE, "age_band", "bmi_class"})
         source_of(dataset).check(name, dataset)
         check_reading(name, dataset)
         check_outside_outputs(name, source_of(dataset).input_files(dataset))

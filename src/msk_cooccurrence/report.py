@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import outputs, presentation
+from . import glm, outputs, presentation
 from .dataset_text import (
     alternative_sentences,
     annotated_claims,
@@ -59,11 +59,13 @@ def ratio(value: float) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.2f}"
 
 
-def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame, universes=None) -> list[str]:
-    """Plain sentences for the top of the report."""
+def key_findings(
+    prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame, universes=None, labels=None
+) -> list[str]:
+    """Plain sentences for the top of the report (`labels`: the run's own, labels.variable_labels)."""
 
     def label(name) -> str:
-        return readable(name, universes)
+        return readable(name, universes, labels)
 
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
@@ -109,12 +111,12 @@ def _prevalence_phrase(r, label) -> str:
     return f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)}) {mark}".rstrip()
 
 
-def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str]:
+def not_estimated(tables: dict[str, pd.DataFrame], validation: dict, labels=None) -> list[str]:
     """What this dataset could not support, and why: one sentence each."""
     universes = validation.get("universes", {})
 
     def label(name) -> str:
-        return readable(name, universes)
+        return readable(name, universes, labels)
 
     items = []
     absent = validation.get("conditions_absent", [])
@@ -154,7 +156,7 @@ def claim_findings(claims: pd.DataFrame) -> list[str]:
     return [f"Claims from the literature tested here: {', '.join(parts)} (see Claims)."]
 
 
-def standardized_comparison(prevalence: pd.DataFrame, universes=None) -> pd.DataFrame:
+def standardized_comparison(prevalence: pd.DataFrame, universes=None, labels=None) -> pd.DataFrame:
     """Crude and age-standardized prevalence side by side (overall and by sex), as the report shows them."""
     crude = prevalence[prevalence["group"].isin(["overall", "sex"])].assign(
         level=lambda d: d["level"].where(d["group"] == "sex", "all")
@@ -162,7 +164,7 @@ def standardized_comparison(prevalence: pd.DataFrame, universes=None) -> pd.Data
     standard = prevalence[prevalence["group"] == "age_standardized"]
     columns = ["condition", "level", "estimate", "ci_low", "ci_high", "reliability"]
     shown = [
-        presentation.display_table("prevalence", t.reindex(columns=columns), universes).iloc[:, :5]
+        presentation.display_table("prevalence", t.reindex(columns=columns), universes, labels).iloc[:, :5]
         for t in (crude, standard)
     ]
     keys = list(shown[0].columns[:2])
@@ -228,7 +230,7 @@ def html_table(frame: pd.DataFrame, digits: int = 4) -> str:
     shown = frame.copy()
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}g}")
+            shown[column] = shown[column].map(lambda v: presentation.number(v, digits))
     return shown.to_html(index=False, escape=True, na_rep="", border=0, classes="data")
 
 
@@ -268,7 +270,7 @@ def render_report(
     interval = view["proportion_ci"]
     table1 = tables.get("table1")
     alternatives = tables.get("definitions", pd.DataFrame(columns=["condition"]))
-    claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes))
+    claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes, labels))
     shown = {
         name: presentation.display_table(name, claims if name == "claims" else table, notes, labels)
         for name, table in tables.items()
@@ -277,7 +279,7 @@ def render_report(
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
     label_with_universe = functools.partial(readable, universes=notes, labels=labels)
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], label_with_universe)
-    findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes)
+    findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes, labels)
     association = tables.get("association")
     by_cycle = [] if association is None else cycle_warnings(association, tables["prevalence"], view, notes)
     return environment.get_template("report.html.j2").render(
@@ -291,8 +293,8 @@ def render_report(
         synthetic=truth is not None and len(truth) > 0,
         claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
         standard=config["standard_population"],
-        limits=not_estimated(tables, validation),
-        standardized=html_table(standardized_comparison(tables["prevalence"], notes)),
+        limits=not_estimated(tables, validation, labels),
+        standardized=html_table(standardized_comparison(tables["prevalence"], notes, labels)),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
         imputation_words=imputation_sentences(dataset_config, config["conditions"]),
         validation=validation,
@@ -303,7 +305,7 @@ def render_report(
             name: spec for name, spec in outputs.tables().items() if name in tables and name not in SEPARATE_SECTIONS
         },
         figures={
-            name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes))
+            name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes, labels))
             for name, path in figures.items()
         },
         definitions=definition_sentences(dataset_config, config["conditions"]),
@@ -311,7 +313,9 @@ def render_report(
         interval=presentation.INTERVAL_WORDS[interval],
         footnotes=presentation.FOOTNOTES,
         prevalence_marked=presentation.has_marks(tables["prevalence"]),
-        table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes)],
+        table1=[]
+        if table1 is None
+        else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes, labels)],
         alternatives=[(h, html_table(b)) for h, b in presentation.definition_blocks(alternatives, notes, labels)],
         alternatives_spec=outputs.tables().get("definitions"),
         alternatives_words=alternative_sentences(dataset_config),
@@ -326,6 +330,8 @@ def render_report(
         subgroups="; ".join(readable(s, None, labels) for s in config.get("subgroups", ())),
         lost=lost_to_covariates(tables.get("data_quality"), tables["odds_ratios"], config, labels),
         max_order=config["loglinear"]["max_order"],
+        engine=glm.engine_words(glm.LOGISTIC),
+        poisson_engine=glm.engine_words(glm.POISSON),
         quality=presentation.quality_rows(tables.get("data_quality"), labels),
     )
 
@@ -337,7 +343,7 @@ def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
     if name in ("table1", "definitions"):
         labels = variable_labels(view)
         pieces = (
-            presentation.table1_blocks(table, notes)
+            presentation.table1_blocks(table, notes, labels)
             if name == "table1"
             else presentation.definition_blocks(table, notes, labels)
         )
