@@ -31,7 +31,7 @@ LAYERS = [
     | {"imputation_model"},
     {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
-    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
+    {"outputs", "figures", "subgroup_figures", "network_figure", "dataset_text", "presentation", "report", "index"},
     {"files", "failures", "chunks", "pipeline", "runner"},
 ]
 

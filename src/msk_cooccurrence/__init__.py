@@ -24,7 +24,7 @@ The package is layered; a module imports only from its own layer or the ones abo
    `odds_ratios`, `subgroups`, `alternative_definitions` (definitions.csv), `loglinear`,
    `dose_response`, `claims`, `sensitivity`, `association`, `table1`, `quality` (data quality).
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
-   `subgroup_figures`,
+   `subgroup_figures`, `network_figure`,
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
    footnotes for unreliable estimates), `report`, `index`.
 6. orchestration: `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index),

@@ -36,6 +36,7 @@ from .dataset_text import (
 from .derive import universe_notes
 from .labels import header, readable, variable_labels
 
+CSV_HREF = "tables/{name}.csv"  # a table's CSV beside the report (reports/{dataset}/tables/, workflow/rules/tables.smk)
 SEPARATE_SECTIONS = ("claims", "table1", "definitions")  # tables the report lays out in sections of their own
 PACKAGES = (
     "msk-cooccurrence",
@@ -330,6 +331,7 @@ def render_report(
         subgroups="; ".join(readable(s, None, labels) for s in config.get("subgroups", ())),
         lost=lost_to_covariates(tables.get("data_quality"), tables["odds_ratios"], config, labels),
         max_order=config["loglinear"]["max_order"],
+        csv_href={name: CSV_HREF.format(name=name) for name in tables},
         engine=glm.engine_words(glm.LOGISTIC),
         poisson_engine=glm.engine_words(glm.POISSON),
         quality=presentation.quality_rows(tables.get("data_quality"), labels),
