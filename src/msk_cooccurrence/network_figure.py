@@ -10,6 +10,7 @@ text is smaller than figures.MIN_FONT.
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 import numpy as np
@@ -44,7 +45,8 @@ def network_figure(loglinear: pd.DataFrame, settings):
     """
     sns.set_theme(style="white", context="paper")
     pairs = loglinear[(loglinear["kind"] == "coefficient") & (loglinear["order"] == 2)]
-    present = [c for c in settings.conditions if any(c in str(t).split(":") for t in pairs["term"])]
+    ends = term_ends(settings.conditions)
+    present = [c for c in settings.conditions if any(c in ends.get(str(t), ()) for t in pairs["term"])]
     colours = condition_colours(settings.conditions)
     fig = plt.figure(figsize=(6, 6))
     ax = fig.add_axes((0, 0, 1, 1))
@@ -68,10 +70,9 @@ def network_figure(loglinear: pd.DataFrame, settings):
         ax.add_patch(circle)
         boxes.append(circle.get_window_extent(renderer))
     for row in pairs.itertuples():
-        a, b = str(row.term).split(":")
-        if not np.isfinite(row.estimate):
+        if str(row.term) not in ends or not np.isfinite(row.estimate):
             continue
-        (x0, y0), (x1, y1) = position[a], position[b]
+        (x0, y0), (x1, y1) = (position[c] for c in ends[str(row.term)])
         significant = row.ci_low > 0 or row.ci_high < 0
         colour = ("#c0392b" if row.estimate > 0 else "#2e6db4") if significant else "#9a9a9a"
         width = 1 + 3 * min(abs(row.estimate), 1.5) if significant else 1
@@ -79,6 +80,11 @@ def network_figure(loglinear: pd.DataFrame, settings):
         words = f"{np.exp(row.estimate):.2f}\n({np.exp(row.ci_low):.2f}–{np.exp(row.ci_high):.2f})"
         boxes.append(place_edge_label(ax, renderer, (x0, y0, x1, y1), words, boxes))
     return fig
+
+
+def term_ends(conditions) -> dict[str, tuple[str, str]]:
+    """Each pairwise term ("a:b") with its two conditions, found whole: a label may hold a colon."""
+    return {f"{a}:{b}": (a, b) for a, b in itertools.permutations(conditions, 2)}
 
 
 def node_radius(texts, renderer, dpi: float) -> float:
