@@ -18,7 +18,7 @@ import pandas as pd
 from .columns import CYCLE, view_variables
 from .definitions import describe, referenced
 from .derive import universe_notes
-from .labels import readable, variable_labels
+from .labels import in_sentence, readable, variable_labels
 from .presentation import percent_text
 from .sources import source_of
 
@@ -163,7 +163,7 @@ def imputation_sentences(dataset: Mapping, conditions) -> list[str]:
         if parts:
             sentences.append(
                 "Auxiliary variables (imputed where unknown, never analysed): "
-                f"{_and_list(_name(p, dataset) for p in parts)}, parts of the definition of "
+                f"{_and_list(in_sentence(_name(p, dataset)) for p in parts)}, parts of the definition of "
                 f"{_name(condition, dataset)}. A condition derived from parts is unknown mostly "
                 "where one part is unknown and the others are known, so it is not missing at random given the other "
                 "conditions; the imputation draws it given the parts that are known."
@@ -171,7 +171,8 @@ def imputation_sentences(dataset: Mapping, conditions) -> list[str]:
     helpers = [n for n in auxiliary if not any(n in rules_used(rules[c], rules) for c in conditions if c in rules)]
     if helpers:
         sentences.append(
-            f"Auxiliary variables that help impute the conditions: {_and_list(_name(h, dataset) for h in helpers)}."
+            "Auxiliary variables that help impute the conditions: "
+            f"{_and_list(in_sentence(_name(h, dataset)) for h in helpers)}."
         )
     for condition, note in universe_notes(dataset).items():
         sentences.append(

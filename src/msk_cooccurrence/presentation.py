@@ -136,7 +136,7 @@ def definition_findings(
             + (
                 "by its primary definition"
                 if r.definition == condition
-                else f"as {readable(r.definition, None, labels)}"
+                else f"as {in_sentence(readable(r.definition, None, labels))}"
             )
             for r in rows.itertuples()
         ]
