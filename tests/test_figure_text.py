@@ -37,10 +37,12 @@ def svg_width_pt(path) -> float:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """A synthetic dataset's tables and every figure, as the workflow's stages make them."""
+    """A synthetic dataset's tables and every figure, as the workflow's stages make them, with a long label."""
     folder = tmp_path_factory.mktemp("figures")
     config = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())
-    config["datasets"] = {"synthetic": {"source": "synthetic", "n": 1500, "seed": 4}}
+    # the longest label a shipped example gives (with a colon, which the network's terms hold too)
+    labels = {"knee_oa": "Knee OA (proxy: doctor-told osteoarthritis with knee pain)"}
+    config["datasets"] = {"synthetic": {"source": "synthetic", "n": 1500, "seed": 4, "labels": labels}}
     config["sensitivity"] = {"multiple_imputation": False}
     config["literature"] = str(PROJECT / "config" / "literature.csv")
     config["subgroups"] = ["sex"]

@@ -91,7 +91,7 @@ def definition_sentences(dataset: Mapping, conditions) -> list[str]:
     rules = dict(dataset.get("rules", {}))
     sentences = [f"{_name(n, dataset)} = {describe(rule)}." for n, rule in rules.items() if n in conditions]
     helpers = [n for n in rules if n not in conditions]
-    sentences += [f"where {_name(n, dataset)} = {describe(rules[n])}." for n in helpers]
+    sentences += [f"where {in_sentence(_name(n, dataset))} = {describe(rules[n])}." for n in helpers]
     for cycle in dataset.get("cycles", []):
         for item, name in cycle.get("items", {}).items():
             sentences.append(f"In {cycle['name']}, {item} is read from {name}.")
@@ -264,7 +264,7 @@ def covariate_words(config: Mapping, present: set | None = None) -> str:
         name = covariate if isinstance(covariate, str) else covariate["name"]
         label = readable(name, None, labels)
         if present is not None and name not in present:
-            lacking.append(label)
+            lacking.append(in_sentence(label))
             continue
         declared = variables.get(name, {})
         if name == "sex":

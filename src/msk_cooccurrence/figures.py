@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +32,7 @@ GROUP_TITLES = {
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
 MAX_PATTERNS = 40  # bars of the UpSet plot
 STAR_LEFT, STAR_STEP, STAR_SIZE = 0.015, 0.025, 7  # a suppressed prevalence's star: axes x, columns apart, points
+LINE = 40  # characters a line of a row's or a legend's label holds before it wraps
 MIN_FONT = 8  # points: no text of a figure is smaller (the report shows figures at their size, 8 pt = 10.7 px)
 PERCENT = matplotlib.ticker.PercentFormatter(1.0, decimals=0)  # proportions read as percentages
 # Okabe and Ito's colour-blind-safe palette (yellow last: it is faint on white); a condition keeps its
@@ -64,6 +66,12 @@ def label(name: str, settings=None) -> str:
     """A column name as a reader sees it: knee_oa -> Knee osteoarthritis; a declared variable by the
     label the settings give it."""
     return settings.label(name) if hasattr(settings, "label") else readable(name)
+
+
+def pair_label(a: str, b: str) -> str:
+    """A pair as a row of a figure names it, in lines of at most LINE characters: a long label
+    (a dataset's own) wraps instead of widening the figure beyond the report's column."""
+    return textwrap.fill(f"{label(a)} & {label(b)}", LINE)
 
 
 def message_figure(message: str):
@@ -157,7 +165,10 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
         ax.set_ylabel(GROUP_TITLES.get(group) or label(group, settings))
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
     axes[-1, 0].xaxis.set_major_formatter(PERCENT)
-    legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
+    # a long label (a dataset's own: "Knee OA (proxy: ...)") wraps, so the figure fits the report's column
+    legend = [
+        Line2D([], [], marker="o", ms=4, color=palette[c], label=textwrap.fill(label(c), LINE)) for c in conditions
+    ]
     axes[0, 0].legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     if table["suppressed"].any() or table["reviewed"].any():
         fig.text(
@@ -261,7 +272,7 @@ def forest_figure(odds_ratios: pd.DataFrame):
     )
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax, odds)
-    ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
+    ax.set_yticks(range(len(pairs)), [pair_label(a, b) for a, b in pairs])
     ax.set_ylim(len(pairs) - 0.5, -0.5)  # top to bottom
     ax.set_xlabel("Odds ratio (95% CI, log scale)")
     ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3)
@@ -393,7 +404,7 @@ def comparison_figure(odds_by_dataset: dict[str, pd.DataFrame], model: str = "ad
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax)
-    ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
+    ax.set_yticks(range(len(pairs)), [pair_label(a, b) for a, b in pairs])
     ax.invert_yaxis()
     ax.set_xlabel(f"Odds ratio, {model} (95% CI, log scale)")
     if names:

@@ -20,7 +20,7 @@ from matplotlib.patches import Circle
 from .figures import MIN_FONT, condition_colours, label, plt, sns
 
 NODE_FONT = 10  # the conditions' labels
-NODE_LINE = 14  # characters a line of a condition's label holds before it wraps
+NODE_LINE = 18  # characters a line of a condition's label holds before it wraps
 NODE_PAD = 6  # points between a label's corner and its circle
 EDGE_FONT = max(MIN_FONT, 8)
 EDGE_GAP = 90  # points between neighbouring circles: room for an edge label ("1.23 (1.01–1.50)" is about 60)
