@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import PROJECT
@@ -116,5 +117,49 @@ def test_printing_keeps_figures_and_banner_whole(report):
     html = report.read_text()
     printing = html[html.index("@media print") :]
     assert re.search(r"figure, img[^{]*\{[^}]*break-inside: avoid", printing)
-    assert ".scroll { max-height: none; overflow: visible; }" in printing  # long tables print whole
+    assert ".scroll { overflow: visible; }" in printing and not re.search(r"\.scroll \{[^}]*max-height", html)
     assert "Synthetic data." in html and "by construction" in html
+
+
+# put last in <body>: measures, in the laid-out page, whether each table's box shows all its rows,
+# and whether the claims table's first column stays in view when the table is scrolled to its end
+LAYOUT = """<script>
+window.addEventListener("load", function () {
+  var boxes = Array.from(document.querySelectorAll(".scroll"));
+  var clipped = boxes.filter(function (b) { return b.scrollHeight > b.clientHeight + 1; }).length;
+  var claims = document.querySelector("#claims ~ .scroll");
+  var box = claims.getBoundingClientRect();
+  var rows = Array.from(claims.querySelectorAll("tbody tr"));
+  var shown = rows.filter(function (r) {
+    var b = r.getBoundingClientRect();
+    return b.height > 0 && b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
+  }).length;
+  claims.scrollLeft = claims.scrollWidth;
+  var first = rows[0].cells[0].getBoundingClientRect();
+  var cells = rows[0].cells, last = cells[cells.length - 1].getBoundingClientRect();
+  var out = document.createElement("pre");
+  out.id = "__layout";
+  out.textContent = JSON.stringify({boxes: boxes.length, clipped: clipped, rows: rows.length, shown: shown,
+    scrolls: claims.scrollWidth > claims.clientWidth, first_left: first.left - box.left,
+    last_right: box.right - last.right});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@needs_browser
+def test_no_table_is_clipped_and_a_wide_one_scrolls_with_its_first_column_kept(report, tmp_path):
+    checked = tmp_path / "layout.html"
+    checked.write_text(report.read_text().replace("</body>", LAYOUT + "\n</body>", 1))
+    result = chromium(
+        "--window-size=1000,900", "--virtual-time-budget=10000", "--dump-dom", checked.as_uri(), profile=tmp_path / "p4"
+    )
+    found = re.search(r'<pre id="__layout">(.*?)</pre>', result.stdout, flags=re.DOTALL)
+    assert found, result.stderr[-2000:]
+    layout = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    claims = len(pd.read_csv(report.parent / "claims.csv"))
+    assert layout["boxes"] > 5 and layout["clipped"] == 0  # no box hides rows below a fixed height
+    assert layout["rows"] == claims and layout["shown"] == claims  # every claim, reliability column and all
+    # scrolled to its right end (a 1000 px window is narrower than the table): the last column is in
+    # view, and the first (the claim) stays at the box's left edge
+    assert layout["scrolls"] and abs(layout["first_left"]) <= 1 and layout["last_right"] >= -1

@@ -12,6 +12,7 @@ from helpers import settings_of
 
 from msk_cooccurrence.labels import readable
 from msk_cooccurrence.report import figures
+from msk_cooccurrence.report.network_figure import network_figure
 from msk_cooccurrence.report.presentation import display_table
 from msk_cooccurrence.tables.quality import data_quality_table
 
@@ -33,7 +34,7 @@ def pairwise_terms(conditions, seed=1) -> pd.DataFrame:
 @pytest.mark.parametrize("k", [3, 4, 5, 6])
 def test_network_labels_never_overlap(k):
     settings = settings_of(conditions=CONDITIONS[:k])
-    fig = figures.network_figure(pairwise_terms(CONDITIONS[:k]), settings)
+    fig = network_figure(pairwise_terms(CONDITIONS[:k]), settings)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     texts = [t for t in fig.axes[0].texts if t.get_text()]

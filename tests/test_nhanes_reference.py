@@ -121,7 +121,8 @@ def test_the_documented_command_runs_on_cdc_layout_files_and_the_report_says_age
     report = (where / "reports" / "nhanes_2001_2004" / "report.html").read_text()
     assert report.count("Bunions (hallux valgus), ages 40+") >= 10  # findings, tables, claims
     assert "Age is top-coded at 85" in report and "WTMEC2YR x 1/2" in report
-    assert "Knee osteoarthritis = all of [arthritis; MCQ190 is 2" in report  # the definition in words
+    # the definition in words, knee OA by the example's label (a proxy)
+    assert "Knee OA (proxy: doctor-told osteoarthritis with knee pain) = all of [arthritis; MCQ190 is 2" in report
     assert "where arthritis = MCQ160A is 1" in report
     for figure in ("prevalence", "forest", "heatmap", "upset", "network", "dose_response"):
         assert "ages 40+" in (where / "reports" / "nhanes_2001_2004" / "figures" / f"{figure}.svg").read_text(), figure

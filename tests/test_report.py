@@ -95,7 +95,7 @@ def test_key_findings_name_clear_associations():
     )
     patterns = pd.DataFrame(columns=["n_conditions", "oe_ratio"])
     text = " ".join(key_findings(prevalence, odds, patterns))
-    assert "a 20.0%" in text and "more often" in text and "less often" in text
+    assert "A 20.0%" in text and "more often" in text and "less often" in text
 
 
 def test_atomic_path_leaves_nothing_behind_on_failure(tmp_path):
@@ -163,6 +163,6 @@ def test_the_report_shows_every_name_by_its_label(tmp_path):
     )
     text = visible_text(report.read_text())
     assert "Pair, log odds ratio given the others" in text and "estimated as Bunions (hallux valgus) given" in text
-    assert "hip pain or Knee osteoarthritis is not in this dataset" in text
+    assert "Hip pain or Knee osteoarthritis is not in this dataset" in text
     raw = sorted(set(re.findall(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b", text)))
     assert raw == [], raw

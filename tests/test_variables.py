@@ -202,7 +202,7 @@ def test_a_declared_category_a_dataset_does_not_map_is_noted_not_fatal(tmp_path)
     tables = compute_tables(data, settings, {}, ["odds_ratios", "table1", "data_quality"])
     assert tables["odds_ratios"].query("model == 'adjusted'")["note"].str.contains("not in this dataset: race").all()
     warnings = json.loads((tmp_path / "validation.json").read_text())["warnings"]
-    assert any("`covariates` names race (race), which this dataset does not have" in w for w in warnings)
+    assert any("`covariates` names Race (race), which this dataset does not have" in w for w in warnings)
     from msk_cooccurrence.report.dataset_text import covariate_words, present_columns
 
     words = covariate_words(

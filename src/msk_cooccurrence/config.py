@@ -35,6 +35,7 @@ from .columns import NAMES as HARMONIZED_FIXED
 from .errors import ConfigError
 from .intake.definitions import check_auxiliary, check_definitions, check_nesting
 from .intake.sources import SOURCES, source_of
+from .labels import check_labels
 from .resources import read_resource
 
 SOURCE_NAMES = tuple(SOURCES)
@@ -185,6 +186,7 @@ def check_consistency(config: dict) -> None:
         check_definitions(name, dataset, config["conditions"])
         check_auxiliary(name, dataset, known | {LOG_WEIGHT, STRATUM, CYCLE, SOURCE_ROW})
         check_dataset_variables(name, dataset, config.get("variables", {}))
+        check_labels(name, dataset, known | {CYCLE, "age_band", "bmi_class"})
         source_of(dataset).check(name, dataset)
         check_reading(name, dataset)
         check_outside_outputs(name, source_of(dataset).input_files(dataset))

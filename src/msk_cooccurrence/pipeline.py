@@ -323,9 +323,10 @@ def figure_stage(figure: str, view: Mapping, table_paths: Mapping[str, Path | st
     # a condition measured in part of the sample only carries its universe: "bunions (ages 40+)"
     notes = universe_notes(view["dataset"])
     conditions = view["conditions"]
-    tables = display_tables({name: pd.read_csv(path) for name, path in table_paths.items()}, notes, conditions)
     settings = Settings.from_dict(view)
-    shown = replace(settings, conditions=tuple(display_name(c, notes) for c in settings.conditions))
+    read = {name: pd.read_csv(path) for name, path in table_paths.items()}
+    tables = display_tables(read, notes, conditions, settings.labels)
+    shown = replace(settings, conditions=tuple(display_name(c, notes, settings.labels) for c in settings.conditions))
     log.info("drawing %s from %s", figure, ", ".join(f"{n} ({len(t)} rows)" for n, t in tables.items()))
     drawn = draw_figures(tables, shown, [figure])[figure]
     with atomic_path(svg_path) as svg, atomic_path(png_path) as png:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .columns import MAX_AGE, MIN_AGE, alternative_column, builtin_variables, category_levels, view_variables
-from .labels import label_of
+from .labels import readable, variable_labels
 from .wiring import dataset_view  # noqa: F401 (each rule's slice of the config; defined where the workflow reads it)
 
 DEFAULT_GROUPINGS = ("sex", "age_band", "bmi_class")
@@ -41,6 +41,7 @@ class Settings:
     alternatives: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> its other definitions
     universes: Mapping = field(default_factory=lambda: MappingProxyType({}))  # condition -> {min_age, max_age}
     auxiliary: tuple[str, ...] = ()  # the dataset's rules that only help the imputation (`imputation: auxiliary:`)
+    labels: Mapping = field(default_factory=lambda: MappingProxyType({}))  # the run's own (labels.variable_labels)
 
     @classmethod
     def from_dict(cls, config: Mapping) -> Settings:
@@ -83,6 +84,7 @@ class Settings:
             ),
             universes=MappingProxyType(copy.deepcopy(dict(dataset.get("universes") or {}))),
             auxiliary=tuple((dataset.get("imputation") or {}).get("auxiliary", ())),
+            labels=MappingProxyType(variable_labels({"variables": variables, "dataset": dataset})),
         )
 
     @property
@@ -98,8 +100,9 @@ class Settings:
         return [g for g in groups if g["lower"] <= self.max_age]
 
     def label(self, name: str) -> str:
-        """How tables and the report name a column: a declared variable's label, else labels.readable's."""
-        return label_of(name, self.variables)
+        """How tables and the report name a column: the dataset's or a declared variable's label, else
+        labels.readable's."""
+        return readable(name, None, self.labels)
 
 
 def bands_within(lower_bounds, min_age: float, max_age: float) -> tuple:

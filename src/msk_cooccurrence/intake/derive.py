@@ -299,6 +299,7 @@ def definition_summary(dataset: Mapping, unknown_rows: Mapping, outside: Mapping
     """What validation.json records about the definitions: universes, values made unknown."""
     return {
         "universes": universe_notes(dataset),
+        "labels": dict(dataset.get("labels") or {}),  # the dataset's own (`labels:`), for the index
         "outside_universe": dict(outside),
         "unknown_if": {
             key: {"rows": unknown_rows.get(key, 0), "rule": describe(rule)}

@@ -19,7 +19,7 @@ from ..columns import CYCLE, view_variables
 from ..intake.definitions import describe, referenced
 from ..intake.derive import universe_notes
 from ..intake.sources import source_of
-from ..labels import readable, variable_labels
+from ..labels import in_sentence, readable, variable_labels
 from .presentation import percent_text
 
 CONDITION_COLUMNS = ("condition", "condition_a", "condition_b")
@@ -30,50 +30,56 @@ KLEENE = (
 )
 
 
-def display_name(name, notes: Mapping[str, str]):
-    """A condition's label with its universe; anything that is not a name is left as it is."""
-    return readable(name, notes) if isinstance(name, str) else name
+def display_name(name, notes: Mapping[str, str], labels: Mapping[str, str] | None = None):
+    """A condition's label (the run's own `labels` first) with its universe; anything that is not a
+    name is left as it is."""
+    return readable(name, notes, labels) if isinstance(name, str) else name
 
 
 def display_tables(
-    tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str], conditions=()
+    tables: Mapping[str, pd.DataFrame], notes: Mapping[str, str], conditions=(), labels: Mapping[str, str] | None = None
 ) -> dict[str, pd.DataFrame]:
     """Tables whose condition names read as labels with their universe: bunions -> 'Bunions (hallux
-    valgus), ages 40+'; `conditions` names the per-condition columns (patterns) to relabel too."""
+    valgus), ages 40+'; `conditions` names the per-condition columns (patterns) to relabel too;
+    `labels` are the run's own (labels.variable_labels)."""
+
+    def name_of(name, notes):
+        return display_name(name, notes, labels)
+
     shown = {}
     for key, table in tables.items():
-        table = table.rename(columns={c: display_name(c, notes) for c in [*conditions, *notes] if c in table})
+        table = table.rename(columns={c: name_of(c, notes) for c in [*conditions, *notes] if c in table})
         for column in CONDITION_COLUMNS:
             if column in table:
-                table[column] = table[column].map(lambda v: display_name(v, notes))
+                table[column] = table[column].map(lambda v: name_of(v, notes))
         if "pattern" in table:
-            table["pattern"] = table["pattern"].map(
-                lambda p: "+".join(display_name(c, notes) for c in str(p).split("+"))
-            )
+            table["pattern"] = table["pattern"].map(lambda p: "+".join(name_of(c, notes) for c in str(p).split("+")))
         if "term" in table:
-            table["term"] = table["term"].map(lambda t: ":".join(display_name(c, notes) for c in str(t).split(":")))
+            table["term"] = table["term"].map(lambda t: ":".join(name_of(c, notes) for c in str(t).split(":")))
         if "claim" in table:
-            table["claim"] = annotated_claims(tables[key], notes)
+            table["claim"] = annotated_claims(tables[key], notes, labels)
         shown[key] = table
     return shown
 
 
-def annotated_claims(claims: pd.DataFrame, notes: Mapping[str, str]) -> list[str]:
+def annotated_claims(
+    claims: pd.DataFrame, notes: Mapping[str, str], labels: Mapping[str, str] | None = None
+) -> list[str]:
     """Each claim with the universes of the conditions its estimate used (all of them for 'mutual')."""
     texts = []
     for row in claims.to_dict("records"):
         used = [c for c in notes if c in (row.get("condition_a"), row.get("condition_b"))]
         if row.get("model") == "mutual":
             used = list(notes)
-        texts.append(row["claim"] + "".join(f" [{readable(c)}: {notes[c]}]" for c in used))
+        texts.append(row["claim"] + "".join(f" [{readable(c, None, labels)}: {notes[c]}]" for c in used))
     return texts
 
 
-def population_caption(notes: Mapping[str, str]) -> str:
+def population_caption(notes: Mapping[str, str], labels: Mapping[str, str] | None = None) -> str:
     """The sentence every figure caption adds when a condition has a universe."""
     if not notes:
         return ""
-    listed = "; ".join(f"{readable(c)} only at {n}" for c, n in notes.items())
+    listed = "; ".join(f"{readable(c, None, labels)} only at {n}" for c, n in notes.items())
     return (
         f" Measured {listed}: every estimate involving it, and the patterns, network and mutual odds ratios "
         "(which need every condition known), are for that age range."
@@ -83,20 +89,22 @@ def population_caption(notes: Mapping[str, str]) -> str:
 def definition_sentences(dataset: Mapping, conditions) -> list[str]:
     """Every definition of the dataset in words, for the methods section."""
     rules = dict(dataset.get("rules", {}))
-    sentences = [f"{_name(n)} = {describe(rule)}." for n, rule in rules.items() if n in conditions]
+    sentences = [f"{_name(n, dataset)} = {describe(rule)}." for n, rule in rules.items() if n in conditions]
     helpers = [n for n in rules if n not in conditions]
-    sentences += [f"where {_name(n)} = {describe(rules[n])}." for n in helpers]
+    sentences += [f"where {in_sentence(_name(n, dataset))} = {describe(rules[n])}." for n in helpers]
     for cycle in dataset.get("cycles", []):
         for item, name in cycle.get("items", {}).items():
             sentences.append(f"In {cycle['name']}, {item} is read from {name}.")
         for n, rule in cycle.get("rules", {}).items():
-            sentences.append(f"In {cycle['name']}, {_name(n)} = {describe(rule)}.")
+            sentences.append(f"In {cycle['name']}, {_name(n, dataset)} = {describe(rule)}.")
     sentences += alternative_sentences(dataset)
     for key, rule in dataset.get("unknown_if", {}).items():
-        sentences.append(f"{_name(key)} is unknown where {describe(rule)} is yes.")
+        sentences.append(f"{_name(key, dataset)} is unknown where {describe(rule)} is yes.")
     for variable, levels in dataset.get("categories", {}).items():
         words = "; ".join(f"'{level}' where {describe(rule)}" for level, rule in levels.items())
-        sentences.append(f"{_name(variable)} is {words} (unknown where no level's rule is yes and some is unknown).")
+        sentences.append(
+            f"{_name(variable, dataset)} is {words} (unknown where no level's rule is yes and some is unknown)."
+        )
     if rules or dataset.get("categories"):
         sentences.append(KLEENE)
     return sentences + scope_sentences(dataset)
@@ -105,7 +113,8 @@ def definition_sentences(dataset: Mapping, conditions) -> list[str]:
 def alternative_sentences(dataset: Mapping) -> list[str]:
     """Each alternative definition (`alternatives:`) in words: for the methods, and beside definitions.csv."""
     return [
-        f"{_name(condition)} by the alternative definition '{_name(definition)}' (definitions.csv) = {describe(rule)}."
+        f"{_name(condition, dataset)} by the alternative definition '{_name(definition, dataset)}' "
+        f"(definitions.csv) = {describe(rule)}."
         for condition, alternatives in dataset.get("alternatives", {}).items()
         for definition, rule in alternatives.items()
     ]
@@ -116,9 +125,9 @@ def scope_sentences(dataset: Mapping) -> list[str]:
     sentences = []
     for condition, note in universe_notes(dataset).items():
         sentences.append(
-            f"{_name(condition)} was measured only at {note}; outside that range it is unknown, so every estimate "
-            f"involving it, and the patterns, log-linear model, network and mutual odds ratios (which need every "
-            f"condition known), are for {note}."
+            f"{_name(condition, dataset)} was measured only at {note}; outside that range it is unknown, so every "
+            "estimate involving it, and the patterns, log-linear model, network and mutual odds ratios (which "
+            f"need every condition known), are for {note}."
         )
     sentences += source_of(dataset).methods_sentences(dataset)
     if dataset.get("age_top_code") is not None:
@@ -153,18 +162,22 @@ def imputation_sentences(dataset: Mapping, conditions) -> list[str]:
         parts = [name for name in auxiliary if name in rules_used(rules[condition], rules)]
         if parts:
             sentences.append(
-                f"Auxiliary variables (imputed where unknown, never analysed): {_and_list(map(_name, parts))}, parts "
-                f"of the definition of {_name(condition)}. A condition derived from parts is unknown mostly where one "
-                "part is unknown and the others are known, so it is not missing at random given the other "
+                "Auxiliary variables (imputed where unknown, never analysed): "
+                f"{_and_list(in_sentence(_name(p, dataset)) for p in parts)}, parts of the definition of "
+                f"{_name(condition, dataset)}. A condition derived from parts is unknown mostly "
+                "where one part is unknown and the others are known, so it is not missing at random given the other "
                 "conditions; the imputation draws it given the parts that are known."
             )
     helpers = [n for n in auxiliary if not any(n in rules_used(rules[c], rules) for c in conditions if c in rules)]
     if helpers:
-        sentences.append(f"Auxiliary variables that help impute the conditions: {_and_list(map(_name, helpers))}.")
+        sentences.append(
+            "Auxiliary variables that help impute the conditions: "
+            f"{_and_list(in_sentence(_name(h, dataset)) for h in helpers)}."
+        )
     for condition, note in universe_notes(dataset).items():
         sentences.append(
-            f"{_name(condition)} is never imputed outside {note}, where it was not measured (there it is a level "
-            f"'not measured' of its own in the other variables' models, never drawn), and every model with it, "
+            f"{_name(condition, dataset)} is never imputed outside {note}, where it was not measured (there it is a "
+            f"level 'not measured' of its own in the other variables' models, never drawn), and every model with it, "
             f"complete cases and imputed, is fitted at {note}."
         )
     return sentences
@@ -183,21 +196,25 @@ def rules_used(rule, rules: Mapping) -> set[str]:
 
 def data_notes(validation: Mapping, dataset: Mapping) -> list[str]:
     """Short lines for the data section: universes, values made unknown, age top-code."""
-    notes = []
+    notes, labels = [], variable_labels({"dataset": dataset})
     for condition, note in validation.get("universes", {}).items():
         outside = validation.get("outside_universe", {}).get(condition, 0)
-        notes.append(f"{_name(condition)}: {note} only ({outside} known values outside that range set unknown)")
+        notes.append(
+            f"{readable(condition, None, labels)}: {note} only ({outside} known values outside that range set unknown)"
+        )
     for key, made in validation.get("unknown_if", {}).items():
         notes.append(
-            f"{_name(key)} set unknown where {made['rule']} is yes: {made['rows']} rows (kept, not quarantined)"
+            f"{readable(key, None, labels)} set unknown where {made['rule']} is yes: {made['rows']} rows "
+            "(kept, not quarantined)"
         )
     if dataset.get("age_top_code") is not None:
         notes.append(f"age top-coded at {dataset['age_top_code']:g} (everyone {dataset['age_top_code']:g}+)")
     return notes
 
 
-def _name(name: str) -> str:
-    return readable(name)
+def _name(name: str, dataset: Mapping) -> str:
+    """A name by the dataset's label (`labels:`), else labels.readable's."""
+    return readable(name, None, variable_labels({"dataset": dataset}))
 
 
 CYCLE_DIFFERENCE_P = 0.001  # a condition that differs across cycles beyond this is warned about
@@ -223,8 +240,9 @@ def cycle_warnings(association: pd.DataFrame, prevalence: pd.DataFrame, view: Ma
             else "consider `cycle` as a covariate (`covariates:`)"
         )
         sentences.append(
-            f"{readable(test.condition, notes)}: prevalence differs across NHANES cycles (Rao-Scott F = "
-            f"{test.statistic:.2f} on {test.df_num:.2f} and {test.df_den:.1f} df, p < {CYCLE_DIFFERENCE_P:g}): "
+            f"{readable(test.condition, notes, variable_labels(view))}: prevalence differs across NHANES cycles "
+            f"(Rao-Scott F = {test.statistic:.2f} on {test.df_num:.2f} and {test.df_den:.1f} df, "
+            f"p < {CYCLE_DIFFERENCE_P:g}): "
             f"{each}. Pooled estimates average over the cycles' examiners or protocol changes as well as over "
             f"time; {advice}."
         )
@@ -246,7 +264,7 @@ def covariate_words(config: Mapping, present: set | None = None) -> str:
         name = covariate if isinstance(covariate, str) else covariate["name"]
         label = readable(name, None, labels)
         if present is not None and name not in present:
-            lacking.append(label)
+            lacking.append(in_sentence(label))
             continue
         declared = variables.get(name, {})
         if name == "sex":

@@ -12,8 +12,6 @@ import functools
 import html
 from pathlib import Path
 
-import jinja2
-import markupsafe
 import numpy as np
 import pandas as pd
 import yaml
@@ -21,7 +19,7 @@ import yaml
 from .. import outputs
 from ..intake.derive import universe_notes
 from ..labels import header, readable, variable_labels
-from . import presentation
+from . import methods, presentation
 from .dataset_text import (
     alternative_sentences,
     annotated_claims,
@@ -33,6 +31,7 @@ from .dataset_text import (
 from .exports import report_links
 from .methods import methods_context
 
+CSV_HREF = "tables/{name}.csv"  # a table's CSV beside the report (reports/{dataset}/tables/, workflow/rules/tables.smk)
 SEPARATE_SECTIONS = ("claims", "table1", "definitions")  # tables the report lays out in sections of their own
 
 
@@ -44,11 +43,13 @@ def ratio(value: float) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.2f}"
 
 
-def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame, universes=None) -> list[str]:
-    """Plain sentences for the top of the report."""
+def key_findings(
+    prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.DataFrame, universes=None, labels=None
+) -> list[str]:
+    """Plain sentences for the top of the report (`labels`: the run's own, labels.variable_labels)."""
 
     def label(name) -> str:
-        return readable(name, universes)
+        return readable(name, universes, labels)
 
     findings = []
     overall = prevalence[prevalence["group"] == "overall"]
@@ -94,12 +95,12 @@ def _prevalence_phrase(r, label) -> str:
     return f"{label(r.condition)} {percent(r.estimate)} ({percent(r.ci_low)} to {percent(r.ci_high)}) {mark}".rstrip()
 
 
-def not_estimated(tables: dict[str, pd.DataFrame], validation: dict) -> list[str]:
+def not_estimated(tables: dict[str, pd.DataFrame], validation: dict, labels=None) -> list[str]:
     """What this dataset could not support, and why: one sentence each."""
     universes = validation.get("universes", {})
 
     def label(name) -> str:
-        return readable(name, universes)
+        return readable(name, universes, labels)
 
     items = []
     absent = validation.get("conditions_absent", [])
@@ -139,7 +140,7 @@ def claim_findings(claims: pd.DataFrame) -> list[str]:
     return [f"Claims from the literature tested here: {', '.join(parts)} (see Claims)."]
 
 
-def standardized_comparison(prevalence: pd.DataFrame, universes=None) -> pd.DataFrame:
+def standardized_comparison(prevalence: pd.DataFrame, universes=None, labels=None) -> pd.DataFrame:
     """Crude and age-standardized prevalence side by side (overall and by sex), as the report shows them."""
     crude = prevalence[prevalence["group"].isin(["overall", "sex"])].assign(
         level=lambda d: d["level"].where(d["group"] == "sex", "all")
@@ -147,7 +148,7 @@ def standardized_comparison(prevalence: pd.DataFrame, universes=None) -> pd.Data
     standard = prevalence[prevalence["group"] == "age_standardized"]
     columns = ["condition", "level", "estimate", "ci_low", "ci_high", "reliability"]
     shown = [
-        presentation.display_table("prevalence", t.reindex(columns=columns), universes).iloc[:, :5]
+        presentation.display_table("prevalence", t.reindex(columns=columns), universes, labels).iloc[:, :5]
         for t in (crude, standard)
     ]
     keys = list(shown[0].columns[:2])
@@ -213,7 +214,7 @@ def html_table(frame: pd.DataFrame, digits: int = 4) -> str:
     shown = frame.copy()
     for column in shown.columns:
         if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}g}")
+            shown[column] = shown[column].map(lambda v: presentation.number(v, digits))
     return shown.to_html(index=False, escape=True, na_rep="", border=0, classes="data")
 
 
@@ -230,19 +231,13 @@ def render_report(
     figures: dict[str, Path],
     truth: pd.DataFrame | None = None,
 ) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
     labels = variable_labels(view)
-    environment.filters["label"] = lambda name: readable(name, None, labels)
-    environment.filters["code_names"] = lambda text: markupsafe.Markup(presentation.code_names(text))
+    environment = methods.environment(labels)
     config, dataset_config = view, view["dataset"]
     notes = validation.get("universes", {})  # "Bunions (hallux valgus), ages 40+" wherever bunions is shown
     table1 = tables.get("table1")
     alternatives = tables.get("definitions", pd.DataFrame(columns=["condition"]))
-    claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes))
+    claims = tables["claims"].assign(claim=annotated_claims(tables["claims"], notes, labels))
     shown = {
         name: presentation.display_table(name, claims if name == "claims" else table, notes, labels)
         for name, table in tables.items()
@@ -251,7 +246,7 @@ def render_report(
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
     label_with_universe = functools.partial(readable, universes=notes, labels=labels)
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], label_with_universe)
-    findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes)
+    findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes, labels)
     association = tables.get("association")
     by_cycle = [] if association is None else cycle_warnings(association, tables["prevalence"], view, notes)
     return environment.get_template("report.html.j2").render(
@@ -264,8 +259,8 @@ def render_report(
         cycle_warnings=by_cycle,
         synthetic=truth is not None and len(truth) > 0,
         claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
-        limits=not_estimated(tables, validation),
-        standardized=html_table(standardized_comparison(tables["prevalence"], notes)),
+        limits=not_estimated(tables, validation, labels),
+        standardized=html_table(standardized_comparison(tables["prevalence"], notes, labels)),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
         imputation_words=imputation_sentences(dataset_config, config["conditions"]),
         top_reasons=sorted(validation["checks"].items(), key=lambda kv: -kv[1])[:10],
@@ -274,13 +269,15 @@ def render_report(
             name: spec for name, spec in outputs.tables().items() if name in tables and name not in SEPARATE_SECTIONS
         },
         figures={
-            name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes))
+            name: (svg_data_uri(path), outputs.figures()[name], population_caption(notes, labels))
             for name, path in figures.items()
         },
         dataset_notes=data_notes(validation, dataset_config),
         footnotes=presentation.FOOTNOTES,
         prevalence_marked=presentation.has_marks(tables["prevalence"]),
-        table1=[] if table1 is None else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes)],
+        table1=[]
+        if table1 is None
+        else [(h, html_table(b)) for h, b in presentation.table1_blocks(table1, notes, labels)],
         alternatives=[(h, html_table(b)) for h, b in presentation.definition_blocks(alternatives, notes, labels)],
         alternatives_spec=outputs.tables().get("definitions"),
         alternatives_words=alternative_sentences(dataset_config),
@@ -290,6 +287,7 @@ def render_report(
         truth=None if comparison is None else html_table(comparison),
         parameters=None if truth is None or truth.empty else html_table(truth_parameters(truth, label_with_universe)),
         config_yaml=yaml.safe_dump(shown_config, sort_keys=False),
+        csv_href={name: CSV_HREF.format(name=name) for name in tables},
         quality=presentation.quality_rows(tables.get("data_quality"), labels),
         exports=report_links(dataset),
         **methods_context(view, validation, provenance, tables),
@@ -303,7 +301,7 @@ def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
     if name in ("table1", "definitions"):
         labels = variable_labels(view)
         pieces = (
-            presentation.table1_blocks(table, notes)
+            presentation.table1_blocks(table, notes, labels)
             if name == "table1"
             else presentation.definition_blocks(table, notes, labels)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +17,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from ..labels import readable  # noqa: E402
 from ..survey.reliability import is_reviewed, is_suppressed  # noqa: E402
+from .presentation import ratio_text  # noqa: E402
 
 # fixed ids and no timestamps: the same tables give byte-identical SVG files
 matplotlib.rcParams["svg.hashsalt"] = "msk-cooccurrence"
@@ -29,6 +31,9 @@ GROUP_TITLES = {
 }
 MODEL_MARKERS = {"crude": "o", "adjusted": "s", "mutual": "D"}
 MAX_PATTERNS = 40  # bars of the UpSet plot
+STAR_LEFT, STAR_STEP, STAR_SIZE = 0.015, 0.025, 7  # a suppressed prevalence's star: axes x, columns apart, points
+LINE = 40  # characters a line of a row's or a legend's label holds before it wraps
+MIN_FONT = 8  # points: no text of a figure is smaller (the report shows figures at their size, 8 pt = 10.7 px)
 PERCENT = matplotlib.ticker.PercentFormatter(1.0, decimals=0)  # proportions read as percentages
 # Okabe and Ito's colour-blind-safe palette (yellow last: it is faint on white); a condition keeps its
 # colour, by its place in `conditions`, in every figure of every dataset of a run
@@ -61,6 +66,12 @@ def label(name: str, settings=None) -> str:
     """A column name as a reader sees it: knee_oa -> Knee osteoarthritis; a declared variable by the
     label the settings give it."""
     return settings.label(name) if hasattr(settings, "label") else readable(name)
+
+
+def pair_label(a: str, b: str) -> str:
+    """A pair as a row of a figure names it, in lines of at most LINE characters: a long label
+    (a dataset's own) wraps instead of widening the figure beyond the report's column."""
+    return textwrap.fill(f"{label(a)} & {label(b)}", LINE)
 
 
 def message_figure(message: str):
@@ -136,30 +147,36 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
                     color=palette[condition],
                     mfc=face or palette[condition],
                 )
-            for level in chosen.loc[chosen.suppressed, "level"]:
-                ax.text(
-                    0.005,
-                    levels.index(level) + offset,
-                    "*",
-                    transform=ax.get_yaxis_transform(),
+            hidden = [levels.index(level) + offset for level in chosen.loc[chosen.suppressed, "level"]]
+            if hidden:  # a star per condition, each condition in a column of its own: stars never stack
+                x = STAR_LEFT + STAR_STEP * conditions.index(condition)
+                ax.plot(
+                    np.full(len(hidden), x),
+                    hidden,
+                    ls="none",
+                    marker="*",
+                    ms=STAR_SIZE,
                     color=palette[condition],
-                    va="center",
-                    fontsize=11,
-                    fontweight="bold",
+                    transform=ax.get_yaxis_transform(),
+                    gid="suppressed",
                 )
         ax.set_yticks(range(len(levels)), [label(v) for v in levels])
         ax.set_ylim(len(levels) - 0.5, -0.5)  # top to bottom, with room for every condition's offset
         ax.set_ylabel(GROUP_TITLES.get(group) or label(group, settings))
     axes[-1, 0].set_xlabel("Weighted prevalence (95% CI)")
     axes[-1, 0].xaxis.set_major_formatter(PERCENT)
-    legend = [Line2D([], [], marker="o", ms=4, color=palette[c], label=label(c)) for c in conditions]
+    # a long label (a dataset's own: "Knee OA (proxy: ...)") wraps, so the figure fits the report's column
+    legend = [
+        Line2D([], [], marker="o", ms=4, color=palette[c], label=textwrap.fill(label(c), LINE)) for c in conditions
+    ]
     axes[0, 0].legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     if table["suppressed"].any() or table["reviewed"].any():
         fig.text(
             0.01,
             0.0,
-            "* suppressed (NCHS standards for proportions); open marker: flagged for review",
-            fontsize=7,
+            "star at the left, in the condition's colour: suppressed (NCHS standards for proportions); "
+            "open marker: flagged for review",
+            fontsize=MIN_FONT,
             va="top",
         )
     return fig
@@ -210,24 +227,55 @@ def upset_figure(patterns: pd.DataFrame, settings):
 
 
 def forest_figure(odds_ratios: pd.DataFrame):
-    """Odds ratios with 95% CIs per pair and model, on a log scale."""
+    """Odds ratios with 95% CIs per pair and model, on a log scale, with each row's OR (95% CI) as
+    text in a column at the right (as the odds-ratio table writes it, presentation.ratio_text)."""
     sns.set_theme(style="whitegrid", context="paper")
     odds = odds_ratios
     pairs = list(dict.fromkeys(zip(odds["condition_a"], odds["condition_b"])))
-    fig, ax = plt.subplots(figsize=(7, 0.75 * len(pairs) + 1.2))
+    fig, ax = plt.subplots(figsize=(7, 0.9 * len(pairs) + 1.2))
     palette = dict(zip(MODEL_MARKERS, sns.color_palette("colorblind", 3)))
     for k, (model, marker) in enumerate(MODEL_MARKERS.items()):
-        rows = odds[(odds["model"] == model) & np.isfinite(odds["estimate"])]
+        chosen = odds[odds["model"] == model]
+        rows = chosen[np.isfinite(chosen["estimate"])]
         y = np.array([pairs.index(p) for p in zip(rows["condition_a"], rows["condition_b"])]) + (k - 1) * 0.22
         ax.errorbar(
-            rows["estimate"], y, xerr=error_bars(rows), fmt=marker, ms=4, capsize=2, color=palette[model], label=model
+            rows["estimate"],
+            y,
+            xerr=error_bars(rows),
+            fmt=marker,
+            ms=4,
+            capsize=2,
+            color=palette[model],
+            label=label(model),
         )
+        for r in chosen.itertuples():
+            words = ratio_text(r.estimate, r.ci_low, r.ci_high).replace("n/a", "not estimable")
+            row_y = pairs.index((r.condition_a, r.condition_b)) + (k - 1) * 0.22
+            ax.text(
+                1.03,
+                row_y,
+                words,
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                fontsize=MIN_FONT,
+                color=palette[model],
+                gid="forest-number",
+            )
+    ax.text(
+        1.03,
+        -0.6,
+        "OR (95% CI)",
+        transform=ax.get_yaxis_transform(),
+        va="bottom",
+        fontsize=MIN_FONT + 1,
+        fontweight="bold",
+    )
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax, odds)
-    ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
-    ax.invert_yaxis()
+    ax.set_yticks(range(len(pairs)), [pair_label(a, b) for a, b in pairs])
+    ax.set_ylim(len(pairs) - 0.5, -0.5)  # top to bottom
     ax.set_xlabel("Odds ratio (95% CI, log scale)")
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3)
     return fig
 
 
@@ -238,8 +286,18 @@ def _within(odds: pd.DataFrame, tick: float) -> bool:
     return low / 1.5 <= tick <= high * 1.5
 
 
+def odds_ratio_colour_bar(colour_bar, limit: float) -> None:
+    """A colour bar of log odds ratios (-limit to limit) labelled in odds ratios at powers of two
+    (0.25, 0.5, 1, 2, 4): a reader of the cells' odds ratios reads the bar in the same units."""
+    powers = np.arange(-np.floor(limit / np.log(2)), np.floor(limit / np.log(2)) + 1)
+    ticks = np.log(2.0**powers)
+    colour_bar.set_ticks(ticks, labels=[f"{2.0**p:g}" for p in powers])
+    colour_bar.ax.minorticks_off()
+
+
 def heatmap_figure(odds_ratios: pd.DataFrame, settings, model: str = "adjusted"):
-    """Adjusted odds ratio of every pair, coloured on the log scale (blue below 1, red above)."""
+    """Adjusted odds ratio of every pair, coloured on the log scale (blue below 1, red above); the
+    colour bar reads in odds ratios, as the cells do, at log-spaced ticks."""
     sns.set_theme(style="white", context="paper")
     odds = odds_ratios
     present = [c for c in settings.conditions if c in set(odds["condition_a"]) | set(odds["condition_b"])]
@@ -260,84 +318,15 @@ def heatmap_figure(odds_ratios: pd.DataFrame, settings, model: str = "adjusted")
         vmax=limit,
         annot=annotations,
         fmt="",
-        cbar_kws={"label": f"log odds ratio ({model})"},
+        cbar_kws={"label": f"Odds ratio, {model} (log scale)"},
         square=True,
         linewidths=0.5,
     )
+    odds_ratio_colour_bar(ax.collections[0].colorbar, limit)
     ticks = [label(c) for c in present]
     ax.set_xticks(np.arange(len(present)) + 0.5, ticks, rotation=30, ha="right")
     ax.set_yticks(np.arange(len(present)) + 0.5, ticks, rotation=0)
     return fig
-
-
-def network_figure(loglinear: pd.DataFrame, settings):
-    """Conditional association network: conditions as nodes, pairwise log-linear terms as edges.
-
-    Edge labels give the odds ratio of the pair given all other conditions with its 95% CI; edges
-    whose CI excludes 1 are drawn solid and thick (red above 1, blue below), the others dashed grey.
-    Each label is placed on its edge where it overlaps no node and no label placed before it
-    (measured on the drawn figure), so labels never cover each other.
-    """
-    sns.set_theme(style="white", context="paper")
-    pairs = loglinear[(loglinear["kind"] == "coefficient") & (loglinear["order"] == 2)]
-    present = [c for c in settings.conditions if any(c in str(t).split(":") for t in pairs["term"])]
-    angles = np.pi / 2 - 2 * np.pi * np.arange(len(present)) / max(len(present), 1)
-    position = {c: (np.cos(a), np.sin(a)) for c, a in zip(present, angles)}
-    colours = condition_colours(settings.conditions)
-    fig, ax = plt.subplots(figsize=(6.5, 6))
-    ax.set_xlim(-1.45, 1.45)
-    ax.set_ylim(-1.45, 1.45)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    occupied = []
-    for c, (x, y) in position.items():
-        ax.scatter([x], [y], s=2200, color="#f2f2f2", edgecolor=colours.get(c, "#333333"), linewidth=2.5, zorder=2)
-        text = ax.text(x, y, label(c).replace(" ", "\n", 1), ha="center", va="center", fontsize=9, zorder=3)
-        occupied.append(text)
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in occupied]
-    for row in pairs.itertuples():
-        a, b = str(row.term).split(":")
-        if not np.isfinite(row.estimate):
-            continue
-        (x0, y0), (x1, y1) = position[a], position[b]
-        significant = row.ci_low > 0 or row.ci_high < 0
-        colour = ("#c0392b" if row.estimate > 0 else "#2e6db4") if significant else "#9a9a9a"
-        width = 1 + 3 * min(abs(row.estimate), 1.5) if significant else 1
-        ax.plot([x0, x1], [y0, y1], color=colour, lw=width, ls="-" if significant else "--", zorder=1)
-        words = f"{np.exp(row.estimate):.2f}\n({np.exp(row.ci_low):.2f}-{np.exp(row.ci_high):.2f})"
-        boxes.append(_place_edge_label(ax, renderer, (x0, y0, x1, y1), words, boxes))
-    return fig
-
-
-# where along an edge a label may go, from the middle outwards, and how far beside it (axes units)
-EDGE_POSITIONS = tuple(sorted(np.round(np.arange(0.15, 0.86, 0.05), 2), key=lambda t: (abs(t - 0.5), t)))
-EDGE_OFFSETS = (0.0, 0.09, -0.09, 0.18, -0.18)
-
-
-def _place_edge_label(ax, renderer, edge, words: str, boxes: list):
-    """Put `words` on the edge (or just beside it) at the first place, from the middle outwards and
-    then in smaller type, where its box overlaps none of `boxes`; return its box. The last resort
-    is the least crowded place."""
-    x0, y0, x1, y1 = edge
-    length = np.hypot(x1 - x0, y1 - y0) or 1.0
-    nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # unit normal of the edge
-    style = {"ha": "center", "va": "center", "bbox": {"facecolor": "white", "edgecolor": "none", "alpha": 0.9}}
-    best = None
-    for size in (8, 7, 6):
-        for offset in EDGE_OFFSETS:
-            for t in EDGE_POSITIONS:
-                x, y = x0 + t * (x1 - x0) + offset * nx, y0 + t * (y1 - y0) + offset * ny
-                text = ax.text(x, y, words, fontsize=size, **style)
-                box = text.get_window_extent(renderer).expanded(1.08, 1.15)  # with the white box's padding
-                crowding = sum(box.overlaps(other) for other in boxes)
-                if crowding == 0:
-                    return box
-                if best is None or crowding < best[0]:
-                    best = (crowding, size, x, y)
-                text.remove()
-    _, size, x, y = best
-    return ax.text(x, y, words, fontsize=size, **style).get_window_extent(renderer).expanded(1.08, 1.15)
 
 
 def data_quality_figure(data_quality: pd.DataFrame, settings=None):
@@ -351,7 +340,7 @@ def data_quality_figure(data_quality: pd.DataFrame, settings=None):
     y = np.arange(len(missing))
     left.barh(y, 100 * missing["share"].astype(float), color="#0072B2")
     for yi, (n, share) in enumerate(zip(missing["n"], missing["share"])):
-        left.text(100 * float(share), yi, f" {100 * float(share):.1f}% ({int(n):,})", va="center", fontsize=7)
+        left.text(100 * float(share), yi, f" {100 * float(share):.1f}% ({int(n):,})", va="center", fontsize=MIN_FONT)
     left.set_yticks(y, [label(c, settings) for c in missing["item"]])
     left.set_ylim(len(missing) - 0.5, -0.5)
     rows = int(missing["rows"].iloc[0]) if len(missing) else 0
@@ -415,7 +404,7 @@ def comparison_figure(odds_by_dataset: dict[str, pd.DataFrame], model: str = "ad
         )
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax)
-    ax.set_yticks(range(len(pairs)), [f"{label(a)} & {label(b)}" for a, b in pairs])
+    ax.set_yticks(range(len(pairs)), [pair_label(a, b) for a, b in pairs])
     ax.invert_yaxis()
     ax.set_xlabel(f"Odds ratio, {model} (95% CI, log scale)")
     if names:

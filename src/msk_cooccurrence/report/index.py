@@ -36,10 +36,30 @@ def shared_estimates(tables: Mapping[str, pd.DataFrame], keys: list[str], value_
     return wide[counts >= min(2, len(tables))].reset_index(drop=True)
 
 
-def shown(name: str, table: pd.DataFrame, columns: list[str], universes: Mapping[str, str]) -> pd.DataFrame:
+def shown(
+    name: str, table: pd.DataFrame, columns: list[str], universes: Mapping[str, str], labels=None
+) -> pd.DataFrame:
     """Rows of a table as each report shows them (labels, percentages, odds ratios, marks); blank is missing."""
     keep = [c for c in [*columns, "reliability"] if c in table]
-    return presentation.display_table(name, table[keep], universes).iloc[:, : len(columns)].replace("", np.nan)
+    shown = presentation.display_table(name, table[keep], universes, labels)
+    return shown.iloc[:, : len(columns)].replace("", np.nan)
+
+
+def dataset_rows(validation: Mapping[str, Mapping]) -> dict[str, dict]:
+    """Each dataset's line of the index as a reader sees it: counts with thousands separators,
+    conditions by their labels (the dataset's own first)."""
+    rows = {}
+    for name, v in validation.items():
+        labels = v.get("labels", {})
+        rows[name] = {
+            "source": v["source"],
+            "design": v["design"],
+            "rows_valid": f"{v['rows_valid']:,}",
+            "rows_quarantined": f"{v['rows_quarantined']:,}",
+            "analysed": ", ".join(readable(c, None, labels) for c in v.get("conditions_analysed", [])),
+            "absent": ", ".join(readable(c, None, labels) for c in v.get("conditions_absent", [])) or "none",
+        }
+    return rows
 
 
 def overall_columns(tables: Mapping[str, pd.DataFrame], keys: int = 1):
@@ -124,24 +144,30 @@ def render_index(
         name: {"odds": pd.read_csv(paths["odds_ratios"]), "prevalence": pd.read_csv(paths["prevalence"])}
         for name, paths in datasets.items()
     }
-    odds = {name: display_tables({"odds": t["odds"]}, universes[name])["odds"] for name, t in tables.items()}
+    labels = {name: validation[name].get("labels", {}) for name in datasets}
+    odds = {
+        name: display_tables({"odds": t["odds"]}, universes[name], labels=labels[name])["odds"]
+        for name, t in tables.items()
+    }
     # as each report shows them: percentages with one decimal, odds ratios with two, a suppressed
     # prevalence as the mark
     prevalence_columns = ["condition", "estimate", "ci_low", "ci_high"]
     overall = {
-        name: shown("prevalence", t["prevalence"].query("group == 'overall'"), prevalence_columns, universes[name])
+        name: shown(
+            "prevalence", t["prevalence"].query("group == 'overall'"), prevalence_columns, universes[name], labels[name]
+        )
         for name, t in tables.items()
     }
     odds_columns = ["condition_a", "condition_b", "estimate", "ci_low", "ci_high"]
     adjusted = {
-        name: shown("odds_ratios", t["odds"].query("model == 'adjusted'"), odds_columns, universes[name])
+        name: shown("odds_ratios", t["odds"].query("model == 'adjusted'"), odds_columns, universes[name], labels[name])
         for name, t in tables.items()
     }
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"), autoescape=True
     )
     return environment.get_template("index.html.j2").render(
-        datasets=validation,
+        datasets=dataset_rows(validation),
         unfinished=dict(unfinished or {}),
         others=dict(others or {}),
         prevalence=html_table(shared_estimates(overall, ["Condition"], list(overall_columns(overall)))),

@@ -13,9 +13,11 @@ import platform
 from collections.abc import Mapping
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from ..labels import readable, variable_labels
+from ..survey import glm
 from . import presentation
 from .dataset_text import covariate_words, definition_sentences, lost_to_covariates, present_columns
 
@@ -74,18 +76,24 @@ def methods_context(
         "standard": view["standard_population"],
         "max_order": view["loglinear"]["max_order"],
         "versions": package_versions(),
+        "engine": glm.engine_words(glm.LOGISTIC),
+        "poisson_engine": glm.engine_words(glm.POISSON),
         "software": SOFTWARE,
         "references": REFERENCES,
     }
 
 
-def environment() -> jinja2.Environment:
-    """The report's templates, autoescaped (a dataset's words are shown as text)."""
-    return jinja2.Environment(
+def environment(labels: Mapping[str, str] | None = None) -> jinja2.Environment:
+    """The report's templates, autoescaped (a dataset's words are shown as text), with its filters:
+    `label` (a name as labels print it) and `code_names` (config keys and CSV names as code)."""
+    made = jinja2.Environment(
         loader=jinja2.PackageLoader("msk_cooccurrence", "resources/templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    made.filters["label"] = lambda name: readable(name, None, labels)
+    made.filters["code_names"] = lambda text: markupsafe.Markup(presentation.code_names(text))
+    return made
 
 
 def methods_html(context: Mapping) -> str:

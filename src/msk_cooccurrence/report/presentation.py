@@ -12,10 +12,11 @@ import html
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .. import outputs
-from ..labels import LABELS, readable
+from ..labels import LABELS, in_sentence, readable
 from ..labels import header as column_header
 from ..survey.reliability import has_complement_footnote, is_reviewed, is_suppressed
 
@@ -52,8 +53,23 @@ def with_mark(text: pd.Series, marks: pd.Series) -> pd.Series:
     return text.where(~flagged, text.astype(str) + " " + marks)
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def number(value, digits: int = 4) -> str:
-    return "" if pd.isna(value) else f"{value:.{digits}g}"
+    """A number as a reader expects it: `digits` significant digits, whole numbers from 1,000 up with
+    thousands separators (8,404, never 8.4e+03), and a tiny one as 1.2 × 10⁻⁵."""
+    if pd.isna(value):
+        return ""
+    value = float(value)
+    if not np.isfinite(value):
+        return "n/a"
+    if abs(value) >= 999.5:
+        return f"{value:,.0f}"
+    if value != 0 and abs(value) < 1e-4:
+        mantissa, exponent = f"{value:.{max(digits - 1, 0)}e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+    return f"{value:.{digits}g}"
 
 
 def masked(table: pd.DataFrame, columns=ESTIMATE_COLUMNS, reliability: str = "reliability", digits=4) -> pd.DataFrame:
@@ -120,7 +136,7 @@ def definition_findings(
             + (
                 "by its primary definition"
                 if r.definition == condition
-                else f"as {readable(r.definition, None, labels)}"
+                else f"as {in_sentence(readable(r.definition, None, labels))}"
             )
             for r in rows.itertuples()
         ]
@@ -157,14 +173,16 @@ def p_value_text(p: float) -> str:
     return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
 
 
-def table1_blocks(table: pd.DataFrame, universes: Mapping[str, str] | None = None) -> list[tuple[str, pd.DataFrame]]:
+def table1_blocks(
+    table: pd.DataFrame, universes: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None
+) -> list[tuple[str, pd.DataFrame]]:
     """One gtsummary-style table per condition: (heading, table of text)."""
     blocks = []
     for condition, block in table.groupby("condition", sort=False):
         total = block[block["row_type"] == "total"].iloc[0]
-        name = readable(condition, universes)
+        name = readable(condition, universes, labels)
         headers = [
-            f"{word} {name.lower()}, N = {total[f'estimate_{side}']:,.0f} (n = {int(total[f'n_{side}']):,})"
+            f"{word} {in_sentence(name)}, N = {total[f'estimate_{side}']:,.0f} (n = {int(total[f'n_{side}']):,})"
             for word, side in (("Without", "without"), ("With", "with"))
         ]
         rows = [_table1_line(r, headers) for r in block[block["row_type"] != "total"].itertuples()]
@@ -271,9 +289,9 @@ def display_table(
         elif column in CONDITION_VALUES or column in NAME_VALUES:
             text = values.map(lambda v: "" if pd.isna(v) else readable(v, universes, labels))
         elif column == "pattern":
-            text = values.map(lambda v: " + ".join(readable(c, universes) for c in str(v).split("+")))
+            text = values.map(lambda v: " + ".join(readable(c, universes, labels) for c in str(v).split("+")))
         elif column == "term":
-            text = values.map(lambda v: " × ".join(readable(c, universes) for c in str(v).split(":")))
+            text = values.map(lambda v: " × ".join(readable(c, universes, labels) for c in str(v).split(":")))
         elif column in ("p_value", "interaction_p"):
             text = values.map(p_value_text)
         elif column == "note":
@@ -292,7 +310,9 @@ def display_table(
         shown["estimate"] = with_mark(shown["estimate"], marks)
     headers = spec.display.get("headers", {})
     names = {c: column_header(c, headers) + (" (%)" if c in percent else "") for c in table.columns}
-    names |= {c: readable(c, universes) for c in table.columns if spec.condition_columns and c not in spec.columns}
+    names |= {
+        c: readable(c, universes, labels) for c in table.columns if spec.condition_columns and c not in spec.columns
+    }
     return shown.rename(columns=names)
 
 

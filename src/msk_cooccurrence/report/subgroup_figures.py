@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .figures import error_bars, label, message_figure, odds_ratio_axis, plt, sns
+from .figures import MIN_FONT, error_bars, label, message_figure, odds_ratio_axis, pair_label, plt, sns
 from .presentation import p_value_text
 
 
@@ -26,7 +26,7 @@ def subgroup_figure(subgroups: pd.DataFrame, settings=None):
         block = rows[(rows["condition_a"] == a) & (rows["condition_b"] == b) & (rows["subgroup"] == subgroup)]
         p = p_value_text(block["interaction_p"].iloc[0]) or "not computed"
         ticks.append(y)
-        names.append(f"{label(a)} & {label(b)}\nby {label(subgroup, settings)}: interaction p {p}")
+        names.append(f"{pair_label(a, b)}\nby {label(subgroup, settings)}: interaction p {p}")
         for level, row in zip(block["level"], block.itertuples()):
             y += 1
             ax.errorbar(
@@ -42,7 +42,7 @@ def subgroup_figure(subgroups: pd.DataFrame, settings=None):
         y += 1
     ax.axvline(1, color="grey", lw=1, ls="--")
     odds_ratio_axis(ax, rows)
-    ax.set_yticks(ticks, names, fontsize=7)
+    ax.set_yticks(ticks, names, fontsize=MIN_FONT)
     ax.invert_yaxis()
     ax.set_xlabel("Adjusted odds ratio within the level (95% CI, log scale)")
     handles, labels = ax.get_legend_handles_labels()

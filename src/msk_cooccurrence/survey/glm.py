@@ -79,6 +79,23 @@ POISSON = "poisson"  # statsmodels' Poisson family with its canonical (log) link
 MAX_ITERATIONS = 100  # R glm.control(maxit = 25) stops sooner; separation is judged on what this reaches
 STEP_SETTLED = 1e-10  # an iteration moving no coefficient by more than this of its size (or this) ends the fit
 WLS_METHOD = "lstsq"
+ENGINE = ("statsmodels", "statsmodels.genmod.generalized_linear_model.GLM")  # the package and class fit() uses
+
+
+def engine_words(family: str = LOGISTIC) -> str:
+    """What fits the models, as the report's methods say it: the package and version installed (read
+    from its metadata, so the report job imports no statsmodels), the class (`quoted`: code) and the
+    settings above."""
+    import importlib.metadata
+
+    package, model = ENGINE
+    version = importlib.metadata.version(package)
+    kind = "Binomial family, logit link" if family == LOGISTIC else "Poisson family, log link"
+    exponent = f"{np.log10(STEP_SETTLED):.0f}".translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return (
+        f"{package} {version} `{model}`, {kind}, by iteratively reweighted least squares until no "
+        f"coefficient moves by more than 10{exponent} of its size"
+    )
 
 
 @dataclass(frozen=True)

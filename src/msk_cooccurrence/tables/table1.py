@@ -78,7 +78,9 @@ def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
             )
         for other in (c for c in present if c != condition):
             values = pd.Series(data.condition(other)).map({1.0: "yes", 0.0: "no"})
-            rows += _categorical_rows(condition, other, values, status, sides, design, interval, only="yes")
+            rows += _categorical_rows(
+                condition, other, values, status, sides, design, interval, only="yes", label=settings.label(other)
+            )
     return pd.DataFrame(rows)
 
 
