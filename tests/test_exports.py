@@ -74,7 +74,7 @@ def test_the_workbook_has_a_sheet_per_table_as_the_report_shows_it_and_a_glossar
     csv = pd.read_csv(synthetic["odds_ratios"])
     assert len(shown) == len(csv)
     first = csv.iloc[0]
-    assert shown.iloc[0]["Condition A"] == "Knee osteoarthritis" and shown.iloc[0]["Model"] == "crude"
+    assert shown.iloc[0]["Condition A"] == "Knee osteoarthritis" and shown.iloc[0]["Model"] == "Crude"
     assert shown.iloc[0]["Odds ratio"] == f"{first.estimate:.2f}"  # as the report, not the CSV's digits
     assert shown.iloc[0]["95% CI low"] == f"{first.ci_low:.2f}"
     prevalence = sheets["prevalence"]
