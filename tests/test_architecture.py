@@ -31,7 +31,7 @@ LAYERS = [
     | {"imputation_model"},
     {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,
-    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index"},
+    {"outputs", "figures", "subgroup_figures", "dataset_text", "presentation", "report", "index", "illustrative"},
     {"files", "failures", "chunks", "pipeline", "runner"},
 ]
 

@@ -26,7 +26,8 @@ The package is layered; a module imports only from its own layer or the ones abo
 5. outputs: `outputs` (the registry of tables and figures, resources/outputs.yaml), `figures`,
    `subgroup_figures`,
    `dataset_text` (labels and sentences about a dataset's definitions), `presentation` (marks and
-   footnotes for unreliable estimates), `report`, `index`.
+   footnotes for unreliable estimates), `illustrative` (a dataset's title, the banner of made-up data),
+   `report`, `index`.
 6. orchestration: `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index),
    `chunks` (ingest and validation chunk by chunk), `pipeline` (pure steps and the workflow's
    stages), `runner`.

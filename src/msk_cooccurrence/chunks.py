@@ -39,6 +39,7 @@ from .harmonize import (
     harmonize,
     harmonized_values,
 )
+from .illustrative import identity
 from .reliability import design_summary
 from .settings import Settings
 from .validate import (
@@ -140,7 +141,7 @@ def verdict(
     counts = validation_summary(
         gathered.rows_in, failures, gathered.columns, settings.conditions, settings.max_invalid_share
     )
-    summary = {"dataset": name, "source": mapping.label} | counts
+    summary = {"dataset": name, **identity(name, dataset), "source": mapping.label} | counts
 
     def fix(column: str, values: list[str]) -> str:
         return conversion_fix(column, values, mapping.codes.get(column) or {}, reading)

@@ -12,7 +12,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import presentation
+from . import illustrative, presentation
 from .dataset_text import display_tables
 from .report import html_table
 
@@ -83,6 +83,8 @@ def render_index(datasets: Mapping[str, Mapping[str, Path]], unfinished: Mapping
     )
     return environment.get_template("index.html.j2").render(
         datasets=validation,
+        illustrative_mark=illustrative.INDEX_MARK,
+        illustrative_count=sum(bool(v.get("illustrative")) for v in validation.values()),
         unfinished=dict(unfinished or {}),
         prevalence=html_table(shared_estimates(overall, ["Condition"], list(overall_columns(overall)))),
         footnote=presentation.FOOTNOTES[0]
