@@ -28,6 +28,7 @@ LAYERS = [
     {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
     | {"data"},
     {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
+    | {"count_reliability"}
     | {"imputation_model"},
     {"xport", "ingest", "nhanes", "synthetic", "sources", "definitions", "derive", "harmonize", "validate", "config"},
     ESTIMATORS,

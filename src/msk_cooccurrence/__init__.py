@@ -13,7 +13,8 @@ The package is layered; a module imports only from its own layer or the ones abo
 2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
    `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions, logistic fits),
    `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),
-   `standardize`, `reliability` (design effects, NCHS presentation standards), `raoscott`
+   `standardize`, `reliability` (design effects, NCHS presentation standards), `count_reliability`
+   (the NCHS standard for counts, and the counts a suppressed proportion takes down), `raoscott`
    (Rao-Scott tests), `imputation_model` (the variables multiple imputation completes, as level
    codes) and `imputation` (its draws).
 3. data in: `xport` (a SAS XPORT file's layout checked whole), `ingest`, `nhanes`, `synthetic`,

@@ -186,8 +186,17 @@ def upset_figure(patterns: pd.DataFrame, settings):
         sharex=True,
         gridspec_kw={"height_ratios": [3, 0.35 * len(present) + 0.3]},
     )
-    top.bar(x, data["estimate"], color="#4c72b0", width=0.7)
-    top.errorbar(x, data["estimate"], yerr=error_bars(data), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    # a share the NCHS standards suppress is not drawn (its bar over the expected tick would give it back)
+    hidden = data["reliability"].map(is_suppressed).to_numpy(bool) if "reliability" in data else np.zeros(len(x), bool)
+    drawn = data.assign(**{c: data[c].where(~hidden) for c in ("estimate", "ci_low", "ci_high")})
+    top.bar(x, drawn["estimate"].fillna(0.0), color="#4c72b0", width=0.7)
+    top.errorbar(x, drawn["estimate"], yerr=error_bars(drawn), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    for i in x[hidden]:
+        top.text(i, 0, "*", ha="center", va="bottom", fontsize=12)
+    if hidden.any():
+        top.annotate(
+            "* suppressed (NCHS standards for proportions)", (0, -0.02), xycoords="axes fraction", fontsize=7, va="top"
+        )
     top.scatter(x, data["expected"], marker="_", s=180, color="#dd8452", zorder=3, label="expected if independent")
     top.set_ylabel("Weighted share of adults (95% CI)")
     top.yaxis.set_major_formatter(PERCENT)

@@ -25,7 +25,9 @@ COMPLEMENT = "‡"
 FOOTNOTES = (
     f"{SUPPRESSED} Suppressed: the estimate does not meet the NCHS Data Presentation Standards for Proportions "
     "(Parker et al. 2017, as CDC's surveytable applies them; effective sample size under 30, Korn-Graubard CI "
-    "too wide in absolute or relative terms); the reason is in the reliability column of the CSV.",
+    "too wide in absolute or relative terms); the reason is in the reliability column of the CSV. The counts "
+    "that would give it back (its cases, a pattern's n and observed/expected) are suppressed with it, as is a "
+    "count that fails the NCHS standard for counts (sample size under 10, or a CI wider than 160% of it).",
     f"{REVIEWED} Flagged for statistical review by the same standards (design df under 8, or an estimate of "
     "0% or 100%): read with care.",
     f"{COMPLEMENT} The complement (100% minus this percentage) would not meet the same standards: its CI is "
@@ -181,7 +183,8 @@ def _table1_line(r, headers) -> dict:
             cell = f"{getattr(r, f'estimate_{side}'):.1f} (SE {getattr(r, f'se_{side}'):.2f})"
         elif r.row_type in ("level", "dichotomous"):
             values = [getattr(r, f"{f}_{side}") for f in ("estimate", "ci_low", "ci_high", "reliability")]
-            cell = f"{percent_text(*values)}; n = {int(n):,}"
+            text = percent_text(*values)  # a suppressed one without its n, which over the column's n gives it back
+            cell = text if text == SUPPRESSED else f"{text}; n = {int(n):,}"
         elif r.row_type == "unknown":
             cell = f"n = {int(n):,}"
         else:
@@ -288,12 +291,24 @@ def display_table(
         else:
             text = values.fillna("").astype(str)
         shown[column] = text.astype(object)
+    shown = _counts_masked(shown, table, spec.display, marks)
     if "estimate" in shown:
         shown["estimate"] = with_mark(shown["estimate"], marks)
     headers = spec.display.get("headers", {})
     names = {c: column_header(c, headers) + (" (%)" if c in percent else "") for c in table.columns}
     names |= {c: readable(c, universes) for c in table.columns if spec.condition_columns and c not in spec.columns}
     return shown.rename(columns=names)
+
+
+def _counts_masked(shown: pd.DataFrame, table: pd.DataFrame, display: Mapping, marks: pd.Series) -> pd.DataFrame:
+    """The mark for the columns that would give a suppressed estimate back (display `with_estimate`)
+    and for a count its own verdict suppresses (display `counts`: column -> its verdict's column)."""
+    for column in (c for c in display.get("with_estimate", ()) if c in shown):
+        shown[column] = shown[column].where(marks != SUPPRESSED, SUPPRESSED)
+    for column, verdicts in display.get("counts", {}).items():
+        if column in shown and verdicts in table:
+            shown[column] = shown[column].where(~table[verdicts].map(is_suppressed).astype(bool), SUPPRESSED)
+    return shown
 
 
 def quality_rows(quality: pd.DataFrame | None, labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

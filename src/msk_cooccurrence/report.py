@@ -87,6 +87,17 @@ def key_findings(prevalence: pd.DataFrame, odds: pd.DataFrame, patterns: pd.Data
         listed = ", ".join(f"{label(r.condition_a)} & {label(r.condition_b)}" for r in unclear.itertuples())
         findings.append(f"No clear adjusted association (95% CI includes 1): {listed}.")
     multi = patterns[(patterns["n_conditions"] >= 2) & np.isfinite(patterns["oe_ratio"].astype(float))]
+    if "reliability" in multi:  # a finding only from a share the NCHS standards neither suppress nor flag for review
+        clean = multi["reliability"].map(presentation.mark).isin(["", presentation.COMPLEMENT])
+        if "count_reliability" in multi:  # and its number of people under the NCHS standard for counts
+            clean &= multi["count_reliability"].eq("ok")
+        reliable = multi[clean]
+        if len(multi) and reliable.empty:
+            findings.append(
+                "No combination of two or more conditions has a share the NCHS presentation standards let us "
+                "present without review, so none is named as over-represented (see Co-occurrence patterns)."
+            )
+        multi = reliable
     if len(multi):
         top = multi.sort_values("oe_ratio", ascending=False).iloc[0]
         findings.append(
