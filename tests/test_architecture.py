@@ -26,7 +26,7 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 ESTIMATORS = {spec.function.split(".")[0] for spec in outputs.tables().values()}
 LAYERS = [
     {"errors", "columns", "labels", "resources", "wiring", "settings", "design", "cells", "estimate", "splines"}
-    | {"data"},
+    | {"data", "universe_cells"},
     {"identifiability", "glm", "inference", "pairs", "standardize", "reliability", "raoscott", "imputation"}
     | {"count_reliability"}
     | {"imputation_model"},

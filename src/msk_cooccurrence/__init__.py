@@ -9,7 +9,7 @@ The package is layered; a module imports only from its own layer or the ones abo
    (the validated `Settings`, each dataset's view), `design` (survey design and variance),
    `cells`, `estimate` (the one estimate type: intervals, p-values, tests), `splines` (natural
    cubic spline bases), `data` (`AnalysisData`, what estimators take: covariates as predictors,
-   groupings).
+   groupings), `universe_cells` (groupings that define a condition; age bands outside its universe).
 2. statistics on arrays: `identifiability` (aliasing, separation and convergence of a logistic fit),
    `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions, logistic fits),
    `pairs` (the crude, adjusted and mutual models of a pair of conditions, in a domain),

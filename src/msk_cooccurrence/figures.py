@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from .labels import readable  # noqa: E402
 from .reliability import is_reviewed, is_suppressed  # noqa: E402
+from .universe_cells import NOT_MEASURED  # noqa: E402
 
 # fixed ids and no timestamps: the same tables give byte-identical SVG files
 matplotlib.rcParams["svg.hashsalt"] = "msk-cooccurrence"
@@ -93,9 +94,10 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
     table = prevalence
     verdicts = table["reliability"] if "reliability" in table else pd.Series("", index=table.index)
     suppressed = verdicts.map(is_suppressed).astype(bool)
+    unmeasured = verdicts.eq(NOT_MEASURED)  # outside the condition's universe: said in words, not a *
     # an estimate without an interval (0 or 1 on the logit scale) is not drawn
-    table = table[np.isfinite(table["ci_low"]) | suppressed].assign(
-        suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
+    table = table[np.isfinite(table["ci_low"]) | suppressed | unmeasured].assign(
+        suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool), unmeasured=unmeasured
     )
     present = [g for g in dict.fromkeys(table["group"]) if isinstance(g, str)]
     order = ("overall", "age_standardized", *getattr(settings, "groupings", ()), *present)
@@ -135,6 +137,16 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
                     capsize=2,
                     color=palette[condition],
                     mfc=face or palette[condition],
+                )
+            for level in chosen.loc[chosen.unmeasured, "level"]:
+                place = (0.005, levels.index(level) + offset)
+                ax.text(
+                    *place,
+                    "not measured",
+                    transform=ax.get_yaxis_transform(),
+                    color=palette[condition],
+                    va="center",
+                    fontsize=7,
                 )
             for level in chosen.loc[chosen.suppressed, "level"]:
                 ax.text(

@@ -18,6 +18,7 @@ from . import outputs
 from .labels import LABELS, readable
 from .labels import header as column_header
 from .reliability import has_complement_footnote, is_reviewed, is_suppressed
+from .universe_cells import NOT_MEASURED
 
 SUPPRESSED = "*"
 REVIEWED = "†"
@@ -32,7 +33,10 @@ FOOTNOTES = (
     "0% or 100%): read with care.",
     f"{COMPLEMENT} The complement (100% minus this percentage) would not meet the same standards: its CI is "
     "wider than 130% of it.",
+    "Not measured: the condition was measured in part of the sample only (its universe, e.g. the foot exam from "
+    "age 40), and this group lies outside it. There is nothing to estimate; that is not suppression.",
 )
+UNMEASURED = "not measured"  # the words that stand for an estimate outside the condition's universe
 INTERVAL_WORDS = {
     "logit": 'logit scale, t quantile on the design degrees of freedom, R svyciprop(method = "logit")',
     "korn_graubard": "Korn-Graubard, Clopper-Pearson on the df-adjusted effective sample size, "
@@ -75,6 +79,8 @@ def percent_text(estimate: float, low: float, high: float, reliability) -> str:
     """45.2% (42.1-48.3), or the mark where suppressed."""
     if is_suppressed(reliability):
         return SUPPRESSED
+    if reliability == NOT_MEASURED:
+        return UNMEASURED
     if pd.isna(estimate):
         return "n/a"
     interval = "" if pd.isna(low) else f" ({100 * low:.1f}–{100 * high:.1f})"
@@ -184,7 +190,9 @@ def _table1_line(r, headers) -> dict:
         elif r.row_type in ("level", "dichotomous"):
             values = [getattr(r, f"{f}_{side}") for f in ("estimate", "ci_low", "ci_high", "reliability")]
             text = percent_text(*values)  # a suppressed one without its n, which over the column's n gives it back
-            cell = text if text == SUPPRESSED else f"{text}; n = {int(n):,}"
+            cell = text if text in (SUPPRESSED, UNMEASURED) else f"{text}; n = {int(n):,}"
+        elif r.row_type == "left_out":
+            cell = "left out: it defines the condition"
         elif r.row_type == "unknown":
             cell = f"n = {int(n):,}"
         else:
@@ -219,7 +227,10 @@ def design_rows(summary: dict | None) -> list[tuple[str, str]]:
 def has_marks(table: pd.DataFrame, columns=("reliability",)) -> bool:
     """Whether any row of the table carries a mark (so the footnotes are needed)."""
     present = [table[c].dropna() for c in columns if c in table]
-    return bool(present) and bool(pd.concat(present).map(mark).ne("").any())
+    if not present:
+        return False
+    verdicts = pd.concat(present)
+    return bool(verdicts.map(mark).ne("").any() or verdicts.eq(NOT_MEASURED).any())
 
 
 CONDITION_VALUES = ("condition", "condition_a", "condition_b", "by")  # columns whose values are names
@@ -292,12 +303,20 @@ def display_table(
             text = values.fillna("").astype(str)
         shown[column] = text.astype(object)
     shown = _counts_masked(shown, table, spec.display, marks)
+    if "reliability" in table:  # outside the condition's universe: every number of the row in words
+        unmeasured = table["reliability"].eq(NOT_MEASURED)
+        for column in (c for c in (*ESTIMATE_COLUMNS, *_count_columns(spec.display)) if c in shown):
+            shown[column] = shown[column].where(~unmeasured, UNMEASURED)
     if "estimate" in shown:
         shown["estimate"] = with_mark(shown["estimate"], marks)
     headers = spec.display.get("headers", {})
     names = {c: column_header(c, headers) + (" (%)" if c in percent else "") for c in table.columns}
     names |= {c: readable(c, universes) for c in table.columns if spec.condition_columns and c not in spec.columns}
     return shown.rename(columns=names)
+
+
+def _count_columns(display: Mapping) -> tuple[str, ...]:
+    return (*display.get("with_estimate", ()), *display.get("counts", {}))
 
 
 def _counts_masked(shown: pd.DataFrame, table: pd.DataFrame, display: Mapping, marks: pd.Series) -> pd.DataFrame:
