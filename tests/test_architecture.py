@@ -26,7 +26,7 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 # of outputs names: a new table needs no entry here.
 ESTIMATORS = {spec.function.rsplit(".", 2)[-2] for spec in outputs.tables().values()}
 CORE = {"errors", "columns", "labels", "resources", "wiring", "settings", "outputs", "files", "failures"}
-CORE |= {"run_summary"}
+CORE |= {"run_summary", "illustrative"}
 LAYERS = [CORE, {"survey"}, {"intake"}, {"tables"}, {"report"}, {"config", "pipeline", "runner"}]
 FOLDERS = ("survey", "intake", "tables", "report")
 

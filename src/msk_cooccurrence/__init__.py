@@ -8,7 +8,8 @@ listed before it (tests/test_architecture.py checks this):
    parse time, standard library and PyYAML only), `settings` (the validated `Settings`, each
    dataset's view), `outputs` (the registry of tables and figures, resources/outputs.yaml),
    `files` (atomic I/O), `failures` (the jobs of a run that stopped, for the index), `run_summary`
-   (the end of a run on the console: each dataset's rows read, analysed, quarantined).
+   (the end of a run on the console: each dataset's rows read, analysed, quarantined), `illustrative`
+   (a dataset's title, and the words that say made-up numbers describe no one).
 2. `survey/`: the design and its variance, the model fits and every estimate (survey/__init__).
 3. `intake/`: sources read, conditions derived, harmonized and validated, chunk by chunk.
 4. `tables/`: one module per table of the registry, which never import each other.

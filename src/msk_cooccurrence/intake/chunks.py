@@ -97,7 +97,9 @@ def verdict(
     )
     reading = Reading.of(dataset, settings.variables)
     conversions = checked_conversions(name, mapping, gathered.tallies, gathered.recoded, reading)
-    summary = file_verdict(name, mapping, settings, gathered, conversions, definitions, analysis, source_warnings)
+    summary = file_verdict(
+        name, dataset, mapping, settings, gathered, conversions, definitions, analysis, source_warnings
+    )
     return Validated(pd.DataFrame(), pd.concat(gathered.quarantine, ignore_index=True), summary)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..columns import CYCLE, SOURCE_ROW
 from ..errors import InputError
+from ..illustrative import identity
 from ..settings import Settings
 from ..survey.design import design_of, design_summary, kish_effective_n
 from .harmonize import harmonized_values
@@ -32,7 +33,15 @@ from .validate import (
 
 
 def file_verdict(
-    name: str, mapping, settings: Settings, gathered, conversions, definitions: Mapping, analysis, source_warnings
+    name: str,
+    dataset: Mapping,
+    mapping,
+    settings: Settings,
+    gathered,
+    conversions,
+    definitions: Mapping,
+    analysis,
+    source_warnings,
 ):
     """validation.json's summary once every chunk is in (`gathered`: chunks.Gathered): stop on too many
     bad rows, none valid or fewer than two conditions; else the counts, the definitions' summary, the
@@ -41,7 +50,7 @@ def file_verdict(
     counts = validation_summary(
         gathered.rows_in, failures, gathered.columns, settings.conditions, settings.max_invalid_share
     )
-    summary = {"dataset": name, "source": mapping.label} | counts
+    summary = {"dataset": name, **identity(name, dataset), "source": mapping.label} | counts
     check_ages_in_range(summary, failures, settings, mapping)
     check_share(summary, failures, mapping.label, conversions.fix)
     check_some_valid(summary, failures)

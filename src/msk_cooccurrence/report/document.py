@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .. import outputs
+from .. import illustrative, outputs
 from ..intake.derive import universe_notes
 from ..labels import header, readable, variable_labels
 from . import methods, presentation
@@ -73,6 +73,17 @@ def key_findings(
         listed = ", ".join(f"{label(r.condition_a)} & {label(r.condition_b)}" for r in unclear.itertuples())
         findings.append(f"No clear adjusted association (95% CI includes 1): {listed}.")
     multi = patterns[(patterns["n_conditions"] >= 2) & np.isfinite(patterns["oe_ratio"].astype(float))]
+    if "reliability" in multi:  # a finding only from a share the NCHS standards neither suppress nor flag for review
+        clean = multi["reliability"].map(presentation.mark).isin(["", presentation.COMPLEMENT])
+        if "count_reliability" in multi:  # and its number of people under the NCHS standard for counts
+            clean &= multi["count_reliability"].eq("ok")
+        reliable = multi[clean]
+        if len(multi) and reliable.empty:
+            findings.append(
+                "No combination of two or more conditions has a share the NCHS presentation standards let us "
+                "present without review, so none is named as over-represented (see Co-occurrence patterns)."
+            )
+        multi = reliable
     if len(multi):
         top = multi.sort_values("oe_ratio", ascending=False).iloc[0]
         findings.append(
@@ -246,6 +257,7 @@ def render_report(
     shown_config = {k: v for k, v in view.items() if k != "dataset"} | {"datasets": {dataset: dataset_config}}
     label_with_universe = functools.partial(readable, universes=notes, labels=labels)
     comparison = truth_comparison(truth, tables["prevalence"], tables["odds_ratios"], label_with_universe)
+    known = truth is not None and len(truth) > 0  # drawn from a model whose truth the report shows
     findings = key_findings(tables["prevalence"], tables["odds_ratios"], tables["patterns"], notes, labels)
     association = tables.get("association")
     by_cycle = [] if association is None else cycle_warnings(association, tables["prevalence"], view, notes)
@@ -257,8 +269,10 @@ def render_report(
         + findings[1:]
         + claim_findings(tables["claims"]),
         cycle_warnings=by_cycle,
-        synthetic=truth is not None and len(truth) > 0,
-        claims_supported=int((tables["claims"]["verdict"] == "supported").sum()),
+        title=illustrative.title(dataset, dataset_config),
+        banner=illustrative.banner(dataset_config, int((tables["claims"]["verdict"] == "supported").sum()), known),
+        claims_line=illustrative.claims_line(dataset_config, known),
+        reminder=illustrative.REMINDER if illustrative.is_illustrative(dataset_config) else "",
         limits=not_estimated(tables, validation, labels),
         standardized=html_table(standardized_comparison(tables["prevalence"], notes, labels)),
         imputation=bool(config["sensitivity"]["multiple_imputation"]),
@@ -311,6 +325,8 @@ def table_page(name: str, table: pd.DataFrame, view: dict) -> str:
     marked = presentation.has_marks(table, ("reliability", "reliability_without", "reliability_with"))
     footnotes = "".join(f"<p class='footnotes'>{html.escape(n)}</p>" for n in presentation.FOOTNOTES) if marked else ""
     caption = presentation.code_names(spec.caption)
+    if illustrative.is_illustrative(view["dataset"]):
+        caption = f"<b class='illustrative'>{html.escape(illustrative.REMINDER)}</b> {caption}"
     return TABLE_PAGE.format(title=html.escape(spec.title), caption=caption, body=body + footnotes)
 
 
@@ -320,6 +336,6 @@ TABLE_PAGE = """<!DOCTYPE html>
 table.data {{ border-collapse: collapse; font-size: .85em; }}
 table.data th, table.data td {{ border-bottom: 1px solid #e3e3e3; padding: .2em .6em; text-align: right; }}
 table.data th {{ background: #f4f4f4; }} table.data td:first-child, table.data th:first-child {{ text-align: left; }}
-.footnotes {{ font-size: .85em; color: #444; }}</style></head>
+.footnotes {{ font-size: .85em; color: #444; }} .illustrative {{ color: #b35900; }}</style></head>
 <body><h2>{title}</h2><p>{caption}</p>{body}</body></html>
 """

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from ..labels import readable  # noqa: E402
 from ..survey.reliability import is_reviewed, is_suppressed  # noqa: E402
+from ..survey.universe_cells import NOT_MEASURED  # noqa: E402
 from .presentation import ratio_text  # noqa: E402
 
 # fixed ids and no timestamps: the same tables give byte-identical SVG files
@@ -104,9 +105,10 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
     table = prevalence
     verdicts = table["reliability"] if "reliability" in table else pd.Series("", index=table.index)
     suppressed = verdicts.map(is_suppressed).astype(bool)
+    unmeasured = verdicts.eq(NOT_MEASURED)  # outside the condition's universe: said in words, not a *
     # an estimate without an interval (0 or 1 on the logit scale) is not drawn
-    table = table[np.isfinite(table["ci_low"]) | suppressed].assign(
-        suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool)
+    table = table[np.isfinite(table["ci_low"]) | suppressed | unmeasured].assign(
+        suppressed=suppressed, reviewed=verdicts.map(is_reviewed).astype(bool), unmeasured=unmeasured
     )
     present = [g for g in dict.fromkeys(table["group"]) if isinstance(g, str)]
     order = ("overall", "age_standardized", *getattr(settings, "groupings", ()), *present)
@@ -147,9 +149,20 @@ def prevalence_figure(prevalence: pd.DataFrame, settings):
                     color=palette[condition],
                     mfc=face or palette[condition],
                 )
+            x = STAR_LEFT + STAR_STEP * conditions.index(condition)  # each condition's column of marks
+            for level in chosen.loc[chosen.unmeasured, "level"]:  # outside the universe: not measured, not hidden
+                ax.text(
+                    x,
+                    levels.index(level) + offset,
+                    "not measured",
+                    transform=ax.get_yaxis_transform(),
+                    color=palette[condition],
+                    va="center",
+                    fontsize=MIN_FONT,
+                    gid="not_measured",
+                )
             hidden = [levels.index(level) + offset for level in chosen.loc[chosen.suppressed, "level"]]
             if hidden:  # a star per condition, each condition in a column of its own: stars never stack
-                x = STAR_LEFT + STAR_STEP * conditions.index(condition)
                 ax.plot(
                     np.full(len(hidden), x),
                     hidden,
@@ -203,8 +216,17 @@ def upset_figure(patterns: pd.DataFrame, settings):
         sharex=True,
         gridspec_kw={"height_ratios": [3, 0.35 * len(present) + 0.3]},
     )
-    top.bar(x, data["estimate"], color="#4c72b0", width=0.7)
-    top.errorbar(x, data["estimate"], yerr=error_bars(data), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    # a share the NCHS standards suppress is not drawn (its bar over the expected tick would give it back)
+    hidden = data["reliability"].map(is_suppressed).to_numpy(bool) if "reliability" in data else np.zeros(len(x), bool)
+    drawn = data.assign(**{c: data[c].where(~hidden) for c in ("estimate", "ci_low", "ci_high")})
+    top.bar(x, drawn["estimate"].fillna(0.0), color="#4c72b0", width=0.7)
+    top.errorbar(x, drawn["estimate"], yerr=error_bars(drawn), fmt="none", ecolor="black", capsize=2, lw=0.8)
+    for i in x[hidden]:
+        top.text(i, 0, "*", ha="center", va="bottom", fontsize=12)
+    if hidden.any():
+        top.annotate(
+            "* suppressed (NCHS standards for proportions)", (0, -0.02), xycoords="axes fraction", fontsize=7, va="top"
+        )
     top.scatter(x, data["expected"], marker="_", s=180, color="#dd8452", zorder=3, label="expected if independent")
     top.set_ylabel("Weighted share of adults (95% CI)")
     top.yaxis.set_major_formatter(PERCENT)

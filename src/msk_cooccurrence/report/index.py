@@ -18,6 +18,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from .. import illustrative
 from ..labels import readable
 from . import presentation
 from .dataset_text import display_tables
@@ -52,6 +53,8 @@ def dataset_rows(validation: Mapping[str, Mapping]) -> dict[str, dict]:
     for name, v in validation.items():
         labels = v.get("labels", {})
         rows[name] = {
+            "title": v.get("title") or name,
+            "illustrative": bool(v.get("illustrative")),
             "source": v["source"],
             "design": v["design"],
             "rows_valid": f"{v['rows_valid']:,}",
@@ -168,6 +171,8 @@ def render_index(
     )
     return environment.get_template("index.html.j2").render(
         datasets=dataset_rows(validation),
+        illustrative_mark=illustrative.INDEX_MARK,
+        illustrative_count=sum(bool(v.get("illustrative")) for v in validation.values()),
         unfinished=dict(unfinished or {}),
         others=dict(others or {}),
         prevalence=html_table(shared_estimates(overall, ["Condition"], list(overall_columns(overall)))),

@@ -19,6 +19,7 @@ from .. import outputs
 from ..labels import LABELS, in_sentence, readable
 from ..labels import header as column_header
 from ..survey.reliability import has_complement_footnote, is_reviewed, is_suppressed
+from ..survey.universe_cells import NOT_MEASURED
 
 SUPPRESSED = "*"
 REVIEWED = "†"
@@ -26,12 +27,17 @@ COMPLEMENT = "‡"
 FOOTNOTES = (
     f"{SUPPRESSED} Suppressed: the estimate does not meet the NCHS Data Presentation Standards for Proportions "
     "(Parker et al. 2017, as CDC's surveytable applies them; effective sample size under 30, Korn-Graubard CI "
-    "too wide in absolute or relative terms); the reason is in the reliability column of the CSV.",
+    "too wide in absolute or relative terms); the reason is in the reliability column of the CSV. The counts "
+    "that would give it back (its cases, a pattern's n and observed/expected) are suppressed with it, as is a "
+    "count that fails the NCHS standard for counts (sample size under 10, or a CI wider than 160% of it).",
     f"{REVIEWED} Flagged for statistical review by the same standards (design df under 8, or an estimate of "
     "0% or 100%): read with care.",
     f"{COMPLEMENT} The complement (100% minus this percentage) would not meet the same standards: its CI is "
     "wider than 130% of it.",
+    "Not measured: the condition was measured in part of the sample only (its universe, e.g. the foot exam from "
+    "age 40), and this group lies outside it. There is nothing to estimate; that is not suppression.",
 )
+UNMEASURED = "not measured"  # the words that stand for an estimate outside the condition's universe
 INTERVAL_WORDS = {
     "logit": 'logit scale, t quantile on the design degrees of freedom, R svyciprop(method = "logit")',
     "korn_graubard": "Korn-Graubard, Clopper-Pearson on the df-adjusted effective sample size, "
@@ -89,6 +95,8 @@ def percent_text(estimate: float, low: float, high: float, reliability) -> str:
     """45.2% (42.1-48.3), or the mark where suppressed."""
     if is_suppressed(reliability):
         return SUPPRESSED
+    if reliability == NOT_MEASURED:
+        return UNMEASURED
     if pd.isna(estimate):
         return "n/a"
     interval = "" if pd.isna(low) else f" ({100 * low:.1f}–{100 * high:.1f})"
@@ -199,7 +207,10 @@ def _table1_line(r, headers) -> dict:
             cell = f"{getattr(r, f'estimate_{side}'):.1f} (SE {getattr(r, f'se_{side}'):.2f})"
         elif r.row_type in ("level", "dichotomous"):
             values = [getattr(r, f"{f}_{side}") for f in ("estimate", "ci_low", "ci_high", "reliability")]
-            cell = f"{percent_text(*values)}; n = {int(n):,}"
+            text = percent_text(*values)  # a suppressed one without its n, which over the column's n gives it back
+            cell = text if text in (SUPPRESSED, UNMEASURED) else f"{text}; n = {int(n):,}"
+        elif r.row_type == "left_out":
+            cell = "left out: it defines the condition"
         elif r.row_type == "unknown":
             cell = f"n = {int(n):,}"
         else:
@@ -234,7 +245,10 @@ def design_rows(summary: dict | None) -> list[tuple[str, str]]:
 def has_marks(table: pd.DataFrame, columns=("reliability",)) -> bool:
     """Whether any row of the table carries a mark (so the footnotes are needed)."""
     present = [table[c].dropna() for c in columns if c in table]
-    return bool(present) and bool(pd.concat(present).map(mark).ne("").any())
+    if not present:
+        return False
+    verdicts = pd.concat(present)
+    return bool(verdicts.map(mark).ne("").any() or verdicts.eq(NOT_MEASURED).any())
 
 
 CONDITION_VALUES = ("condition", "condition_a", "condition_b", "by")  # columns whose values are names
@@ -306,6 +320,11 @@ def display_table(
         else:
             text = values.fillna("").astype(str)
         shown[column] = text.astype(object)
+    shown = _counts_masked(shown, table, spec.display, marks)
+    if "reliability" in table:  # outside the condition's universe: every number of the row in words
+        unmeasured = table["reliability"].eq(NOT_MEASURED)
+        for column in (c for c in (*ESTIMATE_COLUMNS, *_count_columns(spec.display)) if c in shown):
+            shown[column] = shown[column].where(~unmeasured, UNMEASURED)
     if "estimate" in shown:
         shown["estimate"] = with_mark(shown["estimate"], marks)
     headers = spec.display.get("headers", {})
@@ -314,6 +333,21 @@ def display_table(
         c: readable(c, universes, labels) for c in table.columns if spec.condition_columns and c not in spec.columns
     }
     return shown.rename(columns=names)
+
+
+def _count_columns(display: Mapping) -> tuple[str, ...]:
+    return (*display.get("with_estimate", ()), *display.get("counts", {}))
+
+
+def _counts_masked(shown: pd.DataFrame, table: pd.DataFrame, display: Mapping, marks: pd.Series) -> pd.DataFrame:
+    """The mark for the columns that would give a suppressed estimate back (display `with_estimate`)
+    and for a count its own verdict suppresses (display `counts`: column -> its verdict's column)."""
+    for column in (c for c in display.get("with_estimate", ()) if c in shown):
+        shown[column] = shown[column].where(marks != SUPPRESSED, SUPPRESSED)
+    for column, verdicts in display.get("counts", {}).items():
+        if column in shown and verdicts in table:
+            shown[column] = shown[column].where(~table[verdicts].map(is_suppressed).astype(bool), SUPPRESSED)
+    return shown
 
 
 def quality_rows(quality: pd.DataFrame | None, labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

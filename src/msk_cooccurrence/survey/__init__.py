@@ -5,7 +5,9 @@
 `splines`, `data` (`AnalysisData`, what estimators take), `identifiability` (aliasing, separation,
 convergence), `glm` (statsmodels' GLM: every logistic and Poisson fit), `inference` (proportions,
 logistic fits), `pairs` (a pair of conditions' crude, adjusted and mutual models), `standardize`,
-`reliability` (design effects, NCHS presentation standards), `raoscott` (Rao-Scott tests),
+`reliability` (design effects, NCHS presentation standards), `count_reliability` (NCHS rules for
+counts, as surveytable), `universe_cells` (cells that a definition or a universe decides),
+`raoscott` (Rao-Scott tests),
 `meta_analysis` (random-effects pooling, as R metafor's rma).
 
 Imports: the package root's core (errors, columns, labels, wiring, settings, outputs, files,

@@ -69,6 +69,7 @@ def collapse(frame: pd.DataFrame, design: SurveyDesign, keys: Sequence[str]) -> 
     cells = frame[list(keys)].iloc[first].reset_index(drop=True)
     weight = np.bincount(codes, weights=design.weight, minlength=size)
     count = np.bincount(codes, minlength=size) if design.count is None else np.bincount(codes, design.count, size)
+    squares = design.weight**2 if design.weight_squared is None else design.weight_squared
     cells["weight"] = weight
     cell_design = SurveyDesign(
         weight,
@@ -78,5 +79,6 @@ def collapse(frame: pd.DataFrame, design: SurveyDesign, keys: Sequence[str]) -> 
         design.has_clusters,
         design.stratum_labels,
         count.astype(np.int64),
+        np.bincount(codes, weights=squares, minlength=size),
     )
     return cells, cell_design

@@ -55,6 +55,18 @@ class SurveyDesign:
     has_clusters: bool = True
     stratum_labels: tuple = ()
     count: np.ndarray | None = None
+    weight_squared: np.ndarray | None = None  # a cell's rows' summed squared weights (Kish's design effect)
+
+    def square_weight_sum(self, units: np.ndarray, weight: np.ndarray | None = None) -> float:
+        """The sum of the squared weights of the rows the `units` stand for; `weight`: the units' weights
+        when they are the design's times a factor per unit (standardized weights), else the design's."""
+        units = np.asarray(units, bool)
+        weight = self.weight if weight is None else np.asarray(weight, float)
+        if self.weight_squared is None:
+            return float((weight[units] ** 2).sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(self.weight[units] > 0, weight[units] / self.weight[units], 0.0)
+        return float((factor**2 * self.weight_squared[units]).sum())
 
     def rows(self, units: np.ndarray | None = None) -> int:
         """How many rows the units marked in `units` (all by default) stand for."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import glm
 from .cells import first_rows, group_codes
+from .count_reliability import count_reliabilities
 from .design import SurveyDesign, domain_mean_influence
 from .estimate import LOGIT, Estimate
 from .identifiability import (
@@ -22,7 +23,7 @@ from .identifiability import (
     separating_direction,
     why_aliased,
 )
-from .reliability import proportion_details
+from .reliability import is_suppressed, proportion_details
 
 
 def proportion(y: np.ndarray, design: SurveyDesign, domain: np.ndarray) -> Estimate:
@@ -78,6 +79,7 @@ def prevalence_row(
     numbers = estimate.summary(scale=LOGIT)
     del numbers["p_value"]
     details = proportion_details(y, weights, rows, numbers, estimate, interval, design.count, srs_variance)
+    details |= count_reliabilities(y, design, weights, rows, is_suppressed(details["reliability"]))
     return where | {"n_cases": cases(y, design, rows)} | numbers | details
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from ..settings import Settings
 from ..survey.data import AnalysisData
 from ..survey.raoscott import category_codes, rao_scott_test
+from ..survey.universe_cells import defines
 
 
 def association_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
@@ -29,7 +30,7 @@ def association_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     groups = data.groupings(settings.age_bands, settings.obesity_bmi)
     for condition in data.conditions:
         for group, levels in groups.items():
-            if group == "overall" or (condition == "obesity" and group == "bmi_class"):
+            if group == "overall" or defines(group, condition):
                 continue
             test = rao_scott_test(codes[condition], category_codes(levels.to_numpy()), data.design)
             rows.append({"kind": "grouping", "condition": condition, "by": group, **test})

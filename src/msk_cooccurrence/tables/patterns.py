@@ -1,4 +1,12 @@
-"""Co-occurrence patterns: weighted share of each combination of conditions against independence."""
+"""Co-occurrence patterns: weighted share of each combination of conditions against independence.
+
+Each share carries the NCHS verdict of a proportion (reliability.py), as prevalence does: the
+report, the UpSet plot and the key findings show no suppressed share, nor the n and observed /
+expected that would give it back. The weighted number of people with the pattern gets the NCHS
+verdict of a count (count_reliability.py): a key finding needs both verdicts clean, so that no
+headline rests on a handful of respondents (a share of 1.6% from 6 rows can pass the proportion
+rules, whose CI width is then under 5 points, and fails the count rule's sample size of 10).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,12 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from ..survey.count_reliability import weighted_count_reliability
 from ..survey.data import AnalysisData
 from ..survey.design import SurveyDesign, domain_mean_influence
 from ..survey.estimate import LOG, LOGIT, Estimate
 from ..survey.inference import proportion
+from ..survey.reliability import proportion_reliability
 
 ALL_PATTERNS_UP_TO = 6  # conditions: 64 patterns, each listed even when no row has it
 COLUMNS = [
@@ -25,6 +35,8 @@ COLUMNS = [
     "oe_ratio",
     "oe_ci_low",
     "oe_ci_high",
+    "reliability",
+    "count_reliability",
     "note",
 ]
 
@@ -67,6 +79,8 @@ def pattern_table(data: AnalysisData) -> pd.DataFrame:
             "n": design.rows((in_pattern == 1) & complete),
             "expected": expected,
             "oe_ratio": oe_ratio,
+            "reliability": proportion_reliability(share)["reliability"],
+            "count_reliability": weighted_count_reliability(design, design.weight, (in_pattern == 1) & complete),
         }
         row["oe_ci_low"], row["oe_ci_high"] = _oe_interval(
             share, oe_ratio, in_pattern, complete, log_expected_influence, design

@@ -16,6 +16,7 @@ from ..survey.inference import prevalence_row, proportion
 from ..survey.reliability import standardized_srs_variance
 from ..survey.standardize import standard_groups as standard_group_index
 from ..survey.standardize import standardized_proportion, standardized_weights
+from ..survey.universe_cells import NOT_MEASURED, defines, never_measured
 
 
 def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
@@ -28,14 +29,18 @@ def prevalence_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
     for condition in data.conditions:
         y = data.condition(condition)
         for group, levels in groups.items():
-            if condition == "obesity" and group == "bmi_class":
+            if defines(group, condition):
                 continue  # obesity is a BMI class: its prevalence within classes is 0 or 1 by definition
             for level in ordered_levels(levels):
                 domain = (levels == level).to_numpy()
                 where = {"condition": condition, "group": group, "level": level}
                 estimate = proportion(y, data.design, domain)
                 used = domain & ~np.isnan(y)
-                rows.append(prevalence_row(where, estimate, y, data.design, weight, used, settings.proportion_ci))
+                row = prevalence_row(where, estimate, y, data.design, weight, used, settings.proportion_ci)
+                if never_measured(condition, group, estimate.n, data.universes):
+                    verdicts = ("reliability", "cases_reliability", "population_reliability")
+                    row |= dict.fromkeys(verdicts, NOT_MEASURED) | {"note": NOT_MEASURED}
+                rows.append(row)
             if group == "overall" and standard:
                 rows += _standardized_rows(data, condition, y, standard, settings.proportion_ci)
     return pd.DataFrame(rows)

@@ -29,6 +29,7 @@ from ..survey.estimate import NO_VARIANCE, Estimate
 from ..survey.inference import cases, proportion
 from ..survey.raoscott import categories, category_codes, rao_scott_test
 from ..survey.reliability import proportion_reliability
+from ..survey.universe_cells import NOT_MEASURED, defines, defining_note, never_measured
 
 SIDES = ("without", "with")
 CELL = ("n", "estimate", "se", "ci_low", "ci_high", "reliability")
@@ -60,9 +61,14 @@ def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
             rows.append(_mean_row(condition, name, settings.label(name), values, status_of_cells, every.design))
             rows += _unknown_row(condition, name, np.isnan(values), status_of_cells, every.design)
         for name, levels in grouped.items():
-            rows += _categorical_rows(
+            if defines(name, condition):  # a row saying why instead of 0% and 100% by definition
+                note = defining_note(name, condition)
+                rows.append(_row(condition, name, settings.label(name), "", "left_out", note=note))
+                continue
+            block = _categorical_rows(
                 condition, name, levels, status, sides, design, interval, label=settings.label(name)
             )
+            rows += [_not_measured(r, data.universes) for r in block]
         every_status = every.condition(condition)
         for name in categories:
             every_sides = [every_status == 0, every_status == 1]
@@ -82,6 +88,14 @@ def table1_table(data: AnalysisData, settings: Settings) -> pd.DataFrame:
                 condition, other, values, status, sides, design, interval, only="yes", label=settings.label(other)
             )
     return pd.DataFrame(rows)
+
+
+def _not_measured(row: dict, universes) -> dict:
+    """A level row of an age band outside the condition's universe: no one in either column was measured."""
+    known = row.get("n_without", 1) + row.get("n_with", 1) if row["row_type"] == "level" else 1
+    if never_measured(row["condition"], row["characteristic"], known, universes):
+        return row | {f"reliability_{side}": NOT_MEASURED for side in SIDES} | {"note": NOT_MEASURED}
+    return row
 
 
 def _is_number(data: AnalysisData, name: str) -> bool:
