@@ -10,7 +10,8 @@ import pytest
 from helpers import all_tables
 from scipy import stats
 
-from msk_cooccurrence.report import key_findings, presentation
+from msk_cooccurrence.report import presentation
+from msk_cooccurrence.report.document import key_findings
 from msk_cooccurrence.survey.count_reliability import (
     SUPPRESS,
     count_interval,

@@ -15,7 +15,7 @@ from test_report import visible_text
 
 from msk_cooccurrence import illustrative, outputs, pipeline
 from msk_cooccurrence.config import ConfigError, validate_config
-from msk_cooccurrence.report import table_page
+from msk_cooccurrence.report.document import table_page
 from msk_cooccurrence.report.index import render_index
 from msk_cooccurrence.settings import dataset_view
 
@@ -65,9 +65,9 @@ def test_the_csv_example_is_labelled_illustrative_at_the_top_and_in_every_sectio
     top = text[: text.index("Key findings", text.index("Key findings") + 1)]  # the nav, then the banner
     assert "Illustrative data." in top and "describe no one" in top
     assert "My study (sample CSV)" in text[:200]  # the title names the report
-    for section in ("Data and validation", "Tables", "Figures"):
-        after = text[text.rindex(section) :]
-        assert after[len(section) : len(section) + 200].strip().startswith(illustrative.REMINDER), section
+    for section in ("Data and validation", "Tables", "Figures"):  # the reminder right under each heading
+        heading = text.index(section, text.index("Illustrative data."))
+        assert text[heading + len(section) : heading + len(section) + 200].strip().startswith(illustrative.REMINDER)
     assert "On illustrative data no verdict is evidence about people." in text
 
 
@@ -105,8 +105,8 @@ def test_every_shipped_example_with_made_up_rows_says_so():
         "config/examples/generic_csv.yaml": {"mystudy": True},
         "config/examples/stata.yaml": {"stata_study": True},
         "config/examples/own_model.yaml": {"ownmodel": True},
-        "config/examples/nhanes_1999_2004.yaml": {"nhanes": True},
-        "config/examples/nhanes_2001_2004.yaml": {"nhanes": True},
+        "config/examples/nhanes_1999_2004.yaml": {"nhanes_1999_2004": True},
+        "config/examples/nhanes_2001_2004.yaml": {"nhanes_2001_2004": True},
         "config/examples/arq.yaml": {"arq": False},  # real NHANES 2009-2010 data
         ".test/config/config.yaml": {"synthetic": True, "mystudy": True, "arq": False},
     }

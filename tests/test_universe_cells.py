@@ -12,6 +12,7 @@ from helpers import settings_of
 from test_tables import frame_of
 
 from msk_cooccurrence import pipeline
+from msk_cooccurrence.labels import readable
 from msk_cooccurrence.report import figures, presentation
 from msk_cooccurrence.survey.universe_cells import NOT_MEASURED
 from msk_cooccurrence.tables.association import association_table
@@ -72,7 +73,7 @@ def test_table1_and_the_figure_say_not_measured(universe):
     table = table1_table(data, settings)
     young = table[(table["condition"] == "c") & (table["level"] == "18-39")].iloc[0]
     assert young.reliability_with == NOT_MEASURED == young.reliability_without
-    (_, block) = next(b for b in presentation.table1_blocks(table) if b[0] == "c")
+    (_, block) = next(b for b in presentation.table1_blocks(table) if b[0] == readable("c"))
     line = block[block["Characteristic"].str.strip() == "18-39"].iloc[0]
     assert line.iloc[1] == line.iloc[2] == presentation.UNMEASURED
     figure = figures.prevalence_figure(prevalence_table(data, settings), settings)
