@@ -22,7 +22,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 from nhanes_fixtures import write_fixtures  # noqa: E402
 
 from msk_cooccurrence.config import validate_config  # noqa: E402
-from msk_cooccurrence.synthetic import SyntheticSpec, draw_cohort  # noqa: E402
+from msk_cooccurrence.intake.synthetic import SyntheticSpec, draw_cohort  # noqa: E402
 
 CONDITIONS = ("knee_oa", "bunions", "low_back_pain")
 
