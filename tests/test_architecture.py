@@ -27,7 +27,7 @@ PACKAGE = PROJECT / "src" / "msk_cooccurrence"
 ESTIMATORS = {spec.function.rsplit(".", 2)[-2] for spec in outputs.tables().values()}
 CORE = {"errors", "columns", "labels", "resources", "wiring", "settings", "outputs", "files", "failures"}
 CORE |= {"run_summary", "illustrative"}
-LAYERS = [CORE, {"survey"}, {"intake"}, {"tables"}, {"report"}, {"config", "pipeline", "runner"}]
+LAYERS = [CORE, {"survey"}, {"intake"}, {"tables"}, {"report"}, {"config", "pipeline", "run_stages", "runner"}]
 FOLDERS = ("survey", "intake", "tables", "report")
 
 

@@ -15,7 +15,8 @@ listed before it (tests/test_architecture.py checks this):
 4. `tables/`: one module per table of the registry, which never import each other.
 5. `report/`: figures, presentation and the HTML report and index, from the tables.
 6. the root's wiring, which reads them all: `config` (schema validation and the checks a schema
-   cannot state), `pipeline` (pure steps and the workflow's stages), `runner`.
+   cannot state), `pipeline` (pure steps and the workflow's stages of a dataset), `run_stages`
+   (the stages over every dataset of a run: the comparison, the index), `runner`.
 
 docs/architecture.md walks one row from its input file to the report.
 """

@@ -179,7 +179,7 @@ def figure_report(name):
 
 # The reports in reports/ of datasets this config does not have (another config's run made them):
 # reports/index.html links them too, marked as another config's, and compares only this config's
-# datasets (pipeline.index_stage). A parameter of the index, so a report that appears or goes
+# datasets (run_stages.index_stage). A parameter of the index, so a report that appears or goes
 # redraws it.
 OTHER_REPORTS = sorted(
     path.parent.name
@@ -235,7 +235,7 @@ def write_index_of_run():
     }
     # the run has failed already: say why the index is not written, without a traceback
     try:
-        from msk_cooccurrence.pipeline import index_of_run
+        from msk_cooccurrence.run_stages import index_of_run
 
         index_of_run(inputs, "reports/index.html", index_comparison(None), OTHER_REPORTS)
     except Exception as error:

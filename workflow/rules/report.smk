@@ -116,7 +116,7 @@ rule comparison:
 
 # A run in which a job stopped still leaves an index that tells the truth: the datasets that finished
 # compared, every other dataset of the config named with its state and, where a job stopped, its
-# message (pipeline.index_of_run; the jobs' records are those of this run, failures.py). The
+# message (run_stages.index_of_run; the jobs' records are those of this run, failures.py). The
 # profiles set `keep-going`, so one dataset's failure does not stop the others. Where the package
 # cannot be loaded here (only the jobs' environment has its libraries: `--sdm conda`), the index
 # is left as it is.

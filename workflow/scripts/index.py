@@ -2,7 +2,7 @@
 
 import _package  # noqa: F401 (the package: installed, or from the source tree)
 
-from msk_cooccurrence.pipeline import index_stage
+from msk_cooccurrence.run_stages import index_stage
 from msk_cooccurrence.runner import run_job
 
 s = snakemake  # noqa: F821 (injected by Snakemake)
