@@ -64,6 +64,7 @@ def test_the_csv_example_is_labelled_illustrative_at_the_top_and_in_every_sectio
     text, _ = pages["shipped"]
     top = text[: text.index("Key findings", text.index("Key findings") + 1)]  # the nav, then the banner
     assert "Illustrative data." in top and "describe no one" in top
+    assert "`" not in top  # the config key it names is shown as code, not as raw backticks
     assert "My study (sample CSV)" in text[:200]  # the title names the report
     for section in ("Data and validation", "Tables", "Figures"):  # the reminder right under each heading
         heading = text.index(section, text.index("Illustrative data."))
