@@ -10,6 +10,7 @@ import pytest
 from helpers import all_tables
 from scipy import stats
 
+from msk_cooccurrence.labels import readable
 from msk_cooccurrence.report import presentation
 from msk_cooccurrence.report.document import key_findings
 from msk_cooccurrence.survey.count_reliability import (
@@ -152,3 +153,17 @@ def test_the_upset_plot_draws_no_suppressed_share():
     stars = [t for t in figure.axes[0].texts if t.get_text() == "*"]
     assert len(stars) == suppressed.sum()
     figures.plt.close(figure)
+
+
+def test_a_combination_is_named_over_represented_only_where_its_observed_expected_ci_is_above_1(tables):
+    patterns = tables["patterns"].copy()
+    patterns["reliability"], patterns["count_reliability"] = "ok", "ok"
+    multi = patterns["n_conditions"] >= 2
+    patterns.loc[multi, ["oe_ratio", "oe_ci_low", "oe_ci_high"]] = [1.19, 0.86, 1.64]  # CI includes 1
+    text = " ".join(key_findings(tables["prevalence"], tables["odds_ratios"], patterns))
+    assert "over-represented relative to independence is" not in text and "beyond chance" in text
+    first = patterns.index[multi][0]
+    patterns.loc[first, ["oe_ratio", "oe_ci_low", "oe_ci_high"]] = [1.5, 1.1, 2.0]
+    text = " ".join(key_findings(tables["prevalence"], tables["odds_ratios"], patterns))
+    name = " + ".join(readable(c) for c in str(patterns.loc[first, "pattern"]).split("+"))
+    assert f"over-represented relative to independence is {name}:" in text

@@ -93,7 +93,7 @@ def test_key_findings_name_clear_associations():
             "note": ["", ""],
         }
     )
-    patterns = pd.DataFrame(columns=["n_conditions", "oe_ratio"])
+    patterns = pd.DataFrame(columns=["n_conditions", "oe_ratio", "oe_ci_low"])
     text = " ".join(key_findings(prevalence, odds, patterns))
     assert "A 20.0%" in text and "more often" in text and "less often" in text
 

@@ -84,8 +84,14 @@ def key_findings(
                 "present without review, so none is named as over-represented (see Co-occurrence patterns)."
             )
         multi = reliable
-    if len(multi):
-        top = multi.sort_values("oe_ratio", ascending=False).iloc[0]
+    beyond_chance = multi[multi["oe_ci_low"].astype(float) > 1]  # over-represented: its O/E CI above 1
+    if len(multi) and beyond_chance.empty:
+        findings.append(
+            "No combination of two or more conditions is over-represented beyond chance: every "
+            "observed/expected ratio's 95% CI includes 1 or lies below it (see Co-occurrence patterns)."
+        )
+    if len(beyond_chance):
+        top = beyond_chance.sort_values("oe_ratio", ascending=False).iloc[0]
         findings.append(
             f"The combination most over-represented relative to independence is "
             f"{' + '.join(label(c) for c in str(top.pattern).split('+'))}: "
