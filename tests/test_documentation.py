@@ -9,6 +9,7 @@ are listed in NOT_RUN with the reason, and each must still be found in the docum
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -93,3 +94,18 @@ def test_every_documented_command_runs_as_written(clone, document):
             assert result.returncode == 0, f"{path.name}: {command}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
             ran += 1
     assert ran > 0
+
+
+@pytest.mark.slow
+def test_readmes_one_report_commands_make_the_exports_the_report_links(clone):
+    """A report lists tables.xlsx, manuscript.docx and reproduce.R beside it: README's command for one
+    report makes them too, so no link of the report is dead."""
+    where, _ = clone
+    commands = [c for c in commands_in(PROJECT / "README.md") if re.search(r"reports/\w+/report\.html", c)]
+    assert commands
+    for command in commands[:2]:
+        words = as_run(command)
+        planned = subprocess.run(  # as_run's dry run, with the job counts per rule
+            [*words[:4], "--quiet", "rules", *words[5:]], cwd=where, capture_output=True, text=True
+        )
+        assert re.search(r"^exports\s+1$", planned.stdout + planned.stderr, re.M), command

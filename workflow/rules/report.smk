@@ -5,6 +5,7 @@ rule report:
         validation="data/processed/{dataset}/validation.json",
         provenance="data/interim/{dataset}/provenance.json",
         truth="data/interim/{dataset}/truth.csv",
+        exports=list(EXPORTS.values()),  # the report links them, so they are made with it
     output:
         html=report(
             "reports/{dataset}/report.html",
