@@ -21,7 +21,7 @@ from conftest import PROJECT, SURVEY_SMALL, needs_r
 from helpers import run_stages
 from test_own_model import config_with
 
-from msk_cooccurrence import outputs, pipeline
+from msk_cooccurrence import illustrative, outputs, pipeline
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.report import reproduce
 from msk_cooccurrence.settings import Settings, dataset_view
@@ -68,6 +68,7 @@ def test_the_workbook_has_a_sheet_per_table_as_the_report_shows_it_and_a_glossar
     assert list(sheets) == [*outputs.tables(), "glossary"]
     odds = sheets["odds_ratios"]
     assert odds.iloc[0, 0] == outputs.tables()["odds_ratios"].title
+    assert all(sheet.iloc[2, 0] == illustrative.REMINDER for sheet in list(sheets.values())[:-1])  # made-up data
     header = odds.index[odds[0] == "Condition A"][0]
     shown = odds.iloc[header + 1 :].dropna(how="all")
     shown.columns = odds.iloc[header]
@@ -103,6 +104,8 @@ def test_the_manuscript_has_table_1_the_odds_ratios_and_the_reports_methods(synt
     assert len(last.rows) == len(odds) + 1 and last.rows[1].cells[4].text == f"{odds.estimate[0]:.2f}"
     assert document.tables[0].rows[0].cells[1].text.startswith("Without knee osteoarthritis, N = ")
     texts = [p.text for p in document.paragraphs]
+    # the synthetic cohort is made up: the document says so at the top and above each table
+    assert texts.count(illustrative.REMINDER) == 2
     start = texts.index("Methods")
     methods = texts[start + 1 :]
     assert methods[0].startswith("Design. stratified cluster sample")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
 
 import pandas as pd
 
+from .. import illustrative
 from .exports import ShownTable, zip_alike
 
 MANUSCRIPT_TABLES = ("table1", "odds_ratios")  # the tables a manuscript takes, in its order
@@ -105,16 +106,21 @@ def _add_shown(document, number: int, table: ShownTable) -> None:
         document.add_paragraph(note)
 
 
-def manuscript_bytes(dataset: str, shown: Sequence[ShownTable], methods_html: str) -> bytes:
-    """manuscript.docx: the manuscript's tables (MANUSCRIPT_TABLES) and the Methods; the same input, the same bytes."""
+def manuscript_bytes(dataset: str, view: Mapping, shown: Sequence[ShownTable], methods_html: str) -> bytes:
+    """manuscript.docx: the manuscript's tables (MANUSCRIPT_TABLES) and the Methods; the same input, the same
+    bytes. Made-up data (`illustrative: true`) says so at the top and above every table."""
     import docx
 
+    name = illustrative.title(dataset, view["dataset"])
+    reminder = illustrative.REMINDER if illustrative.is_illustrative(view["dataset"]) else ""
     document = docx.Document()
-    document.core_properties.title = f"{dataset}: tables and methods"
-    document.add_heading(f"{dataset}: tables and methods (msk-cooccurrence)", level=1)
+    document.core_properties.title = f"{name}: tables and methods"
+    document.add_heading(f"{name}: tables and methods (msk-cooccurrence)", level=1)
     by_name = {t.name: t for t in shown}
-    for number, name in enumerate((n for n in MANUSCRIPT_TABLES if n in by_name), start=1):
-        _add_shown(document, number, by_name[name])
+    for number, table in enumerate((by_name[n] for n in MANUSCRIPT_TABLES if n in by_name), start=1):
+        if reminder:
+            document.add_paragraph().add_run(reminder).bold = True
+        _add_shown(document, number, table)
     document.add_heading("Methods", level=2)
     for style, runs in methods_paragraphs(methods_html):
         _add_runs(document.add_paragraph(style=style), runs)

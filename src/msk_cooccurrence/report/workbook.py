@@ -10,11 +10,11 @@ meaning in resources/outputs.yaml.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .. import outputs
+from .. import illustrative, outputs
 from ..labels import header
 from .exports import ShownTable, zip_alike
 
@@ -43,8 +43,9 @@ def glossary() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _write_sheet(writer: pd.ExcelWriter, table: ShownTable) -> None:
-    """Title, caption, then each block (its heading, its table), then the footnotes; bold headings."""
+def _write_sheet(writer: pd.ExcelWriter, table: ShownTable, reminder: str = "") -> None:
+    """Title, caption (and, for made-up data, the reminder that its numbers describe no one), then each
+    block (its heading, its table), then the footnotes; bold headings."""
     from openpyxl.styles import Font
 
     sheet = sheet_name(table.name)
@@ -52,8 +53,9 @@ def _write_sheet(writer: pd.ExcelWriter, table: ShownTable) -> None:
     def lines(texts, at):
         pd.DataFrame({0: list(texts)}).to_excel(writer, sheet_name=sheet, startrow=at, header=False, index=False)
 
-    lines([table.title, table.caption], 0)
-    row, bold_rows = 3, [1]
+    top = [table.title, table.caption, *([reminder] if reminder else [])]
+    lines(top, 0)
+    row, bold_rows = len(top) + 1, [1, *([3] if reminder else [])]
     for heading, block in table.blocks:
         if heading:
             lines([heading], row)
@@ -82,12 +84,14 @@ def _fit_columns(worksheet, blocks: Sequence[pd.DataFrame]) -> None:
         worksheet.column_dimensions[get_column_letter(j)].width = width
 
 
-def workbook_bytes(shown: Sequence[ShownTable]) -> bytes:
-    """tables.xlsx: a sheet per table, then the glossary; the same tables give the same bytes."""
+def workbook_bytes(view: Mapping, shown: Sequence[ShownTable]) -> bytes:
+    """tables.xlsx: a sheet per table, then the glossary; the same tables give the same bytes. A sheet
+    of made-up data (`illustrative: true`) says so under its caption, as every page of the report does."""
+    reminder = illustrative.REMINDER if illustrative.is_illustrative(view["dataset"]) else ""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for table in shown:
-            _write_sheet(writer, table)
+            _write_sheet(writer, table, reminder)
         glossary().to_excel(writer, sheet_name=GLOSSARY, index=False)
         _fit_columns(writer.sheets[GLOSSARY], [glossary()])
     return zip_alike(buffer.getvalue())
