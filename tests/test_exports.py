@@ -108,7 +108,7 @@ def test_the_manuscript_has_table_1_the_odds_ratios_and_the_reports_methods(synt
     assert texts.count(illustrative.REMINDER) == 2
     start = texts.index("Methods")
     methods = texts[start + 1 :]
-    assert methods[0].startswith("Design. stratified cluster sample")
+    assert methods[0].startswith("Design. Stratified cluster sample")  # a sentence, capitalised
     software = next(t for t in methods if t.startswith("Software."))
     assert re.search(r"statsmodels \d+\.\d+", software) and "Lumley 2004" in software
     assert any(t.startswith("Lumley T. Analysis of complex survey samples") for t in methods)
