@@ -42,7 +42,7 @@ def test_findings_and_the_standardized_comparison_hide_suppressed_estimates():
     prevalence = prevalence_rows()
     empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ["estimate", "ci_low", "ci_high"]})
     empty = empty.assign(condition_a="", condition_b="", model="", note="")
-    text = " ".join(key_findings(prevalence, empty, pd.DataFrame(columns=["n_conditions", "oe_ratio"])))
+    text = " ".join(key_findings(prevalence, empty, pd.DataFrame(columns=["n_conditions", "oe_ratio", "oe_ci_low"])))
     assert "B * (suppressed)" in text and "1.2%" not in text and "A 20.0%" in text
     comparison = standardized_comparison(prevalence)
     row = comparison[comparison["Condition"] == "B"].iloc[0]
