@@ -105,3 +105,23 @@ def run_stages(config: dict, name: str, folder: Path, tables: bool = True, figur
         paths[f"{figure}.svg"] = folder / "figures" / f"{figure}.svg"
         pipeline.figure_stage(figure, view, tables, folder / "figures" / f"{figure}.png", paths[f"{figure}.svg"])
     return paths
+
+
+def render_report(config: dict, name: str, folder: Path, paths: dict, view=None, html: Path | None = None) -> Path:
+    """A dataset's report from what run_stages(..., figures=True) wrote in `folder`, as the workflow's
+    report job makes it (`view`: the dataset's view, by default the config's)."""
+    from msk_cooccurrence import outputs, pipeline
+    from msk_cooccurrence.settings import dataset_view
+
+    html = html or folder / "report.html"
+    pipeline.report_stage(
+        name,
+        dataset_view(config, name) if view is None else view,
+        {table: paths[table] for table in outputs.tables()},
+        folder / "figures",
+        paths["validation"],
+        paths["provenance"],
+        paths["truth"],
+        html,
+    )
+    return html

@@ -18,11 +18,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import PROJECT
-from helpers import run_stages
+from helpers import render_report, run_stages
 
-from msk_cooccurrence import outputs, pipeline
+from msk_cooccurrence import outputs
 from msk_cooccurrence.config import validate_config
-from msk_cooccurrence.settings import dataset_view
 
 BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
 needs_browser = pytest.mark.skipif(BROWSER is None, reason="no headless Chromium on this machine")
@@ -71,18 +70,7 @@ def report(tmp_path_factory) -> Path:
     config["literature"] = str(PROJECT / "config" / "literature.csv")
     config = validate_config(config)
     paths = run_stages(config, "synthetic", folder, tables=True, figures=True)
-    html = folder / "report.html"
-    pipeline.report_stage(
-        "synthetic",
-        dataset_view(config, "synthetic"),
-        {name: paths[name] for name in outputs.tables()},
-        folder / "figures",
-        paths["validation"],
-        paths["provenance"],
-        paths["truth"],
-        html,
-    )
-    return html
+    return render_report(config, "synthetic", folder, paths)
 
 
 def kept(name: str, default: Path) -> Path:

@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import PROJECT, REFERENCE, needs_r
-from helpers import run_stages
+from helpers import render_report, run_stages
 from nhanes_fixtures import DRIFT, example_config, write_fixtures
 
-from msk_cooccurrence import outputs, pipeline
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
 from msk_cooccurrence.pipeline import analysis_data, compute_tables, harmonize_and_validate, ingest
@@ -157,17 +156,9 @@ def test_a_dataset_without_cycles_beside_one_with_them_is_warned_that_it_lacks_t
 
 def report_of(config: dict, folder) -> str:
     paths = run_stages(config, "nhanes", folder, figures=True)
-    pipeline.report_stage(
-        "nhanes",
-        dataset_view(config, "nhanes"),
-        {name: paths[name] for name in outputs.tables()},
-        folder / "figures",
-        paths["validation"],
-        paths["provenance"],
-        paths["truth"],
-        folder / "report.html",
-    )
-    return html.unescape((folder / "report.html").read_text())  # the page's text as a reader sees it
+    return html.unescape(
+        render_report(config, "nhanes", folder, paths).read_text()
+    )  # the page's text as a reader sees it
 
 
 @pytest.mark.slow

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import PROJECT
-from helpers import run_stages
+from helpers import render_report, run_stages
 from test_report import visible_text
 
-from msk_cooccurrence import illustrative, outputs, pipeline
+from msk_cooccurrence import illustrative
 from msk_cooccurrence.config import ConfigError, validate_config
 from msk_cooccurrence.report.document import table_page
 from msk_cooccurrence.report.index import render_index
@@ -37,24 +37,13 @@ def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("csv_example")
     config = validate_config(example_config())
     paths = run_stages(config, "mystudy", folder, figures=True)
-    tables = {name: paths[name] for name in outputs.tables()}
     pages = {}
     for case, keep in (("shipped", True), ("real", False)):
         view = copy.deepcopy(dataset_view(config, "mystudy"))
         if not keep:
             view["dataset"].pop("illustrative")
             view["dataset"].pop("title")
-        report = folder / f"{case}.html"
-        pipeline.report_stage(
-            "mystudy",
-            view,
-            tables,
-            folder / "figures",
-            paths["validation"],
-            paths["provenance"],
-            paths["truth"],
-            report,
-        )
+        report = render_report(config, "mystudy", folder, paths, view, folder / f"{case}.html")
         pages[case] = (visible_text(report.read_text()), view)
     return pages, paths
 

@@ -172,26 +172,13 @@ def test_the_models_are_statsmodels_fits(tables):
 
 def test_the_report_names_each_covariate_by_its_label_and_shows_the_subgroups(tmp_path):
     import yaml
-    from helpers import run_stages
-
-    from msk_cooccurrence import pipeline
+    from helpers import render_report, run_stages
 
     example = yaml.safe_load((PROJECT / "config" / "examples" / "own_model.yaml").read_text())
     example["datasets"]["ownmodel"]["path"] = str(FOLDER / "cohort.csv")
     config = validate_config(example | {"literature": str(PROJECT / "config" / "literature.csv")})
     paths = run_stages(config, "ownmodel", tmp_path, figures=True)
-    tables = {name: paths[name] for name in outputs.tables()}
-    pipeline.report_stage(
-        "ownmodel",
-        dataset_view(config, "ownmodel"),
-        tables,
-        tmp_path / "figures",
-        paths["validation"],
-        paths["provenance"],
-        paths["truth"],
-        tmp_path / "report.html",
-    )
-    html = (tmp_path / "report.html").read_text()
+    html = render_report(config, "ownmodel", tmp_path, paths).read_text()
     methods = html[html.index('id="methods"') :]
     for words in (
         "Race and Hispanic origin (an indicator of each level against Non-Hispanic White)",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import yaml
 from conftest import PROJECT
-from helpers import run_stages
+from helpers import render_report, run_stages
 from test_tables import frame_of
 
 from msk_cooccurrence import outputs, pipeline
@@ -148,19 +148,7 @@ def test_the_report_shows_every_name_by_its_label(tmp_path):
     config["sensitivity"]["multiple_imputation"] = False  # its words are tested where it is
     config = validate_config(config)
     paths = run_stages(config, "synthetic", tmp_path, figures=True)
-    view = dataset_view(config, "synthetic")
-    tables = {name: paths[name] for name in outputs.tables()}
-    report = tmp_path / "report.html"
-    pipeline.report_stage(
-        "synthetic",
-        view,
-        tables,
-        tmp_path / "figures",
-        paths["validation"],
-        paths["provenance"],
-        paths["truth"],
-        report,
-    )
+    report = render_report(config, "synthetic", tmp_path, paths)
     text = visible_text(report.read_text())
     assert "Pair, log odds ratio given the others" in text and "estimated as Bunions (hallux valgus) given" in text
     assert "Hip pain or Knee osteoarthritis is not in this dataset" in text

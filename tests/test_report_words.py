@@ -11,14 +11,13 @@ import numpy as np
 import pytest
 import yaml
 from conftest import PROJECT
-from helpers import run_stages, settings_of
+from helpers import render_report, run_stages, settings_of
 
-from msk_cooccurrence import outputs, pipeline
+from msk_cooccurrence import outputs
 from msk_cooccurrence.config import validate_config
 from msk_cooccurrence.errors import ConfigError
 from msk_cooccurrence.labels import in_sentence, readable
 from msk_cooccurrence.report.presentation import SNAKE_CASE, display_table, number
-from msk_cooccurrence.settings import dataset_view
 from msk_cooccurrence.survey import glm
 
 OWN_LABEL = "Knee OA <proxy> & pain"  # markup-like on purpose: it must reach the page as text
@@ -60,18 +59,7 @@ def report(tmp_path_factory):
     config["literature"] = str(PROJECT / "config" / "literature.csv")
     config = validate_config(config)
     paths = run_stages(config, "synthetic", folder, tables=True, figures=True)
-    html = folder / "report.html"
-    pipeline.report_stage(
-        "synthetic",
-        dataset_view(config, "synthetic"),
-        {name: paths[name] for name in outputs.tables()},
-        folder / "figures",
-        paths["validation"],
-        paths["provenance"],
-        paths["truth"],
-        html,
-    )
-    return config, html.read_text()
+    return config, render_report(config, "synthetic", folder, paths).read_text()
 
 
 def names_a_reader_must_not_see(config) -> set[str]:
